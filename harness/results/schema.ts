@@ -1,0 +1,108 @@
+/**
+ * @module The shape of `summary.json` and `runs.csv`: the contract between the runner (which writes
+ * them), `compare` (regression CI), `reproduce` (charts, report) and anyone reading the results.
+ *
+ * An experiment is one config; it expands into runs (sweep points × repetitions), each with its
+ * own derived seed. Simulated runs are a pure function of (config, seed): nothing here may depend
+ * on wall-clock time for `engine: sim` (so same config + seed ⇒ byte-identical summary.json).
+ */
+import type { CostProfile } from '../cost/profile.ts';
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+export type OpKind = 'read' | 'write';
+export type Verdict = 'ok' | 'violation' | 'unknown';
+
+export interface LatencyStats {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** Statistics of one operation kind in one run; warm-up excluded. */
+export interface OpStats {
+  /** Completed (status ok) operations counted in the statistics. */
+  readonly count: number;
+  readonly failed: number;
+  readonly pending: number;
+  /** Latency in milliseconds (simulated time for `sim`, wall-clock for `real`). */
+  readonly latencyMs: LatencyStats;
+  readonly rounds: { readonly mean: number; readonly max: number; readonly histogram: Readonly<Record<string, number>> };
+  /** Reads that needed more rounds than the protocol's normal worst case. */
+  readonly retries: number;
+  /** Messages (both directions) attributed to operations of this kind, per operation. */
+  readonly messagesPerOp: number;
+  readonly bytesPerOp: number;
+  readonly clientToServerBytesPerOp: number;
+  readonly serverToClientBytesPerOp: number;
+  /** Simulated CPU time per operation, by primitive (hash, hmac, sign, verify, encode, decode, message), in ns. */
+  readonly cpuNsPerOp: Readonly<Record<string, number>>;
+}
+
+export interface RunResult {
+  /** Unique within the experiment, e.g. `protocol=abd,valueBytes=1024#0`. */
+  readonly id: string;
+  /** The swept parameters of this run and the main fixed ones, flat (protocol, t, n, valueBytes, ...). */
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  readonly seed: number;
+  readonly repetition: number;
+  readonly verdict: Verdict;
+  /** Whether this run's config declared that a violation is expected (faults beyond tolerance). */
+  readonly expectViolation: boolean;
+  readonly ops: Readonly<Partial<Record<OpKind, OpStats>>>;
+  readonly throughputOpsPerS: number;
+  /** Measured span of the run (after warm-up), in ms. */
+  readonly durationMs: number;
+  readonly messages: { readonly total: number; readonly clientToServer: number; readonly serverToClient: number };
+  readonly bytes: { readonly total: number; readonly clientToServer: number; readonly serverToClient: number };
+  /** Bytes held per server at the end of the run, index i ↔ server s(i+1). */
+  readonly storageBytesPerServer: readonly number[];
+  /** Hostile or malformed messages rejected, by reason. */
+  readonly rejectedMessages: Readonly<Record<string, number>>;
+  /** Which erasure codec and crypto provider ran. */
+  readonly codec: string;
+  readonly crypto: string;
+}
+
+export interface ExperimentSummary {
+  readonly schemaVersion: typeof SUMMARY_SCHEMA_VERSION;
+  readonly name: string;
+  readonly engine: 'sim' | 'real';
+  readonly seed: number;
+  /** The validated config, as run. */
+  readonly config: unknown;
+  readonly costProfile: CostProfile;
+  /** git commit, Node version, CPU model: the same on the same checkout and machine. */
+  readonly meta: Readonly<Record<string, string | number>>;
+  readonly runs: readonly RunResult[];
+}
+
+/** The fixed leading columns of `runs.csv` (one row per run and op kind); more may follow. */
+export const RUNS_CSV_COLUMNS = [
+  'experiment',
+  'run',
+  'repetition',
+  'seed',
+  'protocol',
+  't',
+  'n',
+  'valueBytes',
+  'op',
+  'count',
+  'latencyMsMean',
+  'latencyMsP50',
+  'latencyMsP90',
+  'latencyMsP99',
+  'latencyMsP999',
+  'latencyMsMax',
+  'roundsMean',
+  'roundsMax',
+  'retries',
+  'messagesPerOp',
+  'bytesPerOp',
+  'throughputOpsPerS',
+  'verdict',
+] as const;

@@ -1,0 +1,280 @@
+/**
+ * @module A compact, self-describing binary codec for protocol messages (plain data only).
+ *
+ * One codec serves both engines: the real engine sends `encodeValue(frame)` over TCP, and the
+ * simulator charges `wireSize(frame)` bytes to the links, so byte counts agree between engines.
+ * We wrote our own rather than use CBOR or MessagePack packages because the simulator needs the
+ * exact encoded size without encoding (a hot path at millions of messages per second) and the real
+ * engine needs strict limits on hostile input; both are a few dozen lines here.
+ *
+ * Encoding (each value starts with a one-byte tag; lengths and counts are LEB128 varints):
+ *   0 null · 1 false · 2 true · 3 uint · 4 negative int (varint of -x) · 5 float64 LE ·
+ *   6 string (length, UTF-8) · 7 bytes (length, raw) · 8 array (count, items) ·
+ *   9 object (count, then key as length + UTF-8 and value, in insertion order)
+ */
+
+const TAG_NULL = 0;
+const TAG_FALSE = 1;
+const TAG_TRUE = 2;
+const TAG_UINT = 3;
+const TAG_NEGINT = 4;
+const TAG_FLOAT = 5;
+const TAG_STRING = 6;
+const TAG_BYTES = 7;
+const TAG_ARRAY = 8;
+const TAG_OBJECT = 9;
+
+/** Nesting deeper than this is rejected on decode (no message of ours nests more than a few levels). */
+export const MAX_DEPTH = 32;
+
+/** Raised for input that is not a valid encoding; `reason` is a short kebab-case counter name. */
+export class WireError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WireError';
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+function varintSize(value: number): number {
+  let size = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+function utf8Length(text: string): number {
+  // ASCII fast path: most of our strings are type tags and node ids.
+  let length = text.length;
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, 'utf8');
+  }
+  return length;
+}
+
+/** Exact size in bytes of `encodeValue(value)`, computed without encoding. */
+export function wireSize(value: unknown): number {
+  if (value === null || value === undefined || value === true || value === false) return 1;
+  switch (typeof value) {
+    case 'number':
+      if (Number.isSafeInteger(value)) return 1 + varintSize(Math.abs(value));
+      return 9;
+    case 'string': {
+      const length = utf8Length(value);
+      return 1 + varintSize(length) + length;
+    }
+    case 'object': {
+      if (value instanceof Uint8Array) return 1 + varintSize(value.length) + value.length;
+      if (Array.isArray(value)) {
+        let size = 1 + varintSize(value.length);
+        for (const item of value) size += wireSize(item);
+        return size;
+      }
+      let size = 1;
+      let count = 0;
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        const keyLength = utf8Length(key);
+        size += varintSize(keyLength) + keyLength + wireSize(item);
+        count++;
+      }
+      return size + varintSize(count);
+    }
+    default:
+      throw new TypeError(`wire codec: cannot encode a value of type ${typeof value}`);
+  }
+}
+
+class Writer {
+  offset = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  byte(value: number): void {
+    this.bytes[this.offset++] = value;
+  }
+  varint(value: number): void {
+    while (value >= 0x80) {
+      this.bytes[this.offset++] = (value % 128) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    this.bytes[this.offset++] = value;
+  }
+  raw(data: Uint8Array): void {
+    this.bytes.set(data, this.offset);
+    this.offset += data.length;
+  }
+  text(value: string): void {
+    const encoded = utf8Encoder.encode(value);
+    this.varint(encoded.length);
+    this.raw(encoded);
+  }
+}
+
+function write(writer: Writer, value: unknown): void {
+  if (value === null || value === undefined) return writer.byte(TAG_NULL);
+  if (value === false) return writer.byte(TAG_FALSE);
+  if (value === true) return writer.byte(TAG_TRUE);
+  switch (typeof value) {
+    case 'number':
+      if (Number.isSafeInteger(value)) {
+        writer.byte(value >= 0 ? TAG_UINT : TAG_NEGINT);
+        writer.varint(Math.abs(value));
+      } else {
+        writer.byte(TAG_FLOAT);
+        new DataView(writer.bytes.buffer, writer.bytes.byteOffset + writer.offset, 8).setFloat64(0, value, true);
+        writer.offset += 8;
+      }
+      return;
+    case 'string':
+      writer.byte(TAG_STRING);
+      writer.text(value);
+      return;
+    case 'object':
+      if (value instanceof Uint8Array) {
+        writer.byte(TAG_BYTES);
+        writer.varint(value.length);
+        writer.raw(value);
+        return;
+      }
+      if (Array.isArray(value)) {
+        writer.byte(TAG_ARRAY);
+        writer.varint(value.length);
+        for (const item of value) write(writer, item);
+        return;
+      }
+      {
+        const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+        writer.byte(TAG_OBJECT);
+        writer.varint(entries.length);
+        for (const [key, item] of entries) {
+          writer.text(key);
+          write(writer, item);
+        }
+      }
+      return;
+    default:
+      throw new TypeError(`wire codec: cannot encode a value of type ${typeof value}`);
+  }
+}
+
+/** Encode plain data. `undefined` object fields are omitted; `undefined` elsewhere encodes as null. */
+export function encodeValue(value: unknown): Uint8Array {
+  const writer = new Writer(new Uint8Array(wireSize(value)));
+  write(writer, value);
+  return writer.bytes;
+}
+
+class Reader {
+  offset = 0;
+  constructor(readonly bytes: Uint8Array) {}
+  need(count: number): void {
+    if (count > this.bytes.length - this.offset) {
+      throw new WireError('truncated', `wire codec: need ${count} bytes at offset ${this.offset}, have ${this.bytes.length - this.offset}`);
+    }
+  }
+  byte(): number {
+    this.need(1);
+    return this.bytes[this.offset++]!;
+  }
+  varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.byte();
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        if (!Number.isSafeInteger(value)) throw new WireError('bad-varint', `wire codec: varint ${value} is not a safe integer`);
+        return value;
+      }
+      scale *= 128;
+    }
+    throw new WireError('bad-varint', `wire codec: varint longer than 8 bytes at offset ${this.offset}`);
+  }
+  raw(length: number): Uint8Array {
+    this.need(length);
+    const out = this.bytes.slice(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+  text(): string {
+    const length = this.varint();
+    this.need(length);
+    try {
+      const out = utf8Decoder.decode(this.bytes.subarray(this.offset, this.offset + length));
+      this.offset += length;
+      return out;
+    } catch {
+      throw new WireError('bad-utf8', `wire codec: invalid UTF-8 at offset ${this.offset}`);
+    }
+  }
+}
+
+function read(reader: Reader, depth: number): unknown {
+  if (depth > MAX_DEPTH) throw new WireError('too-deep', `wire codec: nesting deeper than ${MAX_DEPTH}`);
+  const tag = reader.byte();
+  switch (tag) {
+    case TAG_NULL:
+      return null;
+    case TAG_FALSE:
+      return false;
+    case TAG_TRUE:
+      return true;
+    case TAG_UINT:
+      return reader.varint();
+    case TAG_NEGINT: {
+      const magnitude = reader.varint();
+      if (magnitude === 0) throw new WireError('bad-int', 'wire codec: negative zero integer');
+      return -magnitude;
+    }
+    case TAG_FLOAT: {
+      reader.need(8);
+      const value = new DataView(reader.bytes.buffer, reader.bytes.byteOffset + reader.offset, 8).getFloat64(0, true);
+      reader.offset += 8;
+      return value;
+    }
+    case TAG_STRING:
+      return reader.text();
+    case TAG_BYTES:
+      return reader.raw(reader.varint());
+    case TAG_ARRAY: {
+      const count = reader.varint();
+      // Every item takes at least one byte, so a count beyond the remaining bytes is a lie.
+      reader.need(count);
+      const out: unknown[] = new Array(count);
+      for (let i = 0; i < count; i++) out[i] = read(reader, depth + 1);
+      return out;
+    }
+    case TAG_OBJECT: {
+      const count = reader.varint();
+      reader.need(count * 2);
+      const out: Record<string, unknown> = Object.create(null);
+      for (let i = 0; i < count; i++) {
+        const key = reader.text();
+        if (key === '__proto__' || Object.hasOwn(out, key)) {
+          throw new WireError('bad-key', `wire codec: duplicate or forbidden key ${JSON.stringify(key)}`);
+        }
+        out[key] = read(reader, depth + 1);
+      }
+      return out;
+    }
+    default:
+      throw new WireError('bad-tag', `wire codec: unknown tag ${tag} at offset ${reader.offset - 1}`);
+  }
+}
+
+/** Decode one value that must span all of `bytes`. Throws {@link WireError} on any malformed input. */
+export function decodeValue(bytes: Uint8Array): unknown {
+  const reader = new Reader(bytes);
+  const value = read(reader, 0);
+  if (reader.offset !== bytes.length) {
+    throw new WireError('trailing-bytes', `wire codec: ${bytes.length - reader.offset} trailing bytes after the value`);
+  }
+  return value;
+}
