@@ -140,7 +140,24 @@ export interface ProtocolDefinition<
   parseMessage(value: unknown): M | undefined;
   /** Protocol-specific Byzantine strategies (forge, corrupt, ...) by name. */
   readonly strategies: Readonly<Record<string, ServerStrategy<M>>>;
+  /** Byzantine client behaviours (forged candidates, STORE from a non-writer, ...) by name. */
+  readonly hostileClients?: Readonly<Record<string, HostileClientFactory<M>>>;
 }
+
+/**
+ * A Byzantine client: the harness calls `tick` at the start and then every `everyMs` of its config
+ * (and feeds it every reply), sending what it returns. It must never obtain a correct client's keys.
+ */
+export interface HostileClient<M extends ProtocolMessage = ProtocolMessage> {
+  tick(): Send<M>[];
+  handle(from: NodeId, msg: M): Send<M>[];
+}
+
+export type HostileClientFactory<M extends ProtocolMessage = ProtocolMessage> = (
+  id: NodeId,
+  cluster: ClusterInfo,
+  env: NodeEnv,
+) => HostileClient<M>;
 
 /** Type-erased definition as stored in the registry. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
