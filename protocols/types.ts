@@ -115,6 +115,8 @@ export interface StrategyContext<M extends ProtocolMessage = ProtocolMessage> {
   readonly env: NodeEnv;
   /** Builds a fresh honest machine for this server in its initial state ("revert memory"). */
   readonly fresh: () => ServerMachine<M>;
+  /** The fault's `options` from the config (strategy-specific), if any. */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /** Everything the harness needs to know about one protocol. Registered in `protocols/registry.ts`. */

@@ -1,0 +1,186 @@
+/**
+ * @module `quorumbench check FILE... [--format jsonl|jepsen] [--model register|cas-register]
+ * [--timeout S] [--timeline-dir DIR]`: judges histories for linearizability, one line per file
+ * (`FILE: ok|violation|unknown`, details indented below a violation), and writes the HTML timeline
+ * of each violation (FILE.violation.html, or into DIR).
+ *
+ * Exit code: 2 if any file is bad input (unreadable, or a line that does not parse: reported with
+ * its line number and field) or a flag is invalid; else 1 if any history is a violation; else 3 if
+ * any is unknown (time limit); else 0.
+ */
+import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import {
+  checkHistory,
+  describeRecord,
+  HistoryInputError,
+  parseJepsenLog,
+  parseJsonlCheckerHistory,
+  renderTimelineHtml,
+  type CheckModel,
+  type CheckResult,
+  type CheckerRecord,
+} from '../../checker/index.ts';
+
+export type HistoryFormat = 'jsonl' | 'jepsen';
+
+export interface CheckFlags {
+  /** Default: by extension (.log → jepsen, .jsonl/.json/.ndjson → jsonl), else by the first line. */
+  readonly format?: HistoryFormat;
+  /** Default: cas-register if the history has a compare-and-set, else register. */
+  readonly model?: CheckModel;
+  /** Time limit per file, in seconds. @default 60 */
+  readonly timeout?: number;
+  /** Where to write violation timelines. Default: next to each input file. */
+  readonly timelineDir?: string;
+}
+
+export interface CheckIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const defaultIo: CheckIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+function parseFormat(value: string): HistoryFormat {
+  if (value !== 'jsonl' && value !== 'jepsen') throw new InvalidArgumentError(`--format must be jsonl or jepsen, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function parseModel(value: string): CheckModel {
+  if (value !== 'register' && value !== 'cas-register') throw new InvalidArgumentError(`--model must be register or cas-register, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError(`--timeout must be a positive number of seconds, got ${JSON.stringify(value)}`);
+  return seconds;
+}
+
+function configure(command: Command): Command {
+  return command
+    .description('check histories for linearizability (exit 0 all ok, 1 a violation, 3 unknown, 2 bad input)')
+    .argument('<files...>', 'history files: harness JSON Lines, or Jepsen etcd logs')
+    .option('--format <format>', 'jsonl or jepsen (default: by extension, else by content)', parseFormat)
+    .option('--model <model>', 'register or cas-register (default: cas-register if the history has a cas)', parseModel)
+    .option('--timeout <seconds>', 'time limit per file; keys not decided by then are unknown (default 60)', parseSeconds)
+    .option('--timeline-dir <dir>', 'write violation timelines here (default: next to each file, FILE.violation.html)');
+}
+
+export function register(program: Command): void {
+  configure(program.command('check'))
+    // A usage error (bad flag value) is bad input: exit 2. Set here because a subcommand does not
+    // inherit an exitOverride that the program sets after registering it.
+    .exitOverride((error) => {
+      process.exit(error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : 2);
+    })
+    .action(async (files: string[], flags: CheckFlags) => {
+      process.exitCode = await checkFiles(files, flags);
+    });
+}
+
+/** Runs `check` with its own argument list (without the command name); returns the exit code. */
+export async function runCheckCli(args: readonly string[], io: CheckIo = defaultIo): Promise<number> {
+  let code = 0;
+  const command = configure(new Command('check'))
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .action(async (files: string[], flags: CheckFlags) => {
+      code = await checkFiles(files, flags, io);
+    });
+  try {
+    await command.parseAsync([...args], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    throw error;
+  }
+  return code;
+}
+
+function detectFormat(file: string, text: string): HistoryFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.log') return 'jepsen';
+  if (ext === '.jsonl' || ext === '.json' || ext === '.ndjson') return 'jsonl';
+  const first = text.split('\n', 20).find((line) => line.trim() !== '') ?? '';
+  return first.trimStart().startsWith('{') ? 'jsonl' : 'jepsen';
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+type FileOutcome = 'ok' | 'violation' | 'unknown' | 'bad-input';
+
+/** Checks each file in turn and prints its line; returns the exit code. */
+export async function checkFiles(files: readonly string[], flags: CheckFlags, io: CheckIo = defaultIo): Promise<number> {
+  const outcomes: FileOutcome[] = [];
+  for (const file of files) outcomes.push(await checkOneFile(file, flags, io));
+  if (outcomes.includes('bad-input')) return 2;
+  if (outcomes.includes('violation')) return 1;
+  if (outcomes.includes('unknown')) return 3;
+  return 0;
+}
+
+async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promise<FileOutcome> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    io.out(`${file}: error: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+    return 'bad-input';
+  }
+  let records: CheckerRecord[];
+  let result: CheckResult;
+  try {
+    const format = flags.format ?? detectFormat(file, text);
+    records = format === 'jsonl' ? parseJsonlCheckerHistory(text) : parseJepsenLog(text);
+    result = await checkHistory(records, {
+      ...(flags.model !== undefined ? { model: flags.model } : {}),
+      timeoutMs: (flags.timeout ?? 60) * 1000,
+    });
+  } catch (error) {
+    if (error instanceof HistoryInputError) {
+      io.out(`${file}: error: ${error.message}\n`);
+      return 'bad-input';
+    }
+    throw error;
+  }
+  switch (result.verdict) {
+    case 'ok':
+      io.out(`${file}: ok\n`);
+      return 'ok';
+    case 'unknown': {
+      io.out(`${file}: unknown\n`);
+      for (const key of result.perKey) if (key.verdict === 'unknown') io.out(`  key ${JSON.stringify(key.key)}: ${key.reason ?? 'undecided'}\n`);
+      return 'unknown';
+    }
+    case 'violation': {
+      io.out(`${file}: violation\n`);
+      const bad = result.perKey.filter((k) => k.verdict === 'violation');
+      for (const key of bad) {
+        io.out(`  key ${JSON.stringify(key.key)} (${key.opCount} ops, ${key.method === 'fast' ? 'read-mapping check' : 'search'}): ${key.excerpt?.explanation ?? 'not linearizable'}\n`);
+        if (key.excerpt !== undefined) {
+          for (let i = 0; i < key.excerpt.indices.length; i++) {
+            io.out(`    #${key.excerpt.indices[i]} ${describeRecord(key.excerpt.records[i] as CheckerRecord)}\n`);
+          }
+        }
+      }
+      const target = join(flags.timelineDir ?? dirname(file), `${basename(file)}.violation.html`);
+      try {
+        if (flags.timelineDir !== undefined) await mkdir(flags.timelineDir, { recursive: true });
+        await writeAtomic(target, renderTimelineHtml(records, result));
+        io.out(`  timeline: ${target}\n`);
+      } catch (error) {
+        io.err(`${file}: could not write the timeline ${target}: ${(error as Error).message}\n`);
+      }
+      return 'violation';
+    }
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @module `quorumbench compare BASELINE CURRENT`: the regression table between two result sets
+ * (summary.json files, results folders, or folders of results folders). Exit 0: nothing got worse;
+ * 1: a regression (or a baseline run missing from the current results); 2: bad input (one line on
+ * stderr naming the file and field, nothing written).
+ */
+import type { Command } from 'commander';
+import {
+  CompareInputError,
+  compareResults,
+  formatMarkdown,
+  formatTerminal,
+  loadResultSet,
+  parseTolerances,
+  toJson,
+  writeFileAtomic,
+  type Comparison,
+} from '../../compare/index.ts';
+
+export interface CompareFlags {
+  readonly markdown?: string;
+  readonly json?: string;
+  readonly tolerance: string[];
+  readonly onlyChanges: boolean;
+  readonly allowMissing: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Adds the options shared by `compare` and `baseline check|update`. */
+export function addCompareOptions(command: Command): Command {
+  return command
+    .option('--markdown <file>', 'also write the table as markdown (for a CI log or PR comment)')
+    .option('--json <file>', 'also write the rows as JSON')
+    .option(
+      '--tolerance <spec>',
+      'relative slack before a change counts, KEY=VALUE[,...]; KEY: exact | noisy | a metric group (latencyMs, rounds, cpuNsPerOp, storageBytesPerServer) | a metric (messagesPerOp, latencyMs.p99); VALUE: 0.05 or 5% (default exact=0,noisy=0.1)',
+      collect,
+      [] as string[],
+    )
+    .option('--only-changes', 'print only rows whose verdict is not `same` (the files get every row)', false)
+    .option('--allow-missing', 'do not fail when the current results lack a run of the baseline', false);
+}
+
+/** Prints and writes a comparison; returns its exit code. */
+export function emitComparison(comparison: Comparison, flags: CompareFlags): 0 | 1 {
+  process.stdout.write(formatTerminal(comparison, { onlyChanges: flags.onlyChanges }));
+  // A file that cannot be written must not pass for a regression (exit 1): it is bad input (2).
+  const put = (flag: string, path: string, text: string) => {
+    try {
+      writeFileAtomic(path, text);
+    } catch (error) {
+      throw new CompareInputError(`${flag}: cannot write ${path}: ${(error as Error).message}`);
+    }
+  };
+  if (flags.markdown !== undefined) put('--markdown', flags.markdown, formatMarkdown(comparison));
+  if (flags.json !== undefined) put('--json', flags.json, toJson(comparison));
+  return comparison.exitCode;
+}
+
+/** Runs a command body, turning bad input into one stderr line and exit code 2. */
+export async function withInputErrors(name: string, body: () => Promise<number> | number): Promise<void> {
+  try {
+    process.exitCode = await body();
+  } catch (error) {
+    if (error instanceof CompareInputError || (error instanceof Error && error.name === 'ConfigError')) {
+      process.stderr.write(`quorumbench ${name}: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('compare')
+    .description('compare results against a baseline: a row per metric with verdict same|better|worse|new|missing; exit 1 on a regression')
+    .argument('<baseline>', 'baseline summary.json, results folder, or folder of results folders')
+    .argument('<current>', 'current summary.json, results folder, or folder of results folders');
+  addCompareOptions(command).action(async (baselinePath: string, currentPath: string, flags: CompareFlags) => {
+    await withInputErrors('compare', () => {
+      const tolerances = parseTolerances(flags.tolerance);
+      const comparison = compareResults(loadResultSet(baselinePath), loadResultSet(currentPath), { tolerances, allowMissing: flags.allowMissing });
+      return emitComparison(comparison, flags);
+    });
+  });
+}

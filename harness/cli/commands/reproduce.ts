@@ -1,0 +1,143 @@
+/**
+ * @module `quorumbench reproduce [--quick] [--only NAME]`: runs the paper's experiments
+ * (configs/paper/*.yaml, each a sweep) and writes results/paper/<experiment>/ (CSV, summary,
+ * charts) and results/paper/report.html. Exit 0: done; 1: a run within its protocol's tolerance
+ * violated linearizability; 2: bad config or arguments (one line on stderr, nothing run).
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { ConfigError, parseConfig, resolveExperiment } from '../../config/index.ts';
+import { runExperiment } from '../../runner/index.ts';
+import type { MachineInfo } from '../../report/html.ts';
+import { loadPaperExperiments, planExperiments, reproduce, writeCombinedReport, type PointRunner } from '../../reproduce/run.ts';
+
+function machineInfo(): MachineInfo {
+  let gitCommit = 'unknown';
+  try {
+    gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (dirty !== '') gitCommit += ' (with uncommitted changes)';
+  } catch {
+    // Not a git checkout: leave it unknown.
+  }
+  return {
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    gitCommit,
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+function configError(message: string): never {
+  process.stderr.write(`config error: ${message}\n`);
+  process.exit(2);
+}
+
+/** A bar on a terminal; otherwise one line per finished sweep point. */
+function progressReporter(totalRuns: number) {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: 'reproduce [{bar}] {percentage}% | {done}/{total} runs | {label}', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(totalRuns, 0, { done: 0, label: '' });
+    const update = (done: number, label: string) => bar.update(done, { done: Math.floor(done), label });
+    return { within: update, pointDone: update, stop: () => bar.stop() };
+  }
+  return {
+    within: (_done: number, _label: string) => undefined,
+    pointDone: (done: number, label: string) => process.stderr.write(`[${done}/${totalRuns} runs] ${label}\n`),
+    stop: () => undefined,
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('reproduce')
+    .description("run the paper's experiments (configs/paper) and write results/paper/ with charts and report.html")
+    .option('--quick', 'the small version of every experiment (fewer sizes, operations, repetitions); minutes, not hours')
+    .option('--only <names>', 'only experiments whose file name contains one of these (comma-separated), e.g. 01 or attack')
+    .option('--configs <dir>', 'experiment configs folder', 'configs/paper')
+    .option('--out <dir>', 'output folder', 'results/paper')
+    .action(async (flags: { quick?: boolean; only?: string; configs: string; out: string }) => {
+      const quick = flags.quick === true;
+      const configDir = resolve(flags.configs);
+      let experiments;
+      try {
+        experiments = loadPaperExperiments(configDir);
+      } catch (error) {
+        if (error instanceof ConfigError) configError(error.message);
+        throw error;
+      }
+      const allIds = experiments.map((e) => e.id);
+      if (flags.only !== undefined) {
+        const wanted = flags.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        experiments = experiments.filter((e) => wanted.some((w) => e.id.includes(w)));
+        if (experiments.length === 0) configError(`--only: no experiment matches ${JSON.stringify(flags.only)} (have: ${allIds.join(', ')})`);
+      }
+      // Every point is validated by the core's schema and resolver before anything runs.
+      const validate = (config: Record<string, unknown>) => void resolveExperiment(parseConfig(config), configDir);
+      let planned;
+      try {
+        planned = planExperiments(experiments, validate, quick);
+      } catch (error) {
+        if (error instanceof ConfigError) configError(error.message);
+        throw error;
+      }
+      const totalRuns = planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0);
+      process.stderr.write(
+        `reproduce${quick ? ' --quick' : ''}: ${planned.length} experiments, ${planned.reduce((s, p) => s + p.points.length, 0)} sweep points, ${totalRuns} runs\n`,
+      );
+      for (const p of planned) {
+        if (p.notApplicable.length > 0) {
+          process.stderr.write(`  ${p.experiment.id}: not applicable (not run): ${p.notApplicable.map((n) => n.point.id).join('; ')}\n`);
+        }
+      }
+      const progress = progressReporter(totalRuns);
+      let doneBefore = 0;
+      const runner: PointRunner = async (config, outDir, label) => {
+        const resolved = resolveExperiment(parseConfig(config), configDir);
+        const result = await runExperiment(resolved, {
+          outDir,
+          onProgress: (p) => {
+            if (Number.isFinite(p.total) && p.total > 0) progress.within(doneBefore + p.run + p.completed / p.total, `${label} #${p.run}`);
+          },
+        });
+        doneBefore += resolved.runs.length;
+        return result.summary;
+      };
+      const started = performance.now();
+      const command = `quorumbench reproduce${quick ? ' --quick' : ''}${flags.only === undefined ? '' : ` --only ${flags.only}`}`;
+      const machine = machineInfo();
+      const outcomes = await reproduce(planned, {
+        outRoot: flags.out,
+        quick,
+        runner,
+        machine,
+        command,
+        nowMs: () => performance.now(),
+        onProgress: (done, _total, label) => progress.pointDone(done, label),
+      });
+      progress.stop();
+      const totalMs = performance.now() - started;
+      const { path, included } = writeCombinedReport(flags.out, allIds, machine, command, flags.only === undefined ? totalMs : undefined);
+      for (const outcome of outcomes) {
+        const charts = outcome.report.charts.filter((c) => c.svg !== null).length;
+        process.stdout.write(
+          `${outcome.report.id}: ${outcome.report.runs.length > 0 ? new Set(outcome.report.runs.map((r) => r['run'])).size : 0} runs, ${charts} charts, ${(outcome.elapsedMs / 1000).toFixed(1)} s -> ${join(flags.out, outcome.report.id)}/\n`,
+        );
+      }
+      process.stdout.write(`wrote ${path} (${included.length} experiments) in ${(totalMs / 1000).toFixed(1)} s total\n`);
+      const unexpected = outcomes.reduce((sum, o) => sum + o.unexpectedViolations, 0);
+      if (unexpected > 0) {
+        process.stderr.write(`violation: ${unexpected} runs within their protocol's tolerance were not linearizable; see the report's verdict tables (each run lists its seed)\n`);
+        process.exit(1);
+      }
+    });
+}

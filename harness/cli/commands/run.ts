@@ -1,0 +1,99 @@
+/**
+ * @module `quorumbench run <config> [--seed N] [--out DIR]`: runs an experiment and writes
+ * results/<name>/ (or DIR). Exit 0: done; 1: a run within the protocol's tolerance violated
+ * linearizability; 2: bad config or arguments (one line on stderr, nothing written).
+ */
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { ConfigError, loadExperiment } from '../../config/index.ts';
+import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
+
+function parseSeed(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    process.stderr.write(`config error: --seed: must be a non-negative integer, got ${JSON.stringify(text)}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** A progress reporter: a bar on a terminal, a plain line per 10 % otherwise. */
+function progressReporter(): { update: (progress: ExperimentProgress) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: 'run {run}/{runs} {runId} [{bar}] {percentage}% | {value}/{total} ops', hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    let lastRun = -1;
+    return {
+      update(progress) {
+        const total = Number.isFinite(progress.total) ? progress.total : progress.completed;
+        const payload = { run: progress.run + 1, runs: progress.runs, runId: progress.runId };
+        if (!started || progress.run !== lastRun) {
+          if (started) bar.stop();
+          bar.start(total, progress.completed, payload);
+          started = true;
+          lastRun = progress.run;
+        } else {
+          bar.setTotal(total);
+          bar.update(progress.completed, payload);
+        }
+      },
+      stop: () => {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let lastDecile = new Map<number, number>();
+  return {
+    update(progress) {
+      if (!Number.isFinite(progress.total)) return;
+      const decile = Math.floor((progress.completed / progress.total) * 10);
+      if ((lastDecile.get(progress.run) ?? -1) >= decile) return;
+      lastDecile.set(progress.run, decile);
+      process.stderr.write(`run ${progress.run + 1}/${progress.runs} ${progress.runId}: ${progress.completed}/${progress.total} ops\n`);
+    },
+    stop: () => {
+      lastDecile = new Map();
+    },
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run an experiment config (YAML or JSON) and write results/<name>/')
+    .argument('<config>', 'experiment config file')
+    .option('--seed <n>', 'replace the config seed (repetition i uses seed + i)')
+    .option('--out <dir>', 'output directory (default results/<name>)')
+    .action(async (configPath: string, flags: { seed?: string; out?: string }) => {
+      let experiment;
+      try {
+        experiment = loadExperiment(configPath, flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`config error: ${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      const outDir = flags.out ?? join('results', experiment.config.name);
+      const progress = progressReporter();
+      const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
+      progress.stop();
+      for (const run of result.summary.runs) {
+        const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${op.latencyMs.p50}ms rounds=${op.rounds.mean}`);
+        process.stdout.write(`${run.id} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${run.throughputOpsPerS} ops/s\n`);
+      }
+      process.stdout.write(`wrote ${join(outDir, 'runs.csv')} and ${join(outDir, 'summary.json')}\n`);
+      if (result.unexpectedViolations.length > 0) {
+        for (const runId of result.unexpectedViolations) {
+          const run = result.summary.runs.find((r) => r.id === runId)!;
+          process.stderr.write(`violation: run ${runId} is not linearizable although its faults are within tolerance; replay with: quorumbench run ${configPath} --seed ${run.seed}\n`);
+        }
+        process.exit(1);
+      }
+    });
+}

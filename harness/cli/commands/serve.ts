@@ -1,0 +1,28 @@
+/**
+ * @module `quorumbench serve --id I --listen HOST:PORT --cluster FILE`: one server as its own process
+ * (the real engine starts one per server; on several machines, start them by hand: docs/multi-host.md).
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.ts';
+import { serveMain } from '../../real/server-process.ts';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run one server of a cluster over TCP until SIGTERM/SIGINT (prints a JSON ready line)')
+    .requiredOption('--id <id>', 'server id, e.g. s1')
+    .requiredOption('--listen <host:port>', 'address to listen on (port 0 = any free port)')
+    .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus `cluster: {s1: host:port, ...}`')
+    .option('--exit-on-stdin-close', 'exit when stdin closes (used by the real engine so that no server outlives it)', false)
+    .action(async (options: { id: string; listen: string; cluster: string; exitOnStdinClose: boolean }) => {
+      try {
+        await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, exitOnStdinClose: options.exitOnStdinClose });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`quorumbench serve: ${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+    });
+}

@@ -1,0 +1,46 @@
+/**
+ * @module The `quorumbench` command line. Each command lives in `harness/cli/commands/<name>.ts` and
+ * exports `register(program)`; adding a command is one file and one import line below.
+ */
+import { Command } from 'commander';
+import { register as registerRun } from './commands/run.ts';
+import { register as registerCompare } from './commands/compare.ts';
+import { register as registerBaseline } from './commands/baseline.ts';
+import { register as registerReproduce } from './commands/reproduce.ts';
+import { register as registerServe } from './commands/serve.ts';
+import { register as registerCalibrate } from './commands/calibrate.ts';
+import { register as registerCheck } from './commands/check.ts';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('quorumbench')
+    .description('Benchmark and evaluation harness for atomic storage protocols (ABD, signed Byzantine replication, PoWerStore, M-PoWerStore)')
+    .showHelpAfterError();
+  registerRun(program);
+  registerCompare(program);
+  registerBaseline(program);
+  registerReproduce(program);
+  registerServe(program);
+  registerCalibrate(program);
+  registerCheck(program);
+  return program;
+}
+
+/** Exit code 2 for usage errors (bad flags, unknown command), as for bad configs. */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride((error) => {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') process.exit(0);
+    process.exit(2);
+  });
+  await program.parseAsync(argv as string[]);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`quorumbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * @module From a validated config to the runs it describes: protocol looked up and its options
+ * parsed, server count checked, network presets applied, cost profile loaded, workload and faults
+ * checked against the cluster and the protocol's tolerance. Every problem is a one-line ConfigError.
+ */
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { AnyProtocolDefinition, ClusterInfo, NodeId } from '../../protocols/types.ts';
+import { PROTOCOLS, protocolNames } from '../../protocols/registry.ts';
+import { DEFAULT_PROFILE, ZERO_PROFILE, type CostProfile } from '../cost/profile.ts';
+import { CostProfileError, loadCostProfile } from '../cost/load.ts';
+import type { NetworkSpec } from '../network/model.ts';
+import type { LatencyDistribution } from '../network/latency.ts';
+import { DEFAULT_CLIENT_REGIONS, DEFAULT_SERVER_REGIONS, defaultRttMatrix, PRESETS } from '../network/presets.ts';
+import { GENERIC_STRATEGIES } from '../faults/strategies.ts';
+import { ConfigError, formatIssue, showValue } from './errors.ts';
+import { type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
+
+export interface ResolvedWorkload extends WorkloadConfig {
+  /** Fraction of reads, after applying `preset`; undefined = writers write, readers read. */
+  readonly readRatioResolved: number | undefined;
+  /** Closed loop: probability that a writer's operation is a write. */
+  readonly writerWriteProbability: number;
+  /** Total operations to issue (warm-up included), or Infinity when bounded by time only. */
+  readonly totalOps: number;
+  /** Stop issuing at this virtual time (ns), or Infinity. */
+  readonly issueUntilNs: number;
+}
+
+/** One run: everything the runner and the engines need, validated. */
+export interface ResolvedRun {
+  /** Unique within the experiment, e.g. `base#0`. */
+  readonly id: string;
+  readonly repetition: number;
+  readonly seed: number;
+  readonly params: Readonly<Record<string, string | number | boolean>>;
+  /** The validated experiment config (defaults filled in) this run belongs to. */
+  readonly config: ExperimentConfig;
+  readonly protocol: AnyProtocolDefinition;
+  readonly options: unknown;
+  readonly t: number;
+  readonly n: number;
+  readonly cluster: ClusterInfo;
+  /** Hostile clients' node ids (from `hostile-client` faults). */
+  readonly hostileClients: readonly NodeId[];
+  readonly network: NetworkSpec;
+  readonly costProfile: CostProfile;
+  readonly workload: ResolvedWorkload;
+  readonly faults: readonly FaultConfig[];
+  readonly expectViolation: boolean;
+  readonly maxDurationNs: number;
+}
+
+export interface ResolvedExperiment {
+  readonly config: ExperimentConfig;
+  readonly runs: readonly ResolvedRun[];
+}
+
+const NS_PER_MS = 1_000_000;
+const YCSB_READ_RATIO = { A: 0.5, B: 0.95, C: 1, W: 0 } as const;
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+export function resolveProtocol(
+  config: ExperimentConfig,
+  protocols: Readonly<Record<string, AnyProtocolDefinition>> = PROTOCOLS,
+): { protocol: AnyProtocolDefinition; options: unknown; n: number } {
+  const name = config.protocol.name;
+  const protocol = Object.hasOwn(protocols, name) ? protocols[name] : undefined;
+  if (protocol === undefined) fail(`protocol.name: unknown protocol ${JSON.stringify(name)} (known: ${protocols === PROTOCOLS ? protocolNames().join(', ') : Object.keys(protocols).join(', ')})`);
+  const t = config.protocol.t;
+  const needed = protocol.serverCount(t);
+  const n = config.servers ?? needed;
+  if (n < needed) fail(`protocol.t: t=${t} needs ${needed} servers but servers: ${n} given`);
+  const parsed = protocol.optionsSchema.safeParse(config.protocol.options, { reportInput: true });
+  if (!parsed.success) fail(formatIssue(parsed.error.issues[0]!, ['protocol', 'options']));
+  return { protocol, options: parsed.data, n };
+}
+
+export function resolveNetwork(config: ExperimentConfig, servers: readonly NodeId[], clients: readonly NodeId[]): NetworkSpec {
+  const network = config.network;
+  const preset = network.preset === undefined ? undefined : PRESETS[network.preset];
+  const latency: LatencyDistribution | undefined = network.latency ?? preset?.latency;
+  if (latency === undefined) fail('network.latency: required unless network.preset is set, got nothing');
+  const nic = network.nicMBps;
+  const spec: NetworkSpec = {
+    latency,
+    bandwidthMBps: network.bandwidthMBps ?? preset?.bandwidthMBps ?? 0,
+    nicUplinkMBps: typeof nic === 'number' ? nic : (nic?.uplinkMBps ?? 0),
+    nicDownlinkMBps: typeof nic === 'number' ? nic : (nic?.downlinkMBps ?? 0),
+  };
+  if (network.preset !== 'global') {
+    if (network.global !== undefined) fail('network.global: only used with preset: global, got a placement');
+    return spec;
+  }
+  const rttMs = network.global?.rttMs ?? defaultRttMatrix();
+  const serverRegions = network.global?.servers ?? DEFAULT_SERVER_REGIONS;
+  const clientRegions = network.global?.clients ?? DEFAULT_CLIENT_REGIONS;
+  const regionOf: Record<NodeId, string> = {};
+  const place = (nodes: readonly NodeId[], regions: readonly string[], field: string): void => {
+    nodes.forEach((node, i) => {
+      const region = regions[i % regions.length]!;
+      if (!Object.hasOwn(rttMs, region)) fail(`network.global.${field}: unknown region ${JSON.stringify(region)} (known: ${Object.keys(rttMs).join(', ')})`);
+      regionOf[node] = region;
+    });
+  };
+  place(servers, serverRegions, 'servers');
+  place(clients, clientRegions, 'clients');
+  return { ...spec, global: { rttMs, regionOf } };
+}
+
+export function resolveCostProfile(value: ExperimentConfig['costProfile'], configDir: string): CostProfile {
+  if (typeof value !== 'string') return value as CostProfile;
+  if (value === 'zero') return ZERO_PROFILE;
+  if (value === 'default') return DEFAULT_PROFILE;
+  // A relative path is relative to the config file.
+  const path = resolvePath(configDir, value);
+  if (!existsSync(path)) fail(`costProfile: not zero, default, or a readable profile file, got ${JSON.stringify(value)}`);
+  try {
+    return loadCostProfile(path);
+  } catch (error) {
+    if (error instanceof CostProfileError) fail(`costProfile: ${error.message}`);
+    throw error;
+  }
+}
+
+function resolveWorkload(workload: WorkloadConfig, multiWriter: boolean, protocolName: string): ResolvedWorkload {
+  if (workload.operations === undefined && workload.durationMs === undefined) fail('workload.operations: required (or workload.durationMs), got nothing');
+  if (workload.writers + workload.readers === 0) fail('workload.writers: need at least one writer or reader, got 0');
+  if (!multiWriter && workload.writers > 1) fail(`workload.writers: ${protocolName} is single-writer, got ${workload.writers}`);
+  if (workload.mode === 'open' && workload.rateOpsPerS === undefined) fail('workload.rateOpsPerS: required with mode: open, got nothing');
+  if (workload.mode === 'closed' && workload.rateOpsPerS !== undefined) fail(`workload.rateOpsPerS: only used with mode: open, got ${workload.rateOpsPerS}`);
+  if (workload.preset !== undefined && workload.readRatio !== undefined) fail(`workload.preset: set either preset or readRatio, got both (${workload.preset})`);
+  const readRatio = workload.preset !== undefined ? YCSB_READ_RATIO[workload.preset] : workload.readRatio;
+  let writerWriteProbability = 1;
+  if (readRatio !== undefined) {
+    if (readRatio < 1 && workload.writers === 0) fail(`workload.readRatio: ${readRatio} needs writers, got writers: 0`);
+    if (workload.mode === 'closed') {
+      // Readers only read; writers mix in reads so that, at equal per-client rates, the expected read
+      // share is readRatio: (R + W * (1 - w)) / (R + W) = readRatio.
+      const clients = workload.readers + workload.writers;
+      if (readRatio < workload.readers / clients) {
+        fail(`workload.readRatio: ${readRatio} is below readers/(readers+writers) = ${workload.readers / clients} (readers only read)`);
+      }
+      writerWriteProbability = workload.writers === 0 ? 0 : Math.min(1, ((1 - readRatio) * clients) / workload.writers);
+    }
+  }
+  const totalOps = workload.operations === undefined ? Infinity : workload.operations + workload.warmupOps;
+  const issueUntilNs = workload.durationMs === undefined ? Infinity : (workload.warmupMs + workload.durationMs) * NS_PER_MS;
+  return { ...workload, readRatioResolved: readRatio, writerWriteProbability, totalOps, issueUntilNs };
+}
+
+function checkFaults(config: ExperimentConfig, protocol: AnyProtocolDefinition, cluster: ClusterInfo): NodeId[] {
+  const servers = new Set(cluster.servers);
+  const clients = new Set([...cluster.writers, ...cluster.readers]);
+  const hostile: NodeId[] = [];
+  const crashed = new Set<NodeId>();
+  const byzantine = new Set<NodeId>();
+  let hostileClients = 0;
+  config.faults.forEach((fault, i) => {
+    const at = `faults[${i}]`;
+    switch (fault.type) {
+      case 'crash': {
+        const isServer = servers.has(fault.node);
+        if (!isServer && !clients.has(fault.node)) fail(`${at}.node: no server or client ${JSON.stringify(fault.node)}`);
+        const triggers = [fault.atMs, fault.afterOps, fault.afterMessages, fault.duringOp].filter((v) => v !== undefined).length;
+        if (triggers !== 1) fail(`${at}: give exactly one of atMs, afterOps, afterMessages, duringOp, got ${triggers}`);
+        if (fault.duringOp !== undefined && isServer) fail(`${at}.duringOp: only for clients, got server ${fault.node}`);
+        if (fault.duringOp === undefined && (fault.afterRound !== undefined || fault.sendTo !== undefined)) fail(`${at}.afterRound: only with duringOp`);
+        if (fault.duringOp !== undefined && fault.afterRound === undefined) fail(`${at}.afterRound: required with duringOp, got nothing`);
+        if (fault.sendTo !== undefined && fault.sendTo > cluster.n) fail(`${at}.sendTo: at most n=${cluster.n}, got ${fault.sendTo}`);
+        if (isServer) crashed.add(fault.node);
+        return;
+      }
+      case 'byzantine': {
+        if (!servers.has(fault.node)) fail(`${at}.node: no server ${JSON.stringify(fault.node)} (Byzantine clients are hostile-client faults)`);
+        if (!Object.hasOwn(GENERIC_STRATEGIES, fault.strategy) && !Object.hasOwn(protocol.strategies, fault.strategy)) {
+          const known = [...Object.keys(GENERIC_STRATEGIES), ...Object.keys(protocol.strategies)];
+          fail(`${at}.strategy: unknown strategy ${JSON.stringify(fault.strategy)} for ${protocol.name} (known: ${known.join(', ')})`);
+        }
+        byzantine.add(fault.node);
+        return;
+      }
+      case 'slow':
+        if (!servers.has(fault.node)) fail(`${at}.node: no server ${JSON.stringify(fault.node)}`);
+        return;
+      case 'hostile-client': {
+        if (servers.has(fault.node) || clients.has(fault.node) || hostile.includes(fault.node)) fail(`${at}.node: ${JSON.stringify(fault.node)} is already a node`);
+        const behaviours = protocol.hostileClients ?? {};
+        if (!Object.hasOwn(behaviours, fault.behaviour)) {
+          fail(`${at}.behaviour: unknown behaviour ${JSON.stringify(fault.behaviour)} for ${protocol.name} (known: ${Object.keys(behaviours).join(', ') || 'none'})`);
+        }
+        if (fault.key !== undefined && !/^k\d+$/.test(fault.key)) fail(`${at}.key: must be a workload key like k0, got ${showValue(fault.key)}`);
+        hostile.push(fault.node);
+        hostileClients++;
+        return;
+      }
+    }
+  });
+  // A server both crashed and Byzantine counts once, as Byzantine.
+  for (const node of byzantine) crashed.delete(node);
+  const tolerance = protocol.tolerance(config.protocol.t);
+  const faulty = crashed.size + byzantine.size;
+  const exceeds =
+    byzantine.size > tolerance.byzantine || faulty > Math.max(tolerance.crash, tolerance.byzantine) || (hostileClients > 0 && !tolerance.byzantineReaders);
+  if (exceeds && !config.expectViolation) {
+    fail(
+      `faults: ${crashed.size} crashed + ${byzantine.size} Byzantine servers${hostileClients > 0 ? ` + ${hostileClients} hostile clients` : ''} exceed ${protocol.name}'s tolerance with t=${config.protocol.t} (crash ${tolerance.crash}, Byzantine ${tolerance.byzantine}, Byzantine readers ${tolerance.byzantineReaders ? 'yes' : 'no'}); set expectViolation: true to run anyway`,
+    );
+  }
+  return hostile;
+}
+
+/** The cluster of a config with n servers: s1..sn, writers w1.., readers r1... */
+export function clusterOf(config: ExperimentConfig, n: number): ClusterInfo {
+  const servers = Array.from({ length: n }, (_, i) => `s${i + 1}`);
+  const writers = Array.from({ length: config.workload.writers }, (_, i) => `w${i + 1}`);
+  const readers = Array.from({ length: config.workload.readers }, (_, i) => `r${i + 1}`);
+  return { n, t: config.protocol.t, servers, writers, readers };
+}
+
+/**
+ * Resolves a validated config into its runs (one per repetition; sweeps will add more).
+ * `configDir` resolves relative paths (cost profile files); `extra.protocols` replaces the registry
+ * (tests define small protocols of their own).
+ */
+export function resolveExperiment(
+  config: ExperimentConfig,
+  configDir = process.cwd(),
+  extra: { readonly protocols?: Readonly<Record<string, AnyProtocolDefinition>> } = {},
+): ResolvedExperiment {
+  const { protocol, options, n } = resolveProtocol(config, extra.protocols);
+  const cluster = clusterOf(config, n);
+  const workload = resolveWorkload(config.workload, protocol.multiWriter, protocol.name);
+  const hostileClients = checkFaults(config, protocol, cluster);
+  const network = resolveNetwork(config, cluster.servers, [...cluster.writers, ...cluster.readers, ...hostileClients]);
+  const costProfile = resolveCostProfile(config.costProfile, configDir);
+  const valueBytes = Array.isArray(config.workload.valueBytes) ? config.workload.valueBytes.join('|') : config.workload.valueBytes;
+  const params = { protocol: protocol.name, t: config.protocol.t, n, valueBytes };
+  const runs: ResolvedRun[] = [];
+  for (let repetition = 0; repetition < config.repetitions; repetition++) {
+    runs.push({
+      id: `base#${repetition}`,
+      repetition,
+      seed: config.seed + repetition,
+      params,
+      config,
+      protocol,
+      options,
+      t: config.protocol.t,
+      n,
+      cluster,
+      hostileClients,
+      network,
+      costProfile,
+      workload,
+      faults: config.faults,
+      expectViolation: config.expectViolation,
+      maxDurationNs: config.maxDurationMs * NS_PER_MS,
+    });
+  }
+  return { config, runs };
+}
+
+

@@ -1,0 +1,81 @@
+/**
+ * @module Building each node's NodeEnv: crypto and erasure codec wrapped so that every call charges
+ * the cost profile to the node making it, a seeded random source, and a reject counter.
+ */
+import type { CryptoProvider } from '../../protocols/common/crypto/types.ts';
+import type { ErasureCodec } from '../../protocols/common/erasure/types.ts';
+import type { NodeEnv, NodeId, RandomSource } from '../../protocols/types.ts';
+import type { Primitive } from '../cost/profile.ts';
+import { createCryptoProvider } from '../../protocols/common/crypto/index.ts';
+import { createErasureCodec } from '../../protocols/common/erasure/index.ts';
+
+/** Called for every metered primitive call: `bytes` processed (message bytes for sign/verify). */
+export type ChargeFn = (primitive: Primitive, bytes: number) => void;
+
+export function meteredCrypto(inner: CryptoProvider, charge: ChargeFn): CryptoProvider {
+  return {
+    name: inner.name,
+    sha256(data) {
+      charge('hash', data.length);
+      return inner.sha256(data);
+    },
+    hmacSha256(key, data) {
+      charge('hmac', data.length);
+      return inner.hmacSha256(key, data);
+    },
+    // Key generation is setup, not per-operation work: not charged.
+    ed25519KeyPair: (seed) => inner.ed25519KeyPair(seed),
+    ed25519Sign(secretKey, message) {
+      charge('sign', message.length);
+      return inner.ed25519Sign(secretKey, message);
+    },
+    ed25519Verify(publicKey, message, signature) {
+      charge('verify', message.length);
+      return inner.ed25519Verify(publicKey, message, signature);
+    },
+  };
+}
+
+export function meteredCodec(inner: ErasureCodec, charge: ChargeFn): ErasureCodec {
+  return {
+    name: inner.name,
+    encode(value, k, n) {
+      charge('encode', value.length);
+      return inner.encode(value, k, n);
+    },
+    decode(fragments, k, n) {
+      const value = inner.decode(fragments, k, n);
+      charge('decode', value.length);
+      return value;
+    },
+  };
+}
+
+export interface NodeEnvParts {
+  readonly id: NodeId;
+  readonly crypto: CryptoProvider;
+  readonly codec: ErasureCodec;
+  readonly random: RandomSource;
+  readonly charge: ChargeFn;
+  readonly reject: (reason: string) => void;
+}
+
+export function createNodeEnv(parts: NodeEnvParts): NodeEnv {
+  return {
+    id: parts.id,
+    crypto: meteredCrypto(parts.crypto, parts.charge),
+    codec: meteredCodec(parts.codec, parts.charge),
+    random: parts.random,
+    reject: parts.reject,
+  };
+}
+
+/** The crypto provider `name` (protocols/common/crypto). Async so that callers need not change if loading ever becomes lazy. */
+export async function loadCryptoProvider(name: 'node' | 'noble'): Promise<CryptoProvider> {
+  return createCryptoProvider(name);
+}
+
+/** The erasure codec for `preference` (protocols/common/erasure); its `name` says which one runs. */
+export async function loadErasureCodec(preference: 'auto' | 'native' | 'typescript'): Promise<ErasureCodec> {
+  return createErasureCodec(preference);
+}

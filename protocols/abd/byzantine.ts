@@ -1,0 +1,30 @@
+/**
+ * @module ABD's `forge` strategy (protocols.md §7): a lying server that answers every query with a
+ * huge timestamp and a made-up value. ABD is crash-tolerant only, so a reader that meets this server
+ * in its quorum returns the forged value; the checker must report the violation (§2: "the harness
+ * shows that rather than hiding it").
+ */
+import type { ServerStrategy } from '../types.ts';
+import type { AbdMessage } from './messages.ts';
+
+/** Forged timestamps: far above any genuine one, yet `num + 1` stays a safe integer. */
+const FORGED_NUM = Number.MAX_SAFE_INTEGER - 2 ** 17;
+
+export const abdForge: ServerStrategy<AbdMessage> = (honest, ctx) => ({
+  handle(from, msg) {
+    return honest.handle(from, msg).map((send) => {
+      const reply = send.msg;
+      switch (reply.type) {
+        case 'GET_ACK':
+          return { to: send.to, msg: { ...reply, num: FORGED_NUM, writer: `forged-${ctx.index}`, value: ctx.env.random.bytes(Math.max(8, reply.value.length)) } };
+        case 'GET_TS_ACK':
+          return { to: send.to, msg: { ...reply, num: FORGED_NUM, writer: `forged-${ctx.index}` } };
+        default:
+          return send;
+      }
+    });
+  },
+  storedBytes: () => honest.storedBytes(),
+});
+
+export const ABD_STRATEGIES = { forge: abdForge };
