@@ -1,0 +1,32 @@
+/**
+ * @module Erasure codec factory. 'auto' prefers the native helper (@ronomon/reed-solomon's XOR
+ * kernel) and falls back to the TypeScript codec when it is absent or broken; the codec's `name`
+ * ('rs-native' or 'rs-ts') records which one ran. Both produce identical fragments (layout.ts).
+ */
+import type { ErasureCodec } from './types.ts';
+import { createTsCodec } from './ts.ts';
+import { createNativeCodec } from './native.ts';
+
+export type { ErasureCodec } from './types.ts';
+export const ERASURE_PREFERENCES = ['auto', 'native', 'typescript'] as const;
+export type ErasurePreference = (typeof ERASURE_PREFERENCES)[number];
+
+export function createErasureCodec(preference: ErasurePreference = 'auto'): ErasureCodec {
+  switch (preference) {
+    case 'typescript':
+      return createTsCodec();
+    case 'native': {
+      const native = createNativeCodec();
+      if (native === undefined) {
+        throw new Error('erasure codec: native (@ronomon/reed-solomon) requested but not loadable');
+      }
+      return native;
+    }
+    case 'auto':
+      return createNativeCodec() ?? createTsCodec();
+    default: {
+      const bad: never = preference;
+      throw new RangeError(`erasure codec: unknown preference ${JSON.stringify(bad)}`);
+    }
+  }
+}
