@@ -1,0 +1,168 @@
+/**
+ * @module Messages of `bft-signed` (protocols.md §3), their strict wire validation, and the exact
+ * byte string that writers sign.
+ *
+ * Every message carries `op`, the sending client's operation number, so that a client can tell the
+ * replies of its current operation from late replies to an earlier one. A version travels as the flat
+ * fields `num`, `writer` (its timestamp), the value (or, in GET_TS_ACK, only its SHA-256) and `sig`.
+ */
+import type { WriterTimestamp as Timestamp } from '../common/timestamp.ts';
+
+export type BftMessage =
+  /** Writer round 1: ask for the stored version's timestamp. */
+  | { readonly type: 'GET_TS'; readonly op: number }
+  /** The stored version without value bytes: `(ts, H(v), σ)`. */
+  | {
+      readonly type: 'GET_TS_ACK';
+      readonly op: number;
+      readonly num: number;
+      readonly writer: string;
+      readonly hash: Uint8Array;
+      readonly sig: Uint8Array;
+    }
+  /** Reader round 1. */
+  | { readonly type: 'GET'; readonly op: number }
+  /** The stored version `(ts, v, σ)`. */
+  | {
+      readonly type: 'GET_ACK';
+      readonly op: number;
+      readonly num: number;
+      readonly writer: string;
+      readonly value: Uint8Array;
+      readonly sig: Uint8Array;
+    }
+  /** Writer round 2, and the reader's write-back of a whole version. */
+  | {
+      readonly type: 'PUT';
+      readonly op: number;
+      readonly num: number;
+      readonly writer: string;
+      readonly value: Uint8Array;
+      readonly sig: Uint8Array;
+    }
+  | { readonly type: 'PUT_ACK'; readonly op: number };
+
+export type BftMessageType = BftMessage['type'];
+
+export const HASH_BYTES = 32;
+export const SIGNATURE_BYTES = 64;
+/** Writer ids are short node names (`w1`); the bound keeps hostile ids from bloating signed bytes. */
+export const MAX_WRITER_ID_BYTES = 64;
+/** Largest value accepted from the wire (64 MiB): the paper's experiments stay far below it. */
+export const MAX_VALUE_BYTES = 64 * 1024 * 1024;
+
+/** SHA-256 of the empty string (FIPS 180-2 test vector): the hash of the initial value at `ts0`. */
+export const EMPTY_VALUE_SHA256 = Uint8Array.from(
+  Buffer.from('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', 'hex'),
+);
+
+const utf8 = new TextEncoder();
+
+/**
+ * The bytes signed for a version, `ts ‖ H(v)`, exactly:
+ *
+ *   num        8 bytes, unsigned big-endian (num ≤ 2^53 − 1)
+ *   writerLen  2 bytes, unsigned big-endian, the UTF-8 length of the writer id (≤ 64)
+ *   writer     writerLen bytes, UTF-8
+ *   hash       32 bytes, SHA-256 of the value
+ *
+ * The length prefix makes the encoding injective, so no two distinct `(ts, H(v))` share signed bytes.
+ * The register key is not part of it: the protocol interface does not tell a node which register it
+ * serves (see the report: a version signed for one key could be replayed for another).
+ */
+export function signedBytes(ts: Timestamp, hash: Uint8Array): Uint8Array {
+  const writer = utf8.encode(ts.writer);
+  const out = new Uint8Array(8 + 2 + writer.length + hash.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, Math.floor(ts.num / 2 ** 32));
+  view.setUint32(4, ts.num % 2 ** 32);
+  view.setUint16(8, writer.length);
+  out.set(writer, 10);
+  out.set(hash, 10 + writer.length);
+  return out;
+}
+
+export function timestampOf(msg: { readonly num: number; readonly writer: string }): Timestamp {
+  return { num: msg.num, writer: msg.writer };
+}
+
+// --- strict validation of decoded wire values -------------------------------------------------
+
+const FIELDS: Readonly<Record<BftMessageType, readonly string[]>> = {
+  GET_TS: ['type', 'op'],
+  GET_TS_ACK: ['type', 'op', 'num', 'writer', 'hash', 'sig'],
+  GET: ['type', 'op'],
+  GET_ACK: ['type', 'op', 'num', 'writer', 'value', 'sig'],
+  PUT: ['type', 'op', 'num', 'writer', 'value', 'sig'],
+  PUT_ACK: ['type', 'op'],
+};
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function hasExactly(record: Record<string, unknown>, fields: readonly string[]): boolean {
+  const keys = Object.keys(record);
+  return keys.length === fields.length && fields.every((field) => Object.hasOwn(record, field));
+}
+
+/**
+ * A timestamp is `ts0 = (0, "")` or `(num ≥ 1, non-empty writer id)`; the version at `ts0` carries no
+ * signature and every other version carries one of exactly 64 bytes.
+ */
+function isVersionShape(record: Record<string, unknown>): boolean {
+  const { num, writer, sig } = record;
+  if (!isCount(num) || typeof writer !== 'string' || !(sig instanceof Uint8Array)) return false;
+  if (utf8.encode(writer).length > MAX_WRITER_ID_BYTES) return false;
+  if (num === 0) return writer === '' && sig.length === 0;
+  return writer !== '' && sig.length === SIGNATURE_BYTES;
+}
+
+/** Strict validation of a decoded message: exact field set, types, lengths and bounds. */
+export function parseBftMessage(value: unknown): BftMessage | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  const type = record['type'];
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return undefined;
+  const messageType = type as BftMessageType;
+  if (!hasExactly(record, FIELDS[messageType]) || !isCount(record['op'])) return undefined;
+  switch (messageType) {
+    case 'GET_TS':
+    case 'GET':
+    case 'PUT_ACK':
+      return { type: messageType, op: record['op'] } as BftMessage;
+    case 'GET_TS_ACK': {
+      const hash = record['hash'];
+      if (!isVersionShape(record) || !(hash instanceof Uint8Array) || hash.length !== HASH_BYTES) return undefined;
+      return {
+        type: 'GET_TS_ACK',
+        op: record['op'] as number,
+        num: record['num'] as number,
+        writer: record['writer'] as string,
+        hash,
+        sig: record['sig'] as Uint8Array,
+      };
+    }
+    case 'GET_ACK':
+    case 'PUT': {
+      const data = record['value'];
+      if (!isVersionShape(record) || !(data instanceof Uint8Array) || data.length > MAX_VALUE_BYTES) return undefined;
+      // The initial version is the empty value; anything else at ts0 is a lie.
+      if (record['num'] === 0 && data.length !== 0) return undefined;
+      return {
+        type: messageType,
+        op: record['op'] as number,
+        num: record['num'] as number,
+        writer: record['writer'] as string,
+        value: data,
+        sig: record['sig'] as Uint8Array,
+      };
+    }
+    default: {
+      const unreachable: never = messageType;
+      return unreachable;
+    }
+  }
+}
