@@ -1,0 +1,180 @@
+/**
+ * @module The cluster file of `quorumbench serve` (YAML or JSON): a run config plus where every
+ * server listens.
+ *
+ * A cluster file is an experiment config (the same fields as `quorumbench run` takes, so the servers
+ * build exactly the protocol, options, setup, strategies and network emulation the clients expect)
+ * with one extra section, `cluster`, mapping each server id to `host:port`, optionally with a
+ * Byzantine strategy for that server:
+ *
+ * ```yaml
+ * name: three-hosts
+ * seed: 42
+ * protocol: { name: abd, t: 1 }
+ * workload: { writers: 1, readers: 3, keys: 1 }
+ * network: { latency: { distribution: constant, oneWayMs: 0 } }
+ * cluster:
+ *   s1: 10.0.0.1:7000
+ *   s2: 10.0.0.2:7000
+ *   s3: { address: 10.0.0.3:7000, strategy: silent }
+ * ```
+ *
+ * `name` and `workload.operations` may be left out (a server does not run a workload). The real
+ * engine writes such a file for the servers it starts, with the run's seed. Without `cluster`, the
+ * addresses come from `real.servers`, so the clients' run config can serve as the cluster file.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { NodeId } from '../../protocols/types.ts';
+import { ConfigError, formatIssue, showValue } from '../config/errors.ts';
+import { parseConfig, resolveExperiment, type ResolvedRun } from '../config/index.ts';
+import type { HostPort } from './tcp-transport.ts';
+import type { SharedTimebase } from './wall-clock.ts';
+
+/** `host:port`, `[v6]:port`; the port in 1..65535 (0 is allowed only where the caller picks one). */
+export function parseHostPort(text: string, field: string, allowZeroPort = false): HostPort {
+  const match = /^(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})$/.exec(text);
+  const port = match === null ? NaN : Number(match[3]);
+  if (match === null || !(port <= 65535) || (port === 0 && !allowZeroPort)) {
+    throw new ConfigError(`${field}: expected host:port, got ${showValue(text)}`);
+  }
+  return { host: (match[1] ?? match[2])!, port };
+}
+
+const serverEntrySchema = z.union([
+  z.string(),
+  z.strictObject({
+    address: z.string(),
+    /** A Byzantine strategy (generic or the protocol's) this server runs; becomes a `byzantine` fault. */
+    strategy: z.string().min(1).optional(),
+  }),
+]);
+
+const clusterSectionSchema = z.record(z.string(), serverEntrySchema);
+
+export interface ClusterFile {
+  /** The run these servers take part in (protocol, options, seed, network, faults). */
+  readonly run: ResolvedRun;
+  /** Address of every server, by id (all of s1..sn). */
+  readonly addresses: ReadonlyMap<NodeId, HostPort>;
+}
+
+/** Validates cluster-file data; every problem is a one-line ConfigError naming the field. */
+export function parseClusterFile(data: unknown, configDir = process.cwd()): ClusterFile {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`cluster file: expected an object, got ${showValue(data)}`);
+  const { cluster: clusterSection, ...rest } = data as Record<string, unknown>;
+  // Without a `cluster` section, the addresses of a run config's `real.servers` serve: one file can
+  // then be both the clients' run config and the servers' cluster file (docs/multi-host.md).
+  const realServers = (rest.real as { servers?: unknown } | undefined)?.servers;
+  const cluster = clusterSection ?? realServers;
+  const section = clusterSection === undefined ? 'real.servers' : 'cluster';
+  const parsedCluster = clusterSectionSchema.safeParse(cluster, { reportInput: true });
+  if (!parsedCluster.success) {
+    if (cluster === undefined) throw new ConfigError('cluster: required (server id → host:port), or real.servers, got nothing');
+    throw new ConfigError(formatIssue(parsedCluster.error.issues[0]!, clusterSection === undefined ? ['real', 'servers'] : ['cluster']));
+  }
+
+  const experiment: Record<string, unknown> = { name: 'cluster', ...rest };
+  const workload = (experiment.workload ?? {}) as Record<string, unknown>;
+  if (typeof workload === 'object' && workload !== null && workload.operations === undefined && workload.durationMs === undefined) {
+    experiment.workload = { ...workload, operations: 1 };
+  }
+  const faults = Array.isArray(experiment.faults) ? [...(experiment.faults as unknown[])] : experiment.faults === undefined ? [] : experiment.faults;
+  const addresses = new Map<NodeId, HostPort>();
+  for (const [id, entry] of Object.entries(parsedCluster.data)) {
+    if (!/^s[1-9]\d*$/.test(id)) throw new ConfigError(`${section}.${id}: must be a server id like s1, got ${showValue(id)}`);
+    const address = typeof entry === 'string' ? entry : entry.address;
+    addresses.set(id, parseHostPort(address, `${section}.${id}${typeof entry === 'string' ? '' : '.address'}`));
+    if (typeof entry !== 'string' && entry.strategy !== undefined && Array.isArray(faults)) {
+      faults.push({ type: 'byzantine', node: id, strategy: entry.strategy });
+    }
+  }
+  experiment.faults = faults;
+  // One run: the cluster file's seed is the run's seed (the engine writes the run's own seed).
+  experiment.repetitions = 1;
+
+  const config = parseConfig(experiment);
+  const run = resolveExperiment(config, configDir).runs[0]!;
+  for (const id of run.cluster.servers) {
+    if (!addresses.has(id)) throw new ConfigError(`${section}.${id}: missing address of server ${id} (n=${run.n})`);
+  }
+  for (const id of addresses.keys()) {
+    if (!run.cluster.servers.includes(id)) throw new ConfigError(`${section}.${id}: no such server, the cluster has s1..s${run.n}`);
+  }
+  return { run, addresses };
+}
+
+export function readClusterFile(path: string): ClusterFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`--cluster: cannot read file ${JSON.stringify(path)}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`--cluster: ${path} is not valid YAML or JSON: ${String((error as Error).message).split('\n')[0]}`);
+  }
+  return parseClusterFile(data, dirname(path));
+}
+
+/** Settings under `real:` in a run config (validated here, as the schema's comment asks). */
+export const realSettingsSchema = z.strictObject({
+  /**
+   * Client processes. Only 0 (clients in the harness process) for now: splitting the clients over K
+   * child processes needs the runner to drive a subset of the clients and merge histories, which it
+   * cannot yet; a config asking for it is refused rather than silently run in one process. @default 0
+   */
+  clientProcesses: z.number().int().min(0).max(0, { error: 'only 0 is supported (clients run in the harness process)' }).default(0),
+  /** Interface the spawned servers listen on. @default 127.0.0.1 */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Largest frame accepted from a peer, bytes. @default 65 MiB */
+  maxFrameBytes: z.number().int().min(1024).max(2 ** 31).optional(),
+  /**
+   * Emulated delays: how close to a message's release time a process stops sleeping and polls, ms.
+   * Polling makes releases precise to a few µs but burns CPU while messages are due; 0 = timers only
+   * (no busy-waiting; each hop up to ~1 ms late). @default 1.2
+   */
+  timerSpinMs: z.number().min(0).max(20).default(1.2),
+  /**
+   * Where emulated delays are applied: `receiver` holds each message until its due time on the system
+   * clock (transfer time absorbed; processes must share a clock: one host or NTP/PTP-synchronized
+   * hosts); `sender` holds it before writing (the real network's delay adds to the emulated one).
+   * @default receiver
+   */
+  holdAt: z.enum(['receiver', 'sender']).default('receiver'),
+  /**
+   * The clock that due times sent between processes refer to (with `holdAt: receiver`): `monotonic`
+   * is exact for processes on one host; `realtime` (the system clock) is for several hosts kept in
+   * step by NTP/PTP. @default monotonic, or realtime when `servers` lists external servers
+   */
+  sharedClock: z.enum(['monotonic', 'realtime']).optional(),
+  /** How long to wait for every server's ready line, ms. @default 30000 */
+  startTimeoutMs: z.number().gt(0).default(30_000),
+  /**
+   * End the run as idle when no message arrived and no timer was pending for this long, ms (operations
+   * blocked by faults beyond tolerance would otherwise wait for maxDurationMs). @default 5000
+   */
+  idleTimeoutMs: z.number().gt(0).default(5_000),
+  /**
+   * Servers already running elsewhere (`quorumbench serve` on other hosts), id → host:port. When set,
+   * the engine starts no server process and connects to these (docs/multi-host.md).
+   */
+  servers: z.record(z.string(), z.string()).optional(),
+});
+export type RealSettings = z.infer<typeof realSettingsSchema>;
+
+/** The shared timebase of a run's processes (see `sharedClock`). */
+export function sharedTimebaseOf(settings: RealSettings): SharedTimebase {
+  return settings.sharedClock ?? (settings.servers === undefined ? 'monotonic' : 'realtime');
+}
+
+export function parseRealSettings(value: unknown): RealSettings {
+  const parsed = realSettingsSchema.safeParse(value ?? {}, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(formatIssue(parsed.error.issues[0]!, ['real']));
+  return parsed.data;
+}

@@ -1,0 +1,177 @@
+/**
+ * @module Child processes of the real engine: started with execa, tracked in one registry, and never
+ * left behind.
+ *
+ * Three layers make sure no server outlives the harness: (1) the engine stops its children at the end
+ * of a run and on error; (2) while any child is alive, SIGINT/SIGTERM of the harness stop every child
+ * before the harness exits, and a synchronous `exit` hook SIGKILLs any that remain; (3) servers run
+ * with `--exit-on-stdin-close`, so even a SIGKILLed harness (which runs no hook) takes them down: its
+ * end of their stdin pipe closes with it.
+ */
+import { execa, type ResultPromise } from 'execa';
+
+export interface ChildLine {
+  readonly event?: string;
+  readonly [field: string]: unknown;
+}
+
+/** One started child: its stdout JSON lines and the tail of its stderr. */
+export class ChildProcessHandle {
+  readonly lines: ChildLine[] = [];
+  private stderrTail = '';
+  private waiters: { match: (line: ChildLine) => boolean; resolve: (line: ChildLine) => void }[] = [];
+  exited = false;
+  exitCode: number | undefined;
+  signal: string | undefined;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly name: string,
+    readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
+  ) {
+    let partial = '';
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      partial += chunk;
+      let newline = partial.indexOf('\n');
+      while (newline >= 0) {
+        const text = partial.slice(0, newline).trim();
+        partial = partial.slice(newline + 1);
+        newline = partial.indexOf('\n');
+        if (text === '') continue;
+        let parsed: ChildLine;
+        try {
+          parsed = JSON.parse(text) as ChildLine;
+        } catch {
+          parsed = { event: 'text', text };
+        }
+        this.lines.push(parsed);
+        this.waiters = this.waiters.filter((waiter) => {
+          if (!waiter.match(parsed)) return true;
+          waiter.resolve(parsed);
+          return false;
+        });
+      }
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-4000);
+    });
+    // Writes to a dead child's stdin fail with EPIPE: expected when a server was crashed on purpose.
+    child.stdin!.on('error', () => {});
+    this.done = child.then(
+      (result) => {
+        this.exited = true;
+        this.exitCode = result.exitCode;
+        this.signal = result.signal;
+      },
+      () => {
+        this.exited = true;
+      },
+    );
+    void this.done.then(() => untrack(this));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  /** The first stdout line (already seen or future) that matches; rejects if the child exits first or after `timeoutMs`. */
+  waitForLine(match: (line: ChildLine) => boolean, timeoutMs: number): Promise<ChildLine> {
+    const seen = this.lines.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise<ChildLine>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name}: no expected output within ${timeoutMs} ms; stderr: ${this.stderr.trim() || '(empty)'}`)), timeoutMs);
+      const waiter = {
+        match,
+        resolve: (line: ChildLine) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
+      this.waiters.push(waiter);
+      void this.done.then(() => {
+        if (!this.waiters.includes(waiter)) return;
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited (code ${String(this.exitCode)}, signal ${String(this.signal)}) before it was ready; stderr: ${this.stderr.trim() || '(empty)'}`));
+      });
+    });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    if (this.exited) return;
+    try {
+      this.child.kill(signal);
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (this.exited) return;
+    this.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    await this.done;
+    clearTimeout(timer);
+  }
+}
+
+const live = new Set<ChildProcessHandle>();
+let hooksInstalled = false;
+
+function onExit(): void {
+  for (const handle of live) handle.kill('SIGKILL');
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const handles = [...live];
+  process.stderr.write(`quorumbench: ${signal}: stopping ${handles.length} child process(es)\n`);
+  void Promise.all(handles.map((handle) => handle.stop(2_000))).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+}
+
+function track(handle: ChildProcessHandle): void {
+  live.add(handle);
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.on('exit', onExit);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+}
+
+function untrack(handle: ChildProcessHandle): void {
+  live.delete(handle);
+  if (live.size === 0 && hooksInstalled) {
+    hooksInstalled = false;
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** PIDs of the children alive now (for tests). */
+export function liveChildPids(): number[] {
+  return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
+export function startNodeScript(name: string, script: string, args: readonly string[], cwd: string): ChildProcessHandle {
+  const child = execa(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd,
+    stdin: 'pipe',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    // execa's own exit hook also kills the child if the harness exits.
+    cleanup: true,
+  });
+  const handle = new ChildProcessHandle(name, child);
+  track(handle);
+  return handle;
+}

@@ -1,0 +1,232 @@
+/**
+ * The real engine end to end: servers as processes over loopback TCP, clients in this process,
+ * histories judged by the linearizability checker, and no child process left behind (by PID), after
+ * a normal run, a crash fault, a failed start, and a SIGINT of the harness.
+ *
+ * No wall-clock assertions: a loaded 2-core CI machine may be arbitrarily slow.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { checkHistory } from '../harness/checker/index.ts';
+import { parseConfig, resolveExperiment, type ResolvedRun } from '../harness/config/index.ts';
+import { createRealEngine, PROJECT_ROOT, RealEngine } from '../harness/real/engine.ts';
+import { liveChildPids } from '../harness/real/processes.ts';
+import { runOnce } from '../harness/runner/run-once.ts';
+import type { EngineContext } from '../harness/runner/engine.ts';
+import { PROTOCOLS } from '../protocols/registry.ts';
+
+function resolveRun(config: Record<string, unknown>): ResolvedRun {
+  return resolveExperiment(parseConfig(config)).runs[0]!;
+}
+
+/** Whether a process with this PID exists (signal 0 probes without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Server processes among the direct children of `pid`, from ps (tsx's esbuild helper is not one). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('serve-entry'))
+      .map((line) => Number.parseInt(line.trim(), 10))
+      .filter((value) => Number.isInteger(value) && value > 0);
+  } catch {
+    return []; // ps exits 1 when nothing matches
+  }
+}
+
+async function waitUntil(done: () => boolean, maxMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  while (!done()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
+/** Runs `run` on the real engine and keeps the engine (for its server PIDs and stats). */
+async function runReal(run: ResolvedRun): Promise<{ output: Awaited<ReturnType<typeof runOnce>>; engine: RealEngine }> {
+  let engine: RealEngine | undefined;
+  const output = await runOnce(run, run.seed, {
+    engine: async (context: EngineContext) => {
+      engine = await createRealEngine(context);
+      return engine;
+    },
+  });
+  return { output, engine: engine! };
+}
+
+
+/** A harness process that runs a long real experiment and prints its servers' PIDs once started. */
+async function startHarnessChild(): Promise<{ pids: number[]; harness: ReturnType<typeof spawn>; exited: Promise<number | null> }> {
+  const script = `
+    import { parseConfig, resolveExperiment } from './harness/config/index.ts';
+    import { createRealEngine } from './harness/real/engine.ts';
+    import { runOnce } from './harness/runner/run-once.ts';
+    const run = resolveExperiment(parseConfig({ name: 'signal', engine: 'real', protocol: { name: 'abd', t: 1 },
+      network: { latency: { distribution: 'constant', oneWayMs: 5 } },
+      workload: { writers: 1, readers: 1, operations: 1000000 } })).runs[0];
+    await runOnce(run, run.seed, { engine: async (context) => {
+      const engine = await createRealEngine(context);
+      process.stdout.write(JSON.stringify(engine.serverPids) + '\\n');
+      return engine;
+    } });
+  `;
+  const harness = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  harness.stdout!.setEncoding('utf8');
+  harness.stdout!.on('data', (chunk: string) => (stdout += chunk));
+  let stderr = '';
+  harness.stderr!.setEncoding('utf8');
+  harness.stderr!.on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => harness.on('exit', (code) => resolve(code)));
+  assert.equal(await waitUntil(() => stdout.includes('\n'), 60_000), true, `the harness never started its servers: ${stderr}`);
+  const pids = JSON.parse(stdout.split('\n')[0]!) as number[];
+  assert.equal(pids.length, 3);
+  return { pids, harness, exited };
+}
+
+const loopback = { latency: { distribution: 'constant', oneWayMs: 0 } };
+
+describe('real engine', () => {
+  it('runs abd over TCP (1 KiB, 4 clients): linearizable, every op 2 rounds, no leftover process', async () => {
+    const run = resolveRun({
+      name: 'real-abd',
+      engine: 'real',
+      seed: 11,
+      protocol: { name: 'abd', t: 1 },
+      network: loopback,
+      workload: { writers: 2, readers: 2, keys: 2, valueBytes: 1024, operations: 240 },
+    });
+    const { output, engine } = await runReal(run);
+    assert.equal(output.outcome, 'stopped');
+    assert.equal(output.history.length, 240);
+    assert.ok(output.history.every((record) => record.status === 'ok'), 'an operation did not complete');
+    // ABD: writes and reads are exactly 2 rounds (protocols.md §2, fastRead off).
+    assert.ok(output.history.every((record) => record.rounds === 2), 'an operation took other than 2 rounds');
+    const verdict = await checkHistory(output.history, { model: 'register' });
+    assert.equal(verdict.verdict, 'ok');
+    // 3 servers, each stopped cleanly with its stats: full replication of a 1 KiB value on each.
+    assert.equal(engine.serverPids.length, 3);
+    assert.equal(engine.serverStats.size, 3);
+    for (const stats of engine.serverStats.values()) {
+      assert.ok(stats.storedBytes >= 2 * 1024, `a server stores ${stats.storedBytes} bytes for 2 keys of 1 KiB`);
+      assert.deepEqual(stats.rejected, {});
+    }
+    // Every server answers every message it gets (ABD), and every client message reaches all 3.
+    const report = engine.serverReport(run.cluster.servers);
+    assert.equal(report.serverToClient.messages, output.result.messages.clientToServer);
+    assert.deepEqual(report.rejected, {});
+    for (const pid of engine.serverPids) assert.equal(alive(pid), false, `server process ${pid} outlived the run`);
+    assert.deepEqual(liveChildPids(), []);
+    assert.deepEqual(childrenOf(process.pid), []);
+  });
+
+  it('runs m-powerstore over TCP (1 KiB, 4 clients) with a forging server and a hostile reader: linearizable', { skip: PROTOCOLS['m-powerstore'] === undefined ? 'm-powerstore is not registered yet' : false }, async () => {
+    const run = resolveRun({
+      name: 'real-mpowerstore',
+      engine: 'real',
+      seed: 12,
+      protocol: { name: 'm-powerstore', t: 1 },
+      network: loopback,
+      workload: { writers: 1, readers: 3, keys: 1, valueBytes: 1024, operations: 160 },
+      // t = 1 Byzantine server (its strategy runs inside its own process) and a Byzantine reader.
+      faults: [
+        { type: 'byzantine', node: 's4', strategy: 'forge' },
+        { type: 'hostile-client', node: 'x1', behaviour: 'forged-candidates', everyMs: 5 },
+      ],
+    });
+    const { output, engine } = await runReal(run);
+    assert.equal(output.outcome, 'stopped');
+    assert.equal(output.history.length, 160);
+    assert.ok(output.history.every((record) => record.status === 'ok'), 'an operation did not complete');
+    // M-PoWerStore writes take 3 rounds (evaluation.md §6).
+    assert.ok(output.history.filter((r) => r.op === 'write').every((r) => r.rounds === 3));
+    const verdict = await checkHistory(output.history, { model: 'register' });
+    assert.equal(verdict.verdict, 'ok');
+    assert.deepEqual(engine.serverBehaviours(), { s1: 'honest', s2: 'honest', s3: 'honest', s4: 'forge' });
+    for (const pid of engine.serverPids) assert.equal(alive(pid), false);
+    assert.deepEqual(childrenOf(process.pid), []);
+  });
+
+  it('kills a crashed server at its scheduled time; abd still completes every op', async () => {
+    const run = resolveRun({
+      name: 'real-abd-crash',
+      engine: 'real',
+      seed: 13,
+      protocol: { name: 'abd', t: 1 },
+      network: loopback,
+      workload: { writers: 1, readers: 2, valueBytes: 1024, operations: 150 },
+      faults: [{ type: 'crash', node: 's2', atMs: 0 }],
+    });
+    const { output, engine } = await runReal(run);
+    assert.equal(output.history.length, 150);
+    assert.ok(output.history.every((record) => record.status === 'ok'));
+    assert.equal((await checkHistory(output.history, { model: 'register' })).verdict, 'ok');
+    // s2 was SIGKILLed, so it printed no stats; s1 and s3 stopped cleanly.
+    assert.deepEqual([...engine.serverStats.keys()].sort(), ['s1', 's3']);
+    for (const pid of engine.serverPids) assert.equal(alive(pid), false);
+    assert.deepEqual(childrenOf(process.pid), []);
+  });
+
+  it('ends a run that cannot make progress as idle, with its operations pending', async () => {
+    // Two of ABD's three servers crash at once: no quorum, nothing can complete (faults beyond t).
+    const run = resolveRun({
+      name: 'real-abd-idle',
+      engine: 'real',
+      expectViolation: true,
+      protocol: { name: 'abd', t: 1 },
+      network: loopback,
+      workload: { writers: 1, readers: 1, operations: 50 },
+      faults: [
+        { type: 'crash', node: 's1', atMs: 0 },
+        { type: 'crash', node: 's2', atMs: 0 },
+      ],
+      real: { idleTimeoutMs: 300 },
+    });
+    const { output, engine } = await runReal(run);
+    assert.equal(output.outcome, 'idle');
+    assert.equal(output.history.length, 2);
+    assert.ok(output.history.every((record) => record.status === 'pending' && record.return === null));
+    for (const pid of engine.serverPids) assert.equal(alive(pid), false);
+  });
+
+  it('stops every started server when the servers are not ready in time', async () => {
+    const run = resolveRun({
+      name: 'real-bad-start',
+      engine: 'real',
+      protocol: { name: 'abd', t: 1 },
+      network: loopback,
+      workload: { writers: 1, readers: 1, operations: 10 },
+      // No server can print its ready line within 1 ms (starting Node alone takes longer), so the
+      // start fails with all n processes started: each must be stopped.
+      real: { startTimeoutMs: 1 },
+    });
+    const context: EngineContext = { run, seed: run.seed, cluster: run.cluster, nodes: run.cluster.servers, network: run.network };
+    await assert.rejects(createRealEngine(context), /no expected output within 1 ms/);
+    assert.deepEqual(liveChildPids(), []);
+    assert.equal(await waitUntil(() => childrenOf(process.pid).length === 0, 5_000), true);
+  });
+
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    // SIGKILL runs no handler at all: the servers notice that their stdin (a pipe from the harness) closed.
+    ['SIGKILL', null],
+  ] as const) {
+    it(`leaves no server behind when the harness gets ${signal} in the middle of a run`, async () => {
+      const { pids, harness, exited } = await startHarnessChild();
+      assert.ok(pids.every(alive), 'servers should be running before the signal');
+      harness.kill(signal);
+      assert.equal(await exited, exitCode);
+      assert.equal(await waitUntil(() => !pids.some(alive), 15_000), true, `servers outlived the harness: ${pids.filter(alive).join(', ')}`);
+    });
+  }
+});

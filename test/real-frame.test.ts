@@ -1,0 +1,145 @@
+/**
+ * Framing of the real engine: a hand-computed frame, arbitrary TCP chunking, and every class of bad
+ * frame rejected with its reason.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeValue } from '../harness/wire/codec.ts';
+import {
+  encodeDataFrame,
+  encodeHelloFrame,
+  FrameError,
+  FrameReader,
+  type DecodedFrame,
+  type FrameValidator,
+} from '../harness/real/frame.ts';
+import type { ProtocolMessage } from '../protocols/types.ts';
+import { stream } from '../harness/rng.ts';
+import { WallClock } from '../harness/real/wall-clock.ts';
+
+const validator: FrameValidator = {
+  isKnownNode: (id) => ['s1', 's2', 'w1'].includes(id),
+  parseMessage: (value) =>
+    typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'PING' ? (value as ProtocolMessage) : undefined,
+};
+
+function frameWith(version: number, payload: Uint8Array): Buffer {
+  const out = Buffer.alloc(5 + payload.length);
+  out.writeUInt32BE(1 + payload.length, 0);
+  out[4] = version;
+  out.set(payload, 5);
+  return out;
+}
+
+function reasonOf(bytes: Buffer, maxFrameBytes?: number): string {
+  const reader = new FrameReader(validator, maxFrameBytes);
+  try {
+    reader.push(bytes);
+  } catch (error) {
+    assert.ok(error instanceof FrameError);
+    return error.reason;
+  }
+  return 'accepted';
+}
+
+describe('real engine framing', () => {
+  it('encodes a hello frame byte for byte', () => {
+    // Payload encodeValue([0, ['s1']]): array(8) count 2, uint(3) 0, array(8) count 1, string(6) len 2 "s1".
+    const expected = [0, 0, 0, 11, 1, 8, 2, 3, 0, 8, 1, 6, 2, 0x73, 0x31];
+    assert.deepEqual([...encodeHelloFrame(['s1'])], expected);
+  });
+
+  it('reassembles frames from arbitrary chunks, in order', () => {
+    const value = new Uint8Array(3000).map((_, i) => i % 251);
+    const frames = Buffer.concat([
+      encodeHelloFrame(['w1']),
+      encodeDataFrame('w1', 's1', 'k0', { type: 'PING', value } as ProtocolMessage),
+      encodeDataFrame('w1', 's2', 'k1', { type: 'PING', n: 2 } as ProtocolMessage),
+    ]);
+    const rng = stream(5, 'chunks');
+    for (let trial = 0; trial < 20; trial++) {
+      const reader = new FrameReader(validator);
+      const out: DecodedFrame[] = [];
+      for (let offset = 0; offset < frames.length; ) {
+        const size = trial === 0 ? 1 : rng.int(1, 700);
+        out.push(...reader.push(frames.subarray(offset, offset + size)));
+        offset += size;
+      }
+      assert.equal(reader.pendingBytes, 0);
+      assert.deepEqual(
+        out.map((f) => (f.kind === 'hello' ? `hello:${f.nodes.join(',')}` : `${f.from}->${f.to}:${f.key}`)),
+        ['hello:w1', 'w1->s1:k0', 'w1->s2:k1'],
+      );
+      const first = out[1]!;
+      assert.ok(first.kind === 'data');
+      assert.deepEqual([...(first.msg as unknown as { value: Uint8Array }).value], [...value]);
+    }
+  });
+
+  it('rejects each kind of bad frame with its reason', () => {
+    const ping = { type: 'PING' };
+    assert.equal(reasonOf(Buffer.from([0xff, 0xff, 0xff, 0xff])), 'oversized');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping), 16), 'oversized');
+    assert.equal(reasonOf(Buffer.from([0, 0, 0, 0])), 'empty-frame');
+    assert.equal(reasonOf(frameWith(2, encodeValue([0, ['w1']]))), 'bad-version');
+    assert.equal(reasonOf(frameWith(1, Uint8Array.from([42]))), 'codec-bad-tag');
+    assert.equal(reasonOf(frameWith(1, encodeValue([0, ['w1']]).subarray(0, 5))), 'codec-truncated');
+    assert.equal(reasonOf(frameWith(1, encodeValue({ kind: 0 }))), 'bad-envelope');
+    assert.equal(reasonOf(frameWith(1, encodeValue([7, 'x']))), 'bad-kind');
+    assert.equal(reasonOf(frameWith(1, encodeValue([0, []]))), 'bad-hello');
+    assert.equal(reasonOf(encodeHelloFrame(['mallory'])), 'unknown-node');
+    assert.equal(reasonOf(encodeDataFrame('w1', 'x9', 'k0', ping)), 'unknown-node');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k'.repeat(300), ping)), 'bad-key');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', '', ping)), 'bad-key');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', { type: 'PONG' })), 'bad-message');
+    assert.equal(reasonOf(frameWith(1, encodeValue([1, 'w1', 's1', 'k0', ping]))), 'bad-envelope');
+    assert.equal(reasonOf(frameWith(1, encodeValue([1, 'w1', 's1', 'k0', -5, ping]))), 'bad-due-time');
+    assert.equal(reasonOf(frameWith(1, encodeValue([1, 'w1', 's1', 'k0', 'soon', ping]))), 'bad-due-time');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping)), 'accepted');
+  });
+
+  it('waits for the rest of a frame instead of misreading a partial one', () => {
+    const bytes = encodeDataFrame('w1', 's1', 'k0', { type: 'PING' });
+    const reader = new FrameReader(validator);
+    assert.deepEqual(reader.push(bytes.subarray(0, 3)), []);
+    assert.deepEqual(reader.push(bytes.subarray(3, bytes.length - 1)), []);
+    assert.equal(reader.pendingBytes, bytes.length - 1);
+    assert.equal(reader.push(bytes.subarray(bytes.length - 1)).length, 1);
+  });
+});
+
+describe('real engine framing: data frames', () => {
+  it('equals the plain encoding of [1, from, to, key, dueUs, msg], also for a message sent twice', () => {
+    const msg = { type: 'PING', value: new Uint8Array([1, 2, 3]) } as ProtocolMessage;
+    for (const [to, dueUs] of [['s1', 0], ['s2', 1_764_000_000_000_000], ['s1', 7]] as const) {
+      const payload = encodeValue([1, 'w1', to, 'k0', dueUs, msg]);
+      const expected = Buffer.concat([Buffer.from([0, 0, 0, payload.length + 1, 1]), payload]);
+      assert.deepEqual(encodeDataFrame('w1', to, 'k0', msg, dueUs), expected);
+    }
+  });
+});
+
+describe('real engine: the shared timebase of due times', () => {
+  it('maps a due time between two clocks started at different moments (monotonic: to the microsecond)', async () => {
+    const a = new WallClock(0, 'monotonic');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const b = new WallClock(0, 'monotonic');
+    // The same instant read on both clocks: b's local time = a's local time − (b's start − a's start).
+    const aNowNs = a.nowNs();
+    const inB = b.fromSharedUs(a.toSharedUs(aNowNs + 10_000_000));
+    const expected = aNowNs + 10_000_000 - (b.startSharedUs - a.startSharedUs) * 1000;
+    // Shared times are whole microseconds: the mapping is exact up to that rounding.
+    assert.ok(Math.abs(inB - expected) < 1000, `mapped to ${inB} ns, expected ${expected} ns`);
+    // (setTimeout may wake a little early by the monotonic clock, so only "later" is certain.)
+    assert.ok(b.startSharedUs > a.startSharedUs, 'b started after a');
+  });
+
+  it('agrees with another realtime clock to within a millisecond', () => {
+    const a = new WallClock(0, 'realtime');
+    const b = new WallClock(0, 'realtime');
+    // Both started within microseconds: their shared times for "now" agree up to calibration error.
+    const skewUs = Math.abs(a.toSharedUs(a.nowNs()) - b.toSharedUs(b.nowNs()));
+    assert.ok(skewUs < 1000, `realtime clocks disagree by ${skewUs} µs`);
+    assert.ok(Math.abs(a.startSharedUs / 1000 - Date.now()) < 1000, 'realtime timebase is the Unix epoch');
+  });
+});

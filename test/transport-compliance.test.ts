@@ -1,0 +1,97 @@
+/**
+ * Runs the one transport compliance suite (test/support/transport-suite.ts) against both transports:
+ * the simulator's SimTransport and the real engine's TcpTransport (one process per node is modelled
+ * by one TcpTransport per node, each listening on its own loopback port).
+ */
+import type { NodeId, ProtocolMessage } from '../protocols/types.ts';
+import { NetworkModel } from '../harness/network/model.ts';
+import { stream } from '../harness/rng.ts';
+import { Simulator } from '../harness/sim/simulator.ts';
+import { SimTransport } from '../harness/sim/transport.ts';
+import { TcpTransport, type HostPort } from '../harness/real/tcp-transport.ts';
+import { networkLinkModel } from '../harness/real/link-model.ts';
+import { WallClock } from '../harness/real/wall-clock.ts';
+import { transportComplianceSuite, type TransportWorld, type WorldOptions } from './support/transport-suite.ts';
+
+function networkModel(options: WorldOptions): NetworkModel {
+  return new NetworkModel({ latency: options.latency, bandwidthMBps: options.bandwidthMBps ?? 0, nicUplinkMBps: 0, nicDownlinkMBps: 0 }, options.nodes);
+}
+
+transportComplianceSuite({
+  name: 'SimTransport',
+  // The simulator is exact.
+  latencySlackMs: 0,
+  async create(options) {
+    const sim = new Simulator();
+    const transport = new SimTransport(sim, options.nodes, networkModel(options), stream(1, 'compliance'));
+    const world: TransportWorld = {
+      transportOf: () => transport,
+      nowNs: () => sim.nowNs(),
+      async settle(done, maxMs) {
+        const limitNs = sim.nowNs() + maxMs * 1e6;
+        // Advance in 100 µs steps so that `done` is checked close to when it became true.
+        while (!done() && sim.pendingEvents > 0 && sim.nowNs() < limitNs) {
+          await sim.run(Math.min(sim.nowNs() + 100_000, limitNs));
+        }
+        return done();
+      },
+      async closeNode(node) {
+        // A crashed node of the simulator: frames addressed to it vanish on arrival.
+        transport.attach(node, () => {});
+      },
+      close: () => transport.close(),
+    };
+    return world;
+  },
+});
+
+for (const holdAt of ['receiver', 'sender'] as const) {
+transportComplianceSuite({
+  name: `TcpTransport (loopback, one transport per node, delays held at the ${holdAt})`,
+  // Generous: on a loaded 2-core CI machine (load averages of 15 seen while other suites ran) a
+  // timer or a socket read can be late by tens of ms. The lower bound (>= 20 ms) stays exact.
+  latencySlackMs: 40,
+  async create(options) {
+    const clock = new WallClock();
+    const known = new Set<NodeId>(options.nodes);
+    const peers = new Map<NodeId, HostPort>();
+    const model = networkLinkModel(networkModel(options), stream(1, 'compliance'));
+    const transports = new Map<NodeId, TcpTransport>();
+    for (const node of options.nodes) {
+      const transport = await TcpTransport.create({
+        validator: {
+          isKnownNode: (id) => known.has(id),
+          parseMessage: (value) =>
+            typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as ProtocolMessage) : undefined,
+        },
+        peers,
+        listen: { host: '127.0.0.1', port: 0 },
+        linkModel: model,
+        clock,
+        holdAt,
+      });
+      peers.set(node, transport.address()!);
+      transports.set(node, transport);
+    }
+    const world: TransportWorld = {
+      transportOf: (node) => transports.get(node)!,
+      nowNs: () => clock.nowNs(),
+      async settle(done, maxMs) {
+        const deadline = Date.now() + maxMs;
+        while (!done()) {
+          if (Date.now() > deadline) return false;
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        return true;
+      },
+      closeNode: (node) => transports.get(node)!.close(),
+      droppedAt: (node) => Object.values(transports.get(node)!.dropped()).reduce((a, b) => a + b, 0),
+      async close() {
+        clock.stop();
+        await Promise.all([...transports.values()].map((t) => t.close()));
+      },
+    };
+    return world;
+  },
+});
+}
