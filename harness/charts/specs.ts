@@ -1,0 +1,401 @@
+/**
+ * @module Vega-lite specs of the paper's charts, built from results rows (CSV rows as parsed).
+ *
+ * Every chart carries its rows verbatim as one named inline dataset, {@link CHART_DATA}: the
+ * chart's data is exactly the CSV it was drawn from (tests read it back from the compiled vega
+ * spec). Derived values (band limits clamped for log axes, folded cost components) are vega-lite
+ * transforms, never edits of the rows. Aggregation (mean, 95 % interval over repetitions) happens
+ * before, in `harness/sweep/aggregate.ts`, so every chart can show the interval it was given.
+ */
+import type { CsvRow } from './csv.ts';
+import { COMPONENT_COLORS, VEGA_CONFIG, VERDICT_COLORS, orderProtocols, protocolColorScale } from './theme.ts';
+
+/** Name of the inline dataset holding a chart's CSV rows. */
+export const CHART_DATA = 'table';
+
+/** A vega-lite top-level spec as plain JSON (vega-lite's own types are too strict to build generically). */
+export type VlSpec = Record<string, unknown>;
+
+export interface ChartDef {
+  /** File stem: `<name>.svg`, `<name>.png`, `<name>.vg.json`. */
+  readonly name: string;
+  readonly title: string;
+  /** CSV file (next to the chart) whose rows the chart shows. */
+  readonly csv: string;
+  readonly spec: VlSpec;
+}
+
+/** Formats a byte count on an axis: 1024 → "1 KiB", 16777216 → "16 MiB". */
+const BYTES_LABEL =
+  "datum.value >= 1048576 ? format(datum.value / 1048576, '~r') + ' MiB' : " +
+  "datum.value >= 1024 ? format(datum.value / 1024, '~r') + ' KiB' : format(datum.value, '~r') + ' B'";
+
+function strings(rows: readonly CsvRow[], field: string): string[] {
+  return [...new Set(rows.map((r) => r[field]).filter((v) => v !== null && v !== undefined).map(String))];
+}
+
+function numbers(rows: readonly CsvRow[], field: string): number[] {
+  return [...new Set(rows.map((r) => r[field]).filter((v): v is number => typeof v === 'number'))].sort((a, b) => a - b);
+}
+
+function topLevel(title: string, subtitle: string | undefined, rows: readonly CsvRow[], body: VlSpec): VlSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: subtitle === undefined ? { text: title } : { text: title, subtitle },
+    data: { name: CHART_DATA, values: rows },
+    config: VEGA_CONFIG,
+    ...body,
+  };
+}
+
+const OP_ORDER = ['write', 'read'];
+
+/** Legend drawn as line strokes (line charts; otherwise the band layer's pale area would show). */
+const LINE_LEGEND: VlSpec = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3, symbolSize: 260 };
+
+function protocolColor(rows: readonly CsvRow[], legend: VlSpec | null | true = true): VlSpec {
+  return {
+    field: 'protocol',
+    type: 'nominal',
+    title: 'Protocol',
+    scale: protocolColorScale(strings(rows, 'protocol')),
+    ...(legend === true ? {} : { legend }),
+  };
+}
+
+export interface LineChartOptions {
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly csv: string;
+  readonly x: string;
+  readonly xTitle: string;
+  readonly xScale?: 'log' | 'linear' | 'log2';
+  /** Axis labels for a byte-valued x. */
+  readonly xBytes?: boolean;
+  readonly y: string;
+  readonly yTitle: string;
+  readonly yScale?: 'log' | 'linear';
+  /** Columns `${y}CiLow`/`${y}CiHigh` exist: draw the 95 % interval as a band. */
+  readonly band?: boolean;
+  /** Facet by this column (one panel per value), e.g. `op`. */
+  readonly facet?: string;
+  readonly facetTitle?: string;
+  readonly width?: number;
+  readonly height?: number;
+}
+
+/**
+ * Lines with points, one per protocol (colour) in each facet panel, optionally with the 95 %
+ * interval band; log scales clamp the band's low edge to 1 % of the mean so a wide interval does not
+ * vanish off a log axis.
+ */
+export function lineChart(rows: readonly CsvRow[], o: LineChartOptions): ChartDef {
+  const xValues = numbers(rows, o.x);
+  const xScale =
+    o.xScale === 'log2'
+      ? { type: 'log', base: 2, nice: false, padding: 20 }
+      : o.xScale === 'log'
+        ? { type: 'log', nice: false, padding: 20 }
+        : { zero: false, nice: false, padding: 20 };
+  // A log axis "niced" to whole decades would leave most of the plot empty (1…1000 ms for data in
+  // 5…300 ms); the data extent plus a little padding keeps the lines apart.
+  const yScale = o.yScale === 'log' ? { type: 'log', nice: false, padding: 10 } : { zero: false };
+  const xAxis: VlSpec = { values: xValues, ...(o.xBytes ? { labelExpr: BYTES_LABEL } : { format: '~r' }), grid: true };
+  if (xValues.length > 5) xAxis['labelAngle'] = -35;
+  const x = { field: o.x, type: 'quantitative', title: o.xTitle, scale: xScale, axis: xAxis };
+  const yLow = `${o.y}CiLow`;
+  const yHigh = `${o.y}CiHigh`;
+  const layers: VlSpec[] = [];
+  if (o.band) {
+    layers.push({
+      transform: [
+        { filter: `isValid(datum['${yLow}']) && isValid(datum['${yHigh}'])` },
+        {
+          calculate:
+            o.yScale === 'log' ? `max(datum['${yLow}'], datum['${o.y}'] * 0.01)` : `datum['${yLow}']`,
+          as: 'bandLow',
+        },
+      ],
+      mark: { type: 'errorband', opacity: 0.22, borders: false },
+      encoding: {
+        x,
+        y: { field: 'bandLow', type: 'quantitative', title: o.yTitle, scale: yScale },
+        y2: { field: yHigh },
+        // Same field and scale as the lines' colour: vega-lite merges both into one legend.
+        color: protocolColor(rows, LINE_LEGEND),
+      },
+    });
+  }
+  layers.push({
+    mark: { type: 'line', point: true },
+    encoding: {
+      x,
+      y: { field: o.y, type: 'quantitative', title: o.yTitle, scale: yScale },
+      color: protocolColor(rows, LINE_LEGEND),
+      tooltip: [
+        { field: 'protocol' },
+        { field: o.x, type: 'quantitative' },
+        { field: o.y, type: 'quantitative', format: '.4~r' },
+      ],
+    },
+  });
+  const width = o.width ?? 330;
+  const height = o.height ?? 250;
+  const inner: VlSpec = { layer: layers, width, height };
+  const body: VlSpec =
+    o.facet === undefined
+      ? inner
+      : {
+          facet: {
+            column: {
+              field: o.facet,
+              type: 'nominal',
+              title: o.facetTitle ?? null,
+              sort: o.facet === 'op' ? OP_ORDER : 'ascending',
+              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'" } : {},
+            },
+          },
+          spec: inner,
+          resolve: { scale: { y: 'shared' } },
+        };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
+export interface BarChartOptions {
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly csv: string;
+  /** Category on the x axis (e.g. `network`), one group of protocol bars per category. */
+  readonly x: string;
+  readonly xTitle: string;
+  readonly xSort?: readonly string[];
+  readonly y: string;
+  readonly yTitle: string;
+  readonly yScale?: 'log' | 'linear';
+  readonly band?: boolean;
+  readonly facet?: string;
+}
+
+/** Grouped bars: categories on x, one bar per protocol (its colour), 95 % interval as error bars. */
+export function groupedBarChart(rows: readonly CsvRow[], o: BarChartOptions): ChartDef {
+  const protocols = orderProtocols(strings(rows, 'protocol'));
+  // Bars on a log axis need an explicit base (log 0 is undefined, and vega-lite would draw nothing):
+  // the decade at or below the smallest value.
+  const positive = rows.map((r) => r[o.y]).filter((v): v is number => typeof v === 'number' && v > 0);
+  const logBase = positive.length === 0 ? 1 : 10 ** Math.floor(Math.log10(Math.min(...positive)));
+  const logTop = positive.length === 0 ? 10 : 10 ** Math.ceil(Math.log10(Math.max(...positive)));
+  const yScale = o.yScale === 'log' ? { type: 'log', domain: [logBase, logTop], nice: false } : {};
+  const x = { field: o.x, type: 'nominal', title: o.xTitle, sort: o.xSort ?? null, axis: { labelAngle: 0 } };
+  const xOffset = { field: 'protocol', type: 'nominal', sort: protocols };
+  const layers: VlSpec[] = [
+    {
+      mark: { type: 'bar' },
+      encoding: {
+        x,
+        xOffset,
+        y: { field: o.y, type: 'quantitative', title: o.yTitle, scale: yScale },
+        ...(o.yScale === 'log' ? { y2: { datum: logBase } } : {}),
+        color: protocolColor(rows),
+        tooltip: [{ field: 'protocol' }, { field: o.x }, { field: o.y, type: 'quantitative', format: '.4~r' }],
+      },
+    },
+  ];
+  if (o.band) {
+    layers.push({
+      mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222222' },
+      encoding: {
+        x,
+        xOffset,
+        y: { field: `${o.y}CiLow`, type: 'quantitative', title: o.yTitle, scale: yScale },
+        y2: { field: `${o.y}CiHigh` },
+      },
+    });
+  }
+  const groups = strings(rows, o.x).length;
+  const inner: VlSpec = { layer: layers, width: Math.max(260, groups * protocols.length * 18 + groups * 16), height: o.yScale === 'log' ? 300 : 240 };
+  const body: VlSpec =
+    o.facet === undefined
+      ? inner
+      : {
+          facet: {
+            column: {
+              field: o.facet,
+              type: 'nominal',
+              title: null,
+              sort: o.facet === 'op' ? OP_ORDER : 'ascending',
+              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'" } : {},
+            },
+          },
+          spec: inner,
+        };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
+/** A stacked component of a cost bar: which column, and its legend label. */
+export interface CostComponent {
+  readonly field: string;
+  readonly label: string;
+}
+
+export interface StackedChartOptions {
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly csv: string;
+  readonly components: readonly CostComponent[];
+  readonly componentTitle: string;
+  readonly yTitle: string;
+  /** Multiply every component by this before drawing (e.g. 1e-3 for ns → µs). */
+  readonly scale?: number;
+  readonly facet?: string;
+}
+
+/**
+ * Stacked bars per protocol: each component column of the row becomes one segment (folded by a
+ * vega-lite transform, so the dataset stays the CSV rows).
+ */
+export function stackedCostChart(rows: readonly CsvRow[], o: StackedChartOptions): ChartDef {
+  const protocols = orderProtocols(strings(rows, 'protocol'));
+  const scale = o.scale ?? 1;
+  const transform: VlSpec[] = [
+    { fold: o.components.map((c) => c.field), as: ['componentField', 'rawValue'] },
+    { calculate: `datum.rawValue * ${scale}`, as: 'componentValue' },
+    {
+      calculate: `{${o.components.map((c) => `'${c.field}': '${c.label}'`).join(', ')}}[datum.componentField]`,
+      as: 'component',
+    },
+  ];
+  const labels = o.components.map((c) => c.label);
+  const inner: VlSpec = {
+    transform,
+    mark: { type: 'bar' },
+    width: Math.max(200, protocols.length * 60),
+    height: 240,
+    encoding: {
+      x: { field: 'protocol', type: 'nominal', title: 'Protocol', sort: protocols, axis: { labelAngle: -30 } },
+      y: { field: 'componentValue', type: 'quantitative', title: o.yTitle, stack: 'zero' },
+      color: {
+        field: 'component',
+        type: 'nominal',
+        title: o.componentTitle,
+        sort: labels,
+        scale: { domain: labels, range: COMPONENT_COLORS.slice(0, labels.length) },
+      },
+      order: { field: 'componentField', sort: 'ascending' },
+      tooltip: [{ field: 'protocol' }, { field: 'component' }, { field: 'componentValue', type: 'quantitative', format: '.4~r' }],
+    },
+  };
+  const body: VlSpec =
+    o.facet === undefined
+      ? inner
+      : {
+          facet: {
+            column: {
+              field: o.facet,
+              type: 'nominal',
+              title: null,
+              sort: o.facet === 'op' ? OP_ORDER : 'ascending',
+              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'" } : {},
+            },
+          },
+          spec: inner,
+        };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
+/** One bar per protocol in its colour, with the value printed above it. */
+export function protocolBarChart(
+  rows: readonly CsvRow[],
+  o: { name: string; title: string; subtitle?: string; csv: string; y: string; yTitle: string; format?: string },
+): ChartDef {
+  const protocols = orderProtocols(strings(rows, 'protocol'));
+  const x = { field: 'protocol', type: 'nominal', title: 'Protocol', sort: protocols, axis: { labelAngle: -30 } };
+  const body: VlSpec = {
+    width: Math.max(200, protocols.length * 60),
+    height: 220,
+    layer: [
+      { mark: { type: 'bar' }, encoding: { x, y: { field: o.y, type: 'quantitative', title: o.yTitle }, color: protocolColor(rows, null) } },
+      {
+        mark: { type: 'text', dy: -7, fontSize: 11 },
+        encoding: { x, y: { field: o.y, type: 'quantitative' }, text: { field: o.y, type: 'quantitative', format: o.format ?? '.3~r' } },
+      },
+    ],
+  };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
+/**
+ * Cumulative distribution of latency, one step line per protocol, a panel per op kind. Rows are
+ * `{protocol, op, latencyMs, fraction}` points (see `harness/sweep/cdf.ts`).
+ */
+export function latencyCdfChart(
+  rows: readonly CsvRow[],
+  o: { name: string; title: string; subtitle?: string; csv: string; xScale?: 'log' | 'linear' },
+): ChartDef {
+  const inner: VlSpec = {
+    width: 330,
+    height: 230,
+    mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
+    encoding: {
+      x: {
+        field: 'latencyMs',
+        type: 'quantitative',
+        title: 'Latency (ms)',
+        scale: o.xScale === 'log' ? { type: 'log' } : { zero: false },
+      },
+      y: { field: 'fraction', type: 'quantitative', title: 'Fraction of operations ≤ latency', scale: { domain: [0, 1] } },
+      color: protocolColor(rows, LINE_LEGEND),
+      order: { field: 'fraction', type: 'quantitative' },
+    },
+  };
+  const body: VlSpec = {
+    facet: { column: { field: 'op', type: 'nominal', title: null, sort: OP_ORDER, header: { labelExpr: "datum.value + 's'" } } },
+    spec: inner,
+    resolve: { scale: { x: 'independent' } },
+  };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
+/**
+ * The attack table as a chart: a cell per (strategy, protocol), coloured by outcome, with the
+ * verdict, mean rounds and p99 latency printed in it. Rows come from `attack.csv`.
+ */
+export function attackTableChart(
+  rows: readonly CsvRow[],
+  o: { name: string; title: string; subtitle?: string; csv: string },
+): ChartDef {
+  const protocols = orderProtocols(strings(rows, 'protocol'));
+  const strategies = strings(rows, 'strategy');
+  const outcomes = Object.keys(VERDICT_COLORS);
+  const x = { field: 'protocol', type: 'nominal', title: 'Protocol', sort: protocols, axis: { orient: 'top', labelAngle: 0 } };
+  const y = { field: 'strategy', type: 'nominal', title: 'Byzantine strategy (one faulty server)', sort: strategies };
+  const text = (field: string, dy: number, size: number): VlSpec => ({
+    mark: { type: 'text', dy, fontSize: size, color: '#111111' },
+    encoding: { x, y, text: { field, type: 'nominal' } },
+  });
+  const body: VlSpec = {
+    width: protocols.length * 175,
+    height: strategies.length * 58,
+    layer: [
+      {
+        mark: { type: 'rect', stroke: 'white', strokeWidth: 2 },
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 'outcome',
+            type: 'nominal',
+            title: 'Checker verdict',
+            scale: { domain: outcomes, range: outcomes.map((k) => VERDICT_COLORS[k]) },
+          },
+        },
+      },
+      text('verdictLabel', -14, 12),
+      text('roundsLabel', 2, 10.5),
+      text('p99Label', 16, 10.5),
+    ],
+  };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}

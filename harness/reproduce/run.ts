@@ -1,0 +1,319 @@
+/**
+ * @module `reproduce`: runs the paper's experiment configs (configs/paper/*.yaml), each a sweep,
+ * through the core runner point by point, and writes per experiment `runs.csv`, `points.csv`,
+ * `summary.json`, `config.yaml`, the charts (SVG, PNG, vega spec, CSV each) and `report.html`, plus
+ * the combined `results/paper/report.html`.
+ *
+ * The runner is injected ({@link PointRunner}) so that tests can drive the whole pipeline with a
+ * fake one; the CLI passes the core's `runExperiment`.
+ */
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { stringify as toYaml, parse as parseYaml } from 'yaml';
+import { columnsOf, parseCsv, toCsv, type CsvRow } from '../charts/csv.ts';
+import { writeChart } from '../charts/render.ts';
+import { ConfigError } from '../config/errors.ts';
+import type { ExperimentSummary, RunResult } from '../results/schema.ts';
+import { SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
+import { pointRows, runColumns, runRows } from '../sweep/aggregate.ts';
+import { expandSweep, type ExpandedSweep, type SweepPoint } from '../sweep/expand.ts';
+import { attackRows, buildChart, formatBytes, parseChartRequests, type ChartRequest } from './charts.ts';
+import { renderExperimentReport, renderReport, type ExperimentReport, type MachineInfo } from '../report/html.ts';
+
+/** Runs one plain config (a sweep point) and writes its runner outputs under `outDir`. */
+export type PointRunner = (config: Record<string, unknown>, outDir: string, label: string) => Promise<ExperimentSummary>;
+/** Validates a plain config the way the runner will (throws ConfigError); run before anything runs. */
+export type PointValidator = (config: Record<string, unknown>) => void;
+
+export interface PaperExperiment {
+  /** File stem, e.g. `01-latency-vs-size`; also the output folder name. */
+  readonly id: string;
+  readonly file: string;
+  readonly raw: Record<string, unknown>;
+  readonly title: string;
+  readonly description: string;
+  readonly charts: readonly ChartRequest[];
+  /** ConfigError messages matching this make a point "not applicable" instead of an error. */
+  readonly notApplicable: RegExp | undefined;
+}
+
+function fail(message: string): never {
+  throw new ConfigError(message);
+}
+
+/** Reads every `*.yaml` of `dir` except those listed in `exclude` (e.g. Appendix A's own config). */
+export function loadPaperExperiments(dir: string, exclude: readonly string[] = ['appendix-a.yaml']): PaperExperiment[] {
+  if (!existsSync(dir)) fail(`reproduce: no experiment folder ${JSON.stringify(dir)}`);
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !exclude.includes(f))
+    .sort();
+  return files.map((f) => {
+    const file = join(dir, f);
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(file, 'utf8'));
+    } catch (error) {
+      fail(`${file}: not valid YAML: ${String((error as Error).message).split('\n')[0]}`);
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${file}: must be a map, got ${JSON.stringify(raw)}`);
+    const config = raw as Record<string, unknown>;
+    const report = (config['report'] ?? {}) as Record<string, unknown>;
+    const notApplicable = report['notApplicable'];
+    if (notApplicable !== undefined && typeof notApplicable !== 'string') fail(`${file}: report.notApplicable: must be a regular expression string, got ${JSON.stringify(notApplicable)}`);
+    return {
+      id: basename(f).replace(/\.ya?ml$/, ''),
+      file,
+      raw: config,
+      title: typeof report['title'] === 'string' ? report['title'] : basename(f),
+      description: typeof report['description'] === 'string' ? report['description'] : '',
+      charts: parseChartRequests(report['charts'], `${file}: report.charts`),
+      notApplicable: notApplicable === undefined ? undefined : new RegExp(notApplicable),
+    };
+  });
+}
+
+/** The core's error for a protocol missing from protocols/registry.ts. */
+export const ABSENT_PROTOCOL = /^protocol\.name: unknown protocol/;
+
+export interface PlannedExperiment {
+  readonly experiment: PaperExperiment;
+  readonly sweep: ExpandedSweep;
+  /** Points to run. */
+  readonly points: readonly SweepPoint[];
+  /** Points that cannot run for this protocol (e.g. a strategy it does not define), with the reason. */
+  readonly notApplicable: readonly { point: SweepPoint; reason: string }[];
+  readonly repetitions: number;
+}
+
+/**
+ * Expands and validates every experiment before anything runs, so a bad config stops the command
+ * with one error line and nothing written.
+ */
+export function planExperiments(experiments: readonly PaperExperiment[], validate: PointValidator, quick: boolean): PlannedExperiment[] {
+  return experiments.map((experiment) => {
+    let sweep: ExpandedSweep;
+    try {
+      sweep = expandSweep(experiment.raw, { quick });
+    } catch (error) {
+      if (error instanceof ConfigError) fail(`${experiment.file}: ${error.message}`);
+      throw error;
+    }
+    const points: SweepPoint[] = [];
+    const notApplicable: { point: SweepPoint; reason: string }[] = [];
+    for (const point of sweep.points) {
+      try {
+        validate(point.config);
+        points.push(point);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        // A protocol that is not registered (yet) is left out with a warning rather than failing the
+        // whole reproduction: the configs list the paper's protocols, the registry may have fewer.
+        if (ABSENT_PROTOCOL.test(error.message) || experiment.notApplicable?.test(error.message)) notApplicable.push({ point, reason: error.message });
+        else fail(`${experiment.file} (point ${point.id}): ${error.message}`);
+      }
+    }
+    const reps = typeof points[0]?.config['repetitions'] === 'number' ? (points[0].config['repetitions'] as number) : 1;
+    return { experiment, sweep, points, notApplicable, repetitions: reps };
+  });
+}
+
+export interface ReproduceOptions {
+  readonly outRoot: string;
+  readonly quick: boolean;
+  readonly runner: PointRunner;
+  readonly machine: MachineInfo;
+  /** The command line, shown in the report. */
+  readonly command: string;
+  /** Called after each point with (runs done, runs total, label). */
+  readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Wall-clock ms since some origin (injected so that tests are deterministic). */
+  readonly nowMs: () => number;
+}
+
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+function pointDirName(point: SweepPoint): string {
+  const safe = point.id.replace(/[^A-Za-z0-9._=-]+/g, '_').slice(0, 100);
+  return `p${String(point.index).padStart(3, '0')}-${safe}`;
+}
+
+/**
+ * Latency CDF rows of one point from the runner's `latency.csv` (percentile → latency per run and
+ * op kind). Repetitions are combined by averaging the latency at each percentile (Vincent averaging),
+ * which keeps the CDF's shape; warm-up is excluded because the runner excludes it.
+ */
+export function cdfRowsFromLatencyCsv(text: string, point: SweepPoint, protocol: string): CsvRow[] {
+  const rows = parseCsv(text);
+  const sums = new Map<string, { op: string; percentile: number; sum: number; count: number }>();
+  for (const row of rows) {
+    const op = row['op'];
+    const percentile = row['percentile'];
+    const latency = row['latencyMs'];
+    if (typeof op !== 'string' || typeof percentile !== 'number' || typeof latency !== 'number') continue;
+    const key = `${op}\u0000${percentile}`;
+    const entry = sums.get(key) ?? { op, percentile, sum: 0, count: 0 };
+    entry.sum += latency;
+    entry.count += 1;
+    sums.set(key, entry);
+  }
+  return [...sums.values()].map((e) => ({
+    ...point.values,
+    protocol,
+    op: e.op,
+    percentile: e.percentile,
+    fraction: e.percentile / 100,
+    latencyMs: e.sum / e.count,
+  }));
+}
+
+function configSubtitle(planned: PlannedExperiment): string {
+  const first = planned.points[0]?.config ?? {};
+  const parts: string[] = [];
+  const engine = first['engine'] ?? 'sim';
+  parts.push(engine === 'sim' ? 'simulated' : 'real engine');
+  const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
+  const protocol = first['protocol'] as Record<string, unknown> | undefined;
+  if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
+  const workload = (first['workload'] ?? {}) as Record<string, unknown>;
+  if (!swept.has('valueBytes') && typeof workload['valueBytes'] === 'number') parts.push(`value ${formatBytes(workload['valueBytes'])}`);
+  const network = (first['network'] ?? {}) as Record<string, unknown>;
+  if (!swept.has('network') && typeof network['preset'] === 'string') parts.push(`network ${network['preset']}`);
+  else if (!swept.has('network') && network['latency'] !== null && typeof network['latency'] === 'object') {
+    const latency = network['latency'] as Record<string, unknown>;
+    const mean = latency['meanMs'] ?? latency['oneWayMs'];
+    parts.push(`${String(latency['distribution'])} latency${mean === undefined ? '' : ` (mean ${String(mean)} ms)`}`);
+  }
+  parts.push(`${planned.repetitions} rep${planned.repetitions === 1 ? '' : 's'}/point`);
+  return parts.join(', ');
+}
+
+export interface ExperimentOutcome {
+  readonly report: ExperimentReport;
+  readonly elapsedMs: number;
+  /** Runs whose verdict is a violation without expectViolation: the reproduction failed there. */
+  readonly unexpectedViolations: number;
+}
+
+/** Runs every planned experiment and writes all outputs; returns what the report shows. */
+export async function reproduce(planned: readonly PlannedExperiment[], options: ReproduceOptions): Promise<ExperimentOutcome[]> {
+  const total = planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0);
+  let done = 0;
+  mkdirSync(options.outRoot, { recursive: true });
+  const outcomes: ExperimentOutcome[] = [];
+  for (const plan of planned) {
+    const started = options.nowMs();
+    const { experiment } = plan;
+    // Everything is written to `<id>.partial/` and renamed over `<id>/` at the end, so a folder of
+    // results is always complete and never mixes files of two invocations.
+    const finalDir = join(options.outRoot, experiment.id);
+    const dir = `${finalDir}.partial`;
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'points'), { recursive: true });
+    const rows: CsvRow[] = [];
+    const cdf: CsvRow[] = [];
+    const runs: RunResult[] = [];
+    let first: ExperimentSummary | undefined;
+    for (const point of plan.points) {
+      const pointDir = join(dir, 'points', pointDirName(point));
+      mkdirSync(pointDir, { recursive: true });
+      // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
+      writeAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
+      const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
+      first ??= summary;
+      rows.push(...runRows(experiment.id, point, summary.runs));
+      for (const run of summary.runs) {
+        const swept: Record<string, string | number | boolean> = {};
+        for (const [k, v] of Object.entries(point.values)) if (v !== null) swept[k] = v;
+        runs.push({ ...run, id: `${point.id}#${run.repetition}`, params: { ...run.params, ...swept } });
+      }
+      const latencyCsv = join(pointDir, 'latency.csv');
+      const protocol = String(summary.runs[0]?.params['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
+      if (existsSync(latencyCsv)) cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, protocol));
+      done += plan.repetitions;
+      options.onProgress?.(done, total, `${experiment.id} ${point.id}`);
+    }
+    const swept = plan.sweep.dimensions.map((d) => d.column);
+    const points = pointRows(rows, swept);
+    writeAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
+    writeAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
+    if (cdf.length > 0) writeAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
+    writeAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
+    const skipped = plan.notApplicable.map(({ point, reason }) => ({
+      protocol: String(point.values['protocol'] ?? ''),
+      strategy: String(point.values['strategy'] ?? ''),
+      reason: ABSENT_PROTOCOL.test(reason) ? 'protocol not registered' : /unknown strategy/.test(reason) ? 'strategy not defined for it' : reason,
+    }));
+    const summary: ExperimentSummary = {
+      schemaVersion: SUMMARY_SCHEMA_VERSION,
+      name: experiment.id,
+      engine: first?.engine ?? 'sim',
+      seed: typeof experiment.raw['seed'] === 'number' ? experiment.raw['seed'] : 1,
+      config: { ...experiment.raw, reproduce: { quick: options.quick, points: plan.points.map((p) => ({ id: p.id, seed: p.config['seed'] })), notApplicable: skipped, skippedByRules: plan.sweep.skipped } },
+      costProfile: first?.costProfile ?? { name: 'none', hash: zero, hmac: zero, sign: zero, verify: zero, encode: zero, decode: zero, message: zero },
+      meta: first?.meta ?? {},
+      runs,
+    };
+    writeAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+
+    const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
+    if (attack.length > 0) writeAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
+    const subtitle = configSubtitle(plan);
+    const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
+    for (const request of experiment.charts) {
+      const chart = buildChart(request, { points, cdf, subtitle }, attack);
+      const data = (chart.spec['data'] as { values: CsvRow[] }).values;
+      if (data.length === 0) {
+        charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
+        continue;
+      }
+      writeAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
+      const rendered = await writeChart(chart, dir);
+      charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
+    }
+    const elapsedMs = options.nowMs() - started;
+    const report: ExperimentReport = {
+      id: experiment.id,
+      title: experiment.title,
+      description: experiment.description,
+      configYaml: toYaml(experiment.raw),
+      charts,
+      runs: rows,
+      attack,
+      notApplicable: skipped,
+      skippedByRules: plan.sweep.skipped,
+      elapsedMs,
+      costProfile: first?.costProfile,
+      meta: first?.meta ?? {},
+    };
+    writeAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
+    writeAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command));
+    // Kept so that the combined report can include experiments run by earlier `--only` invocations.
+    writeAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
+    const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
+    rmSync(finalDir, { recursive: true, force: true });
+    renameSync(dir, finalDir);
+    outcomes.push({ report, elapsedMs, unexpectedViolations });
+  }
+  return outcomes;
+}
+
+const zero = { nsPerOp: 0, nsPerByte: 0 };
+
+/**
+ * Writes `<outRoot>/report.html` with every experiment of `ids` (configs order) that has results
+ * under `outRoot`, from this invocation or an earlier one (`--only` runs update their part).
+ */
+export function writeCombinedReport(outRoot: string, ids: readonly string[], machine: MachineInfo, command: string, totalMs: number | undefined): { path: string; included: string[] } {
+  const reports: ExperimentReport[] = [];
+  for (const id of ids) {
+    const file = join(outRoot, id, 'report-data.json');
+    if (existsSync(file)) reports.push(JSON.parse(readFileSync(file, 'utf8')) as ExperimentReport);
+  }
+  const path = join(outRoot, 'report.html');
+  writeAtomic(path, renderReport(reports, machine, command, totalMs));
+  return { path, included: reports.map((r) => r.id) };
+}
