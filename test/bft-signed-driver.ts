@@ -50,6 +50,8 @@ export interface DriverOptions {
   readonly seed?: number;
   /** `fifo`: global send order; `random`: a seeded choice among per-link queue heads. */
   readonly schedule?: 'fifo' | 'random';
+  /** The register every machine serves (bound into signatures); default ''. */
+  readonly register?: string;
 }
 
 interface Envelope {
@@ -114,7 +116,7 @@ export class BftDriver {
     this.setup = bftSigned.setup(this.cluster, options, this.randomFor('setup', seed), crypto);
     servers.forEach((id, index) => {
       const env = this.envFor(id, seed);
-      const honest = bftSigned.createServer(index, this.cluster, options, this.setup, env);
+      const honest = bftSigned.createServer(index, this.cluster, options, this.setup, env, opts.register);
       const strategyName = opts.byzantine?.[index];
       if (strategyName === undefined) {
         this.servers.set(id, honest);
@@ -126,12 +128,12 @@ export class BftDriver {
         index,
         cluster: this.cluster,
         env,
-        fresh: () => bftSigned.createServer(index, this.cluster, options, this.setup, env),
+        fresh: () => bftSigned.createServer(index, this.cluster, options, this.setup, env, opts.register),
       };
       this.servers.set(id, strategy(honest as never, ctx as never) as unknown as ServerMachine<BftMessage>);
     });
     for (const id of [...this.cluster.writers, ...this.cluster.readers]) {
-      const client = bftSigned.createClient(id, this.cluster, options, this.setup, this.envFor(id, seed));
+      const client = bftSigned.createClient(id, this.cluster, options, this.setup, this.envFor(id, seed), opts.register);
       this.clients.set(id, client as BftSignedClient);
     }
   }

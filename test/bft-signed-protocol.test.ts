@@ -55,12 +55,14 @@ test('hand-computed message sizes agree with the codec', () => {
   }
 });
 
-test('signed bytes: ts ‖ H(v) as u64be num ‖ u16be writer length ‖ utf8 writer ‖ hash', () => {
+test('signed bytes: register ‖ ts ‖ H(v) as u16be length ‖ utf8 register ‖ u64be num ‖ u16be writer length ‖ utf8 writer ‖ hash', () => {
   const hash = new Uint8Array(32).fill(0xab);
-  const bytes = signedBytes({ num: 2 ** 32 + 5, writer: 'w1' }, hash);
-  assert.equal(Buffer.from(bytes).toString('hex'), '0000000100000005' + '0002' + '7731' + 'ab'.repeat(32));
+  const bytes = signedBytes('k0', { num: 2 ** 32 + 5, writer: 'w1' }, hash);
+  assert.equal(Buffer.from(bytes).toString('hex'), '0002' + '6b30' + '0000000100000005' + '0002' + '7731' + 'ab'.repeat(32));
   // Injective across the writer/num boundary: (1, "w") and (1, "w1") differ in the length prefix.
-  assert.notDeepEqual(signedBytes({ num: 1, writer: 'w' }, hash), signedBytes({ num: 1, writer: 'w1' }, hash).subarray(0, 43));
+  assert.notDeepEqual(signedBytes('k0', { num: 1, writer: 'w' }, hash), signedBytes('k0', { num: 1, writer: 'w1' }, hash).subarray(0, 47));
+  // ... and across registers: the same version of k0 and k1 signs different bytes.
+  assert.notDeepEqual(signedBytes('k0', { num: 1, writer: 'w1' }, hash), signedBytes('k1', { num: 1, writer: 'w1' }, hash));
 });
 
 test('parseMessage accepts every well-formed message after a wire round trip, and nothing else', () => {
@@ -316,25 +318,33 @@ test('a client drops replies from non-servers, duplicates and replies to unknown
 });
 
 /*
- * KNOWN HOLE in protocols.md §3 as written: σ = Sign_w(ts ‖ H(v)) does not name the register, and
- * the runner keeps one register per key with the same writer keys. A Byzantine server that serves
- * two registers can answer a read of one with a version genuinely signed for the other. This test
- * shows the history (the checker flags it); when the register key is bound into the signed bytes
- * (needs the key in NodeEnv or createServer/createClient), flip it to expect the reply dropped.
+ * Cross-register replay, a hole in protocols.md §3 as written: σ = Sign_w(ts ‖ H(v)) does not name
+ * the register, and a run keeps one register per key under the same writer keys. A Byzantine server
+ * serving two registers can answer a read of one with a version genuinely signed for the other.
+ * With the spec's signed bytes (both drivers serve the same register name, so the signatures carry
+ * nothing to tell them apart) the read of B returns A's value; the implementation signs the register
+ * too, so across registers the replay fails verification and the read returns B's own value.
  */
-test('known hole: a version signed for register A passes verification in register B', async () => {
-  const a = new BftDriver(crypto, { t: 1 });
-  const b = new BftDriver(crypto, { t: 1 }); // same seed: the same writer key pairs, as in one run
+async function crossRegisterReplay(registerA: string, registerB: string) {
+  const a = new BftDriver(crypto, { t: 1, register: registerA });
+  const b = new BftDriver(crypto, { t: 1, register: registerB }); // same seed: the same writer key pairs, as in one run
   a.runOp('w1', 'write', 'A1');
   a.runOp('w1', 'write', 'A2');
   b.runOp('w1', 'write', 'B1');
-  const fromA = (a.servers.get('s1') as BftSignedServer).current(); // (2, w1), "A2", genuine σ
+  const fromA = (a.servers.get('s1') as BftSignedServer).current(); // (2, w1), "A2", genuine σ for registerA
   const replay: BftMessage = { type: 'GET_ACK', op: 1, num: fromA.ts.num, writer: 'w1', value: fromA.value, sig: fromA.sig };
   b.hold((e) => e.from === 's1' && e.to === 'r1' && e.msg !== replay);
   const read = b.start('r1', 'read');
   b.inject('s1', 'r1', replay);
   b.run(() => read.done);
-  assert.equal(text(read.value), 'A2');
-  assert.equal(b.rejected('bad-signature'), 0);
-  assert.equal((await checkHistory(b.history())).verdict, 'violation');
+  return { value: text(read.value), badSignatures: b.rejected('bad-signature'), verdict: (await checkHistory(b.history())).verdict };
+}
+
+test('the spec\'s signed bytes (no register): a version signed for register A is accepted in register B (the hole)', async () => {
+  assert.deepEqual(await crossRegisterReplay('', ''), { value: 'A2', badSignatures: 0, verdict: 'violation' });
+});
+
+test('register bound into σ: the replayed version fails verification and the read returns B\'s value', async () => {
+  // q = 3 valid replies: s2, s3, s4 answer (1, w1) "B1"; s1's replay is dropped as a bad signature.
+  assert.deepEqual(await crossRegisterReplay('k0', 'k1'), { value: 'B1', badSignatures: 1, verdict: 'ok' });
 });

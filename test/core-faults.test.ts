@@ -5,6 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { timelineFileName } from '../harness/results/writer.ts';
 import { runOnce, runExperiment } from '../harness/runner/index.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { abd } from '../protocols/abd/index.ts';
@@ -50,10 +54,20 @@ test('stale Byzantine server ("revert memory") breaks ABD: the checker reports t
   });
   const { history } = await runOnce(resolveRun(raw));
   assert.equal((await checkHistory(history)).verdict, 'violation');
-  // Expected by the config, so the experiment records it without flagging it as a failure.
-  const experiment = await runExperiment(parseConfig(raw));
-  assert.equal(experiment.summary.runs[0]!.verdict, 'violation');
-  assert.deepEqual(experiment.unexpectedViolations, []);
+  // Expected by the config, so the experiment records it without flagging it as a failure; the
+  // checker's timeline of the offending operations is kept next to the history.
+  const out = mkdtempSync(join(tmpdir(), 'qb-stale-'));
+  try {
+    const experiment = await runExperiment(parseConfig(raw), { outDir: out });
+    assert.equal(experiment.summary.runs[0]!.verdict, 'violation');
+    assert.deepEqual(experiment.unexpectedViolations, []);
+    const runId = experiment.summary.runs[0]!.id;
+    const timeline = readFileSync(join(out, 'history', timelineFileName(runId)), 'utf8');
+    assert.match(timeline, /^<!doctype html>/i);
+    assert.match(timeline, /<h1>Violation on key &#34;k0&#34;<\/h1>/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
 
 test('crash by op count and by message count', async () => {
@@ -160,4 +174,22 @@ test('a protocol that violates linearizability without faults is flagged as an u
   const result = await runExperiment(patched);
   assert.equal(result.summary.runs[0]!.verdict, 'violation');
   assert.deepEqual(result.unexpectedViolations, ['base#0']);
+});
+
+test('ABD under `forge` and `corrupt` (protocols.md §7): reads return values nobody wrote; the checker says violation', async () => {
+  for (const strategy of ['forge', 'corrupt']) {
+    const raw = issueConfig({
+      expectViolation: true,
+      network: { latency: { distribution: 'exponential', meanMs: 10, minMs: 1 }, bandwidthMBps: 0 },
+      workload: { keys: 1, writers: 1, readers: 2, valueBytes: 16, operations: 300 },
+      faults: [{ type: 'byzantine', node: 's1', strategy }],
+    });
+    const { history } = await runOnce(resolveRun(raw));
+    const written = new Set(history.filter((r) => r.op === 'write').map((r) => r.value));
+    // s1 is in a random half of the read quorums; its reply carries a value no writer wrote (forge: a
+    // random one under a huge timestamp; corrupt: the written value with every byte flipped).
+    const foreign = history.filter((r) => r.op === 'read' && r.status === 'ok' && r.value !== null && !written.has(r.value));
+    assert.ok(foreign.length > 0, `${strategy}: expected reads of values never written (seed 42)`);
+    assert.equal((await checkHistory(history)).verdict, 'violation', strategy);
+  }
 });

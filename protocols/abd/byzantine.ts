@@ -1,5 +1,5 @@
 /**
- * @module ABD's `forge` strategy (protocols.md §7): a lying server that answers every query with a
+ * @module ABD's `forge` and `corrupt` strategies (protocols.md §7): a lying server that answers every query with a
  * huge timestamp and a made-up value. ABD is crash-tolerant only, so a reader that meets this server
  * in its quorum returns the forged value; the checker must report the violation (§2: "the harness
  * shows that rather than hiding it").
@@ -27,4 +27,16 @@ export const abdForge: ServerStrategy<AbdMessage> = (honest, ctx) => ({
   storedBytes: () => honest.storedBytes(),
 });
 
-export const ABD_STRATEGIES = { forge: abdForge };
+/** Flips every byte of the values it returns, under the genuine timestamp (protocols.md §7 `corrupt`). */
+export const abdCorrupt: ServerStrategy<AbdMessage> = (honest) => ({
+  handle(from, msg) {
+    return honest.handle(from, msg).map((send) => {
+      const reply = send.msg;
+      if (reply.type !== 'GET_ACK' || reply.value.length === 0) return send;
+      return { to: send.to, msg: { ...reply, value: reply.value.map((byte) => byte ^ 0xff) } };
+    });
+  },
+  storedBytes: () => honest.storedBytes(),
+});
+
+export const ABD_STRATEGIES = { forge: abdForge, corrupt: abdCorrupt };

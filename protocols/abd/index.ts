@@ -6,6 +6,7 @@ import type { ProtocolDefinition } from '../types.ts';
 import { AbdClient } from './client.ts';
 import { parseAbdMessage, type AbdMessage } from './messages.ts';
 import { AbdServer } from './server.ts';
+import { ABD_STRATEGIES } from './byzantine.ts';
 
 export const abdOptionsSchema = z.strictObject({
   /** Skip the read's write-back when all `t + 1` query replies carry the same timestamp. @default false */
@@ -24,7 +25,8 @@ export const abd: ProtocolDefinition<AbdMessage, AbdOptions, null> = {
   createServer: (_index, _cluster, _options, _setup, env) => new AbdServer(env),
   createClient: (id, cluster, options, _setup, env) => new AbdClient(id, cluster, options, env),
   parseMessage: parseAbdMessage,
-  strategies: {},
+  /** Byzantine strategies, to show that ABD does not tolerate them (runs need expectViolation: true). */
+  strategies: ABD_STRATEGIES,
 };
 
 export default abd;

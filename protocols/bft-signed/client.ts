@@ -23,6 +23,8 @@ export interface BftClientConfig {
   readonly publicKeys: ReadonlyMap<NodeId, Uint8Array>;
   /** This client's signing key; only writers have one. */
   readonly secretKey: Uint8Array | undefined;
+  /** The register this client machine operates on; bound into every signature. */
+  readonly register: string;
 }
 
 /** Checks the versions that replies carry; one per operation (so its cache lives one operation). */
@@ -36,6 +38,7 @@ class VersionVerifier {
   constructor(
     private readonly publicKeys: ReadonlyMap<NodeId, Uint8Array>,
     private readonly env: NodeEnv,
+    private readonly register: string,
   ) {}
 
   /** True if `(ts, hash, sig)` is the initial version or carries its writer's valid signature. */
@@ -52,7 +55,7 @@ class VersionVerifier {
     }
     const cacheKey = `${ts.num}/${ts.writer}/${hex(hash)}/${hex(sig)}`;
     if (this.verified.has(cacheKey)) return true;
-    if (!this.env.crypto.ed25519Verify(publicKey, signedBytes(ts, hash), sig)) {
+    if (!this.env.crypto.ed25519Verify(publicKey, signedBytes(this.register, ts, hash), sig)) {
       this.env.reject('bad-signature');
       return false;
     }
@@ -116,7 +119,7 @@ export class BftSignedClient implements ClientMachine<BftMessage> {
   }
 
   verifier(): VersionVerifier {
-    return new VersionVerifier(this.config.publicKeys, this.env);
+    return new VersionVerifier(this.config.publicKeys, this.env, this.config.register);
   }
 }
 
@@ -179,7 +182,7 @@ class WriteOperation implements Operation<BftMessage> {
   private startPut(): Send<BftMessage>[] {
     const { crypto } = this.client.env;
     const ts: Timestamp = { num: this.maxNum + 1, writer: this.client.id };
-    const sig = crypto.ed25519Sign(this.secretKey, signedBytes(ts, crypto.sha256(this.value)));
+    const sig = crypto.ed25519Sign(this.secretKey, signedBytes(this.client.config.register, ts, crypto.sha256(this.value)));
     this.phase = 'put';
     this.tally = new RoundTally();
     this.rounds = 2;

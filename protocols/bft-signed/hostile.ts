@@ -35,7 +35,7 @@ const nonWriterPut: HostileClientFactory<BftMessage> = (id, cluster, env) => {
       op++;
       const value = env.random.bytes(16);
       const ts = { num: FORGED_NUM + op, writer: id };
-      const sig = env.crypto.ed25519Sign(pair.secretKey, signedBytesOf(ts, env.crypto.sha256(value)));
+      const sig = env.crypto.ed25519Sign(pair.secretKey, signedBytesOf('', ts, env.crypto.sha256(value)));
       return broadcast(cluster.servers, { type: 'PUT', op, num: ts.num, writer: ts.writer, value, sig });
     },
     handle: () => [],

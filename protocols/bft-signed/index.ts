@@ -50,11 +50,11 @@ export const bftSigned: ProtocolDefinition<BftMessage, BftSignedOptions, BftSign
   multiWriter: true,
   optionsSchema: bftSignedOptionsSchema,
   setup: (cluster, _options, random, crypto) => bftSignedSetup(cluster, random, crypto),
-  createServer: (_index, _cluster, _options, setup, env) => new BftSignedServer(setup.publicKeys, env),
-  createClient: (id, cluster, options, setup, env) =>
+  createServer: (_index, _cluster, _options, setup, env, register = '') => new BftSignedServer(setup.publicKeys, env, register),
+  createClient: (id, cluster, options, setup, env, register = '') =>
     new BftSignedClient(
       id,
-      { cluster, fastRead: options.fastRead, publicKeys: setup.publicKeys, secretKey: setup.secretKeys.get(id) },
+      { cluster, fastRead: options.fastRead, publicKeys: setup.publicKeys, secretKey: setup.secretKeys.get(id), register },
       env,
     ),
   parseMessage: parseBftMessage,

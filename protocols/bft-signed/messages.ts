@@ -59,26 +59,33 @@ export const EMPTY_VALUE_SHA256 = Uint8Array.from(
 const utf8 = new TextEncoder();
 
 /**
- * The bytes signed for a version, `ts ‖ H(v)`, exactly:
+ * The bytes signed for a version of register `register`, `register ‖ ts ‖ H(v)`, exactly:
  *
- *   num        8 bytes, unsigned big-endian (num ≤ 2^53 − 1)
- *   writerLen  2 bytes, unsigned big-endian, the UTF-8 length of the writer id (≤ 64)
- *   writer     writerLen bytes, UTF-8
- *   hash       32 bytes, SHA-256 of the value
+ *   registerLen 2 bytes, unsigned big-endian, the UTF-8 length of the register name
+ *   register    registerLen bytes, UTF-8
+ *   num         8 bytes, unsigned big-endian (num ≤ 2^53 − 1)
+ *   writerLen   2 bytes, unsigned big-endian, the UTF-8 length of the writer id (≤ 64)
+ *   writer      writerLen bytes, UTF-8
+ *   hash        32 bytes, SHA-256 of the value
  *
- * The length prefix makes the encoding injective, so no two distinct `(ts, H(v))` share signed bytes.
- * The register key is not part of it: the protocol interface does not tell a node which register it
- * serves (see the report: a version signed for one key could be replayed for another).
+ * The length prefixes make the encoding injective. The register is signed too (protocols.md §3 signs
+ * `ts ‖ H(v)` only): without it a Byzantine server could answer a read of register B with a version
+ * genuinely signed for register A, and the reader would return A's value (test
+ * "cross-register replay" in test/bft-signed-protocol.test.ts shows the history).
  */
-export function signedBytes(ts: Timestamp, hash: Uint8Array): Uint8Array {
+export function signedBytes(register: string, ts: Timestamp, hash: Uint8Array): Uint8Array {
+  const name = utf8.encode(register);
   const writer = utf8.encode(ts.writer);
-  const out = new Uint8Array(8 + 2 + writer.length + hash.length);
+  const out = new Uint8Array(2 + name.length + 8 + 2 + writer.length + hash.length);
   const view = new DataView(out.buffer);
-  view.setUint32(0, Math.floor(ts.num / 2 ** 32));
-  view.setUint32(4, ts.num % 2 ** 32);
-  view.setUint16(8, writer.length);
-  out.set(writer, 10);
-  out.set(hash, 10 + writer.length);
+  view.setUint16(0, name.length);
+  out.set(name, 2);
+  const at = 2 + name.length;
+  view.setUint32(at, Math.floor(ts.num / 2 ** 32));
+  view.setUint32(at + 4, ts.num % 2 ** 32);
+  view.setUint16(at + 8, writer.length);
+  out.set(writer, at + 10);
+  out.set(hash, at + 10 + writer.length);
   return out;
 }
 

@@ -31,6 +31,8 @@ export class BftSignedServer implements ServerMachine<BftMessage> {
     /** Every writer's Ed25519 public key; a server never holds a secret key. */
     private readonly publicKeys: ReadonlyMap<NodeId, Uint8Array>,
     private readonly env: NodeEnv,
+    /** The register this machine serves; bound into the signatures it accepts. */
+    private readonly register: string = '',
   ) {
     this.versionBytes = storedSize(INITIAL_VERSION);
   }
@@ -76,7 +78,7 @@ export class BftSignedServer implements ServerMachine<BftMessage> {
       return [];
     }
     const hash = this.env.crypto.sha256(msg.value);
-    if (!this.env.crypto.ed25519Verify(publicKey, signedBytes(ts, hash), msg.sig)) {
+    if (!this.env.crypto.ed25519Verify(publicKey, signedBytes(this.register, ts, hash), msg.sig)) {
       this.env.reject('bad-signature');
       return [];
     }
