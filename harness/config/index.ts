@@ -24,6 +24,11 @@ export function parseConfig(data: unknown): ExperimentConfig {
 
 /** Reads a YAML or JSON file (JSON is YAML) and validates it. */
 export function readConfigFile(path: string): ExperimentConfig {
+  return parseConfig(readRawConfigFile(path));
+}
+
+/** Reads a YAML or JSON file as data, not yet validated (a sweep config is validated point by point). */
+export function readRawConfigFile(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -37,7 +42,7 @@ export function readConfigFile(path: string): ExperimentConfig {
     const first = String((error as Error).message).split('\n')[0];
     throw new ConfigError(`config: ${path} is not valid YAML or JSON: ${first}`);
   }
-  return parseConfig(data);
+  return data;
 }
 
 /** Reads, validates and resolves a config file, with `overrides` (e.g. `--seed`) applied first. */

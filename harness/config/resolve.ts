@@ -13,8 +13,10 @@ import type { NetworkSpec } from '../network/model.ts';
 import type { LatencyDistribution } from '../network/latency.ts';
 import { DEFAULT_CLIENT_REGIONS, DEFAULT_SERVER_REGIONS, defaultRttMatrix, PRESETS } from '../network/presets.ts';
 import { GENERIC_STRATEGIES } from '../faults/strategies.ts';
+import { checkSchedule } from '../faults/schedule.ts';
+import { drawSwarm } from '../faults/swarm-draw.ts';
 import { ConfigError, formatIssue, showValue } from './errors.ts';
-import { type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
+import { latencySchema, type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
 
 export interface ResolvedWorkload extends WorkloadConfig {
   /** Fraction of reads, after applying `preset`; undefined = writers write, readers read. */
@@ -127,9 +129,16 @@ export function resolveCostProfile(value: ExperimentConfig['costProfile'], confi
 }
 
 function resolveWorkload(workload: WorkloadConfig, multiWriter: boolean, protocolName: string): ResolvedWorkload {
-  if (workload.operations === undefined && workload.durationMs === undefined) fail('workload.operations: required (or workload.durationMs), got nothing');
   if (workload.writers + workload.readers === 0) fail('workload.writers: need at least one writer or reader, got 0');
   if (!multiWriter && workload.writers > 1) fail(`workload.writers: ${protocolName} is single-writer, got ${workload.writers}`);
+  if (workload.script !== undefined) {
+    // A scripted workload: its operations are the whole run (checked against the cluster in checkSchedule).
+    if (workload.mode === 'open') fail('workload.mode: a scripted workload starts its operations itself, got "open"');
+    const writers = new Set(workload.script.filter((op) => op.kind === 'write').map((op) => op.client));
+    if (!multiWriter && writers.size > 1) fail(`workload.script: ${protocolName} is single-writer, got writes by ${[...writers].join(', ')}`);
+    return { ...workload, readRatioResolved: undefined, writerWriteProbability: 1, totalOps: workload.script.length, issueUntilNs: Infinity };
+  }
+  if (workload.operations === undefined && workload.durationMs === undefined) fail('workload.operations: required (or workload.durationMs), got nothing');
   if (workload.mode === 'open' && workload.rateOpsPerS === undefined) fail('workload.rateOpsPerS: required with mode: open, got nothing');
   if (workload.mode === 'closed' && workload.rateOpsPerS !== undefined) fail(`workload.rateOpsPerS: only used with mode: open, got ${workload.rateOpsPerS}`);
   if (workload.preset !== undefined && workload.readRatio !== undefined) fail(`workload.preset: set either preset or readRatio, got both (${workload.preset})`);
@@ -199,6 +208,10 @@ function checkFaults(config: ExperimentConfig, protocol: AnyProtocolDefinition, 
       }
     }
   });
+  // Crashes, reverts and strategy switches of the schedule count against the same budget.
+  const scheduled = checkSchedule(config, protocol, cluster, hostile);
+  for (const node of scheduled.crashed) crashed.add(node);
+  for (const node of scheduled.byzantine) byzantine.add(node);
   // A server both crashed and Byzantine counts once, as Byzantine.
   for (const node of byzantine) crashed.delete(node);
   const tolerance = protocol.tolerance(config.protocol.t);
@@ -231,6 +244,7 @@ export function resolveExperiment(
   configDir = process.cwd(),
   extra: { readonly protocols?: Readonly<Record<string, AnyProtocolDefinition>> } = {},
 ): ResolvedExperiment {
+  if (config.swarm !== undefined) return resolveSwarm(config, configDir, extra);
   const { protocol, options, n } = resolveProtocol(config, extra.protocols);
   const cluster = clusterOf(config, n);
   const workload = resolveWorkload(config.workload, protocol.multiWriter, protocol.name);
@@ -265,3 +279,40 @@ export function resolveExperiment(
 }
 
 
+
+/**
+ * A config with a `swarm:` section: repetition i runs the config drawn from seed `seed + i`
+ * (harness/faults/swarm-draw.ts), resolved and validated like any config. The draw happens here, in
+ * the run path, so `run --seed S` replays exactly what the swarm ran for seed S.
+ */
+function resolveSwarm(config: ExperimentConfig, configDir: string, extra: { readonly protocols?: Readonly<Record<string, AnyProtocolDefinition>> }): ResolvedExperiment {
+  const swarm = config.swarm!;
+  const { protocol, n } = resolveProtocol(config, extra.protocols);
+  if (config.engine !== 'sim') fail(`swarm: draws fault schedules, which only engine: sim runs, got engine: ${config.engine}`);
+  swarm.strategies?.forEach((name, i) => {
+    if (!Object.hasOwn(GENERIC_STRATEGIES, name) && !Object.hasOwn(protocol.strategies, name)) {
+      fail(`swarm.strategies[${i}]: unknown strategy ${JSON.stringify(name)} for ${protocol.name} (known: ${[...Object.keys(GENERIC_STRATEGIES), ...Object.keys(protocol.strategies)].join(', ')})`);
+    }
+  });
+  swarm.latencies?.forEach((latency, i) => {
+    const parsed = latencySchema.safeParse(latency, { reportInput: true });
+    if (!parsed.success) fail(formatIssue(parsed.error.issues[0]!, ['swarm', 'latencies', i]));
+  });
+  if (swarm.t !== undefined && config.servers !== undefined) fail(`swarm.t: a drawn t needs the protocol's own server count; remove servers: ${config.servers}`);
+  // With a drawn t, the largest t bounds the setting; each seed clamps to its own t's tolerance.
+  const largestT = swarm.t === undefined ? config.protocol.t : Math.max(...swarm.t);
+  const tolerance = protocol.tolerance(largestT);
+  const limit = Math.max(tolerance.crash, tolerance.byzantine);
+  if (swarm.maxFaultyServers !== undefined && swarm.maxFaultyServers > limit && !config.expectViolation) {
+    fail(`swarm.maxFaultyServers: ${protocol.name} with t=${largestT} tolerates ${limit} faulty servers, got ${swarm.maxFaultyServers}; set expectViolation: true to run anyway`);
+  }
+  if (swarm.minFaultyServers > (swarm.maxFaultyServers ?? limit)) fail(`swarm.minFaultyServers: must be <= maxFaultyServers (${swarm.maxFaultyServers ?? limit}), got ${swarm.minFaultyServers}`);
+  const runs: ResolvedRun[] = [];
+  for (let repetition = 0; repetition < config.repetitions; repetition++) {
+    const seed = config.seed + repetition;
+    const drawn = drawSwarm(config, protocol, n, seed).config;
+    const run = resolveExperiment(drawn, configDir, extra).runs[0]!;
+    runs.push({ ...run, id: `base#${repetition}`, repetition, seed });
+  }
+  return { config, runs };
+}

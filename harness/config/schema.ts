@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { PRESET_NAMES } from '../network/presets.ts';
+import { blocksSchema, scheduleEntrySchema, scriptOpSchema, swarmSchema } from '../faults/schedule-schema.ts';
 
 const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const positive = (): z.ZodNumber => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
@@ -95,6 +96,8 @@ export const workloadSchema = z.strictObject({
   durationMs: positive().optional(),
   warmupOps: nonNegativeInt().default(0),
   warmupMs: nonNegative().default(0),
+  /** A scripted workload (issue 6): replaces the generated one; `operations` etc. are then ignored. */
+  script: z.array(scriptOpSchema).min(1).optional(),
 });
 
 // ---------------------------------------------------------------- faults
@@ -156,6 +159,12 @@ export const experimentSchema = z.strictObject({
   codec: z.enum(['auto', 'native', 'typescript']).default('auto'),
   workload: workloadSchema.default({} as never),
   faults: z.array(faultSchema).default([]),
+  /** Named groups of nodes (`T1: [s1]`), usable wherever a schedule names a node. */
+  blocks: blocksSchema.optional(),
+  /** Timed or triggered fault actions: crash, pause/resume, partition/heal, hold/release, byzantine, revert, slow. */
+  schedule: z.array(scheduleEntrySchema).optional(),
+  /** Swarm mode: faults, network and workload drawn from each seed (harness/faults/swarm-draw.ts). */
+  swarm: swarmSchema.optional(),
   /** Run even when the faults exceed the protocol's tolerance (a violation is then not a failure). */
   expectViolation: z.boolean().default(false),
   /** Hard bound on virtual (sim) or wall (real) time; unfinished operations are reported pending. */

@@ -65,6 +65,15 @@ export interface RunResult {
   /** Which erasure codec and crypto provider ran. */
   readonly codec: string;
   readonly crypto: string;
+  /**
+   * Only for configs with a fault `schedule` (issue 6): the actions as applied (virtual ms, index into
+   * `schedule`, action, frames handed on), frames ever held, and frames still held at the end.
+   */
+  readonly schedule?: {
+    readonly applied: readonly { readonly atMs: number; readonly index: number; readonly action: string; readonly delivered: number }[];
+    readonly heldTotal: number;
+    readonly heldAtEnd: number;
+  };
 }
 
 export interface ExperimentSummary {
