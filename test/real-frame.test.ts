@@ -127,11 +127,26 @@ describe('real engine: the shared timebase of due times', () => {
     // The same instant read on both clocks: b's local time = a's local time − (b's start − a's start).
     const aNowNs = a.nowNs();
     const inB = b.fromSharedUs(a.toSharedUs(aNowNs + 10_000_000));
-    const expected = aNowNs + 10_000_000 - (b.startSharedUs - a.startSharedUs) * 1000;
-    // Shared times are whole microseconds: the mapping is exact up to that rounding.
-    assert.ok(Math.abs(inB - expected) < 1000, `mapped to ${inB} ns, expected ${expected} ns`);
+    // The same instant on b's clock, exactly: shifted by the difference of the two time zeros.
+    const expected = aNowNs + 10_000_000 - Number(b.startHrtimeNs - a.startHrtimeNs);
+    // Shared times are whole microseconds, rounded up: never earlier, less than 1 µs later.
+    assert.ok(inB - expected >= 0 && inB - expected < 1000, `mapped to ${inB} ns, expected ${expected} ns`);
     // (setTimeout may wake a little early by the monotonic clock, so only "later" is certain.)
     assert.ok(b.startSharedUs > a.startSharedUs, 'b started after a');
+  });
+
+  it('never maps a due time earlier: rounds up to the microsecond, maps back exactly', () => {
+    // Clocks with given time zeros (hrtime ns), 500.876 µs apart, both on the monotonic timebase.
+    const a = new WallClock(0, 'monotonic', 1_000_000_123n);
+    const b = new WallClock(0, 'monotonic', 1_000_500_999n);
+    // Due at a's 10 ms = absolute 1_010_000_123 ns → shared µs ceil(1_010_000.123) = 1_010_001.
+    assert.equal(a.toSharedUs(10_000_000), 1_010_001);
+    // In b: 1_010_001_000 − 1_000_500_999 = 9_500_001 ns (exact instant: 9_499_124 ns; 877 ns later, never earlier).
+    assert.equal(b.fromSharedUs(1_010_001), 9_500_001);
+    // An exact microsecond stays put: absolute 1_000_501_000 ns is b's 1 ns, a's 500_877 ns.
+    assert.equal(a.toSharedUs(500_877), 1_000_501);
+    assert.equal(b.fromSharedUs(1_000_501), 1);
+    assert.equal(a.fromSharedUs(a.toSharedUs(500_877)), 500_877);
   });
 
   it('agrees with another realtime clock to within a millisecond', () => {

@@ -3,13 +3,15 @@
  * the simulator's SimTransport and the real engine's TcpTransport (one process per node is modelled
  * by one TcpTransport per node, each listening on its own loopback port).
  */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
 import type { NodeId, ProtocolMessage } from '../protocols/types.ts';
 import { NetworkModel } from '../harness/network/model.ts';
 import { stream } from '../harness/rng.ts';
 import { Simulator } from '../harness/sim/simulator.ts';
 import { SimTransport } from '../harness/sim/transport.ts';
 import { TcpTransport, type HostPort } from '../harness/real/tcp-transport.ts';
-import { networkLinkModel } from '../harness/real/link-model.ts';
+import { constantLinkModel, networkLinkModel } from '../harness/real/link-model.ts';
 import { WallClock } from '../harness/real/wall-clock.ts';
 import { transportComplianceSuite, type TransportWorld, type WorldOptions } from './support/transport-suite.ts';
 
@@ -95,3 +97,38 @@ transportComplianceSuite({
   },
 });
 }
+
+describe('TcpTransport: due times from a process on another timebase', () => {
+  it('delivers them at once and counts clock-mismatch, in both directions (never silently early)', async () => {
+    const known = new Set<NodeId>(['a', 'b']);
+    const validator = {
+      isKnownNode: (id: NodeId) => known.has(id),
+      parseMessage: (value: unknown) => (typeof value === 'object' && value !== null ? (value as ProtocolMessage) : undefined),
+    };
+    const peers = new Map<NodeId, HostPort>();
+    // a's due times are Unix-epoch µs, b's are CLOCK_MONOTONIC µs: ~56 years apart, far beyond any delay.
+    const clockA = new WallClock(0, 'realtime');
+    const clockB = new WallClock(0, 'monotonic');
+    const a = await TcpTransport.create({ validator, peers, listen: { host: '127.0.0.1', port: 0 }, clock: clockA, linkModel: constantLinkModel(2) });
+    const b = await TcpTransport.create({ validator, peers, listen: { host: '127.0.0.1', port: 0 }, clock: clockB, linkModel: constantLinkModel(2) });
+    peers.set('a', a.address()!);
+    peers.set('b', b.address()!);
+    try {
+      const got: string[] = [];
+      a.attach('a', (from) => got.push(`a<-${from}`));
+      b.attach('b', (from) => got.push(`b<-${from}`));
+      a.send('a', 'b', { key: 'k0', msg: { type: 'PING' } as unknown as ProtocolMessage });
+      b.send('b', 'a', { key: 'k0', msg: { type: 'PING' } as unknown as ProtocolMessage });
+      const deadline = Date.now() + 5_000;
+      while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+      assert.deepEqual(got.sort(), ['a<-b', 'b<-a']);
+      // a's epoch due time is decades ahead of b's clock; b's monotonic one decades behind a's.
+      assert.deepEqual(b.dropped(), { 'clock-mismatch': 1 });
+      assert.deepEqual(a.dropped(), { 'clock-mismatch': 1 });
+    } finally {
+      clockA.stop();
+      clockB.stop();
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});

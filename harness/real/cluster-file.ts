@@ -125,11 +125,11 @@ export function readClusterFile(path: string): ClusterFile {
 /** Settings under `real:` in a run config (validated here, as the schema's comment asks). */
 export const realSettingsSchema = z.strictObject({
   /**
-   * Client processes. Only 0 (clients in the harness process) for now: splitting the clients over K
-   * child processes needs the runner to drive a subset of the clients and merge histories, which it
-   * cannot yet; a config asking for it is refused rather than silently run in one process. @default 0
+   * Client processes: 0 runs the workload clients in the harness process; K > 0 runs them in K child
+   * processes (`quorumbench client-process`), round-robin, at most one per client. The harness keeps
+   * the workload and the history either way (harness/real/client-process.ts). @default 0
    */
-  clientProcesses: z.number().int().min(0).max(0, { error: 'only 0 is supported (clients run in the harness process)' }).default(0),
+  clientProcesses: z.number().int().min(0).max(256).default(0),
   /** Interface the spawned servers listen on. @default 127.0.0.1 */
   host: z.string().min(1).default('127.0.0.1'),
   /** Largest frame accepted from a peer, bytes. @default 65 MiB */
@@ -150,7 +150,8 @@ export const realSettingsSchema = z.strictObject({
   /**
    * The clock that due times sent between processes refer to (with `holdAt: receiver`): `monotonic`
    * is exact for processes on one host; `realtime` (the system clock) is for several hosts kept in
-   * step by NTP/PTP. @default monotonic, or realtime when `servers` lists external servers
+   * step by NTP/PTP. @default monotonic, or realtime when `servers` lists external servers; a
+   * hand-started `quorumbench serve` defaults to realtime (the engine states it in the files it writes)
    */
   sharedClock: z.enum(['monotonic', 'realtime']).optional(),
   /** How long to wait for every server's ready line, ms. @default 30000 */

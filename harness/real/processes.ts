@@ -25,9 +25,14 @@ export class ChildProcessHandle {
   signal: string | undefined;
   readonly done: Promise<void>;
 
+  /**
+   * `onLine`: sees every stdout line first; returning true consumes it (it is then not kept in
+   * `lines`, so a control channel of millions of lines does not grow memory).
+   */
   constructor(
     readonly name: string,
     readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
+    private readonly onLine?: (line: ChildLine) => boolean,
   ) {
     let partial = '';
     child.stdout!.setEncoding('utf8');
@@ -45,6 +50,7 @@ export class ChildProcessHandle {
         } catch {
           parsed = { event: 'text', text };
         }
+        if (this.onLine?.(parsed) === true) continue;
         this.lines.push(parsed);
         this.waiters = this.waiters.filter((waiter) => {
           if (!waiter.match(parsed)) return true;
@@ -100,6 +106,12 @@ export class ChildProcessHandle {
         reject(new Error(`${this.name} exited (code ${String(this.exitCode)}, signal ${String(this.signal)}) before it was ready; stderr: ${this.stderr.trim() || '(empty)'}`));
       });
     });
+  }
+
+  /** Writes one line to the child's stdin (ignored once it has exited). */
+  writeLine(text: string): void {
+    if (this.exited) return;
+    this.child.stdin!.write(`${text}\n`);
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -160,7 +172,13 @@ export function liveChildPids(): number[] {
 }
 
 /** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
-export function startNodeScript(name: string, script: string, args: readonly string[], cwd: string): ChildProcessHandle {
+export function startNodeScript(
+  name: string,
+  script: string,
+  args: readonly string[],
+  cwd: string,
+  onLine?: (line: ChildLine) => boolean,
+): ChildProcessHandle {
   const child = execa(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd,
     stdin: 'pipe',
@@ -171,7 +189,7 @@ export function startNodeScript(name: string, script: string, args: readonly str
     // execa's own exit hook also kills the child if the harness exits.
     cleanup: true,
   });
-  const handle = new ChildProcessHandle(name, child);
+  const handle = new ChildProcessHandle(name, child, onLine);
   track(handle);
   return handle;
 }

@@ -95,7 +95,7 @@ export class ServerHost {
     const match = /^k(\d{1,9})$/.exec(key);
     if (match === null || Number(match[1]) >= this.validKeys || String(Number(match[1])) !== match[1]) return undefined;
     const { run } = this.options;
-    const fresh = (): ServerMachine => run.protocol.createServer(this.index, run.cluster, run.options, this.setup, this.env);
+    const fresh = (): ServerMachine => run.protocol.createServer(this.index, run.cluster, run.options, this.setup, this.env, key);
     const honest = fresh();
     const machine = this.strategy === undefined ? honest : this.strategy(honest, { index: this.index, cluster: run.cluster, env: this.env, fresh, options: this.strategyOptions });
     this.machines.set(key, machine);

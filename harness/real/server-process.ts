@@ -16,7 +16,7 @@ import type { ResolvedRun } from '../config/index.ts';
 import { loadCryptoProvider, loadErasureCodec } from '../env/index.ts';
 import { NetworkModel } from '../network/model.ts';
 import { stream } from '../rng.ts';
-import { parseHostPort, parseRealSettings, sharedTimebaseOf, readClusterFile } from './cluster-file.ts';
+import { parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
 import { networkLinkModel, type LinkModel } from './link-model.ts';
 import { ServerHost } from './server-host.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
@@ -74,7 +74,10 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   const known = new Set(runNodes(run));
   const peers = new Map(addresses);
   peers.delete(options.id);
-  const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
+  // A hand-started server (docs/multi-host.md) defaults to the system clock: the harness it serves
+  // has `real.servers` and uses it, whether this file lists the servers there or under `cluster:`.
+  // (The engine states the timebase in the cluster files it writes.)
+  const clock = new WallClock(settings.timerSpinMs, settings.sharedClock ?? 'realtime');
   let transport: TcpTransport;
   try {
     transport = await TcpTransport.create({

@@ -77,20 +77,32 @@ export class WallClock implements Clock {
     this.spinWindowNs = spinWindowMs * 1e6;
     this.startNs = startNs ?? process.hrtime.bigint();
     const startMonotonicUs = Number(this.startNs / 1000n);
+    this.startSubUsNs = Number(this.startNs % 1000n);
     this.startSharedUs = sharedTimebase === 'monotonic' ? startMonotonicUs : startMonotonicUs + realtimeMinusMonotonicUs();
   }
 
-  /** Time zero in the shared timebase, integer microseconds. */
+  /** Time zero in the shared timebase, integer microseconds (rounded down; see `startSubUsNs`). */
   readonly startSharedUs: number;
+  /** The nanoseconds of time zero below `startSharedUs`'s microsecond (0..999). */
+  private readonly startSubUsNs: number;
 
-  /** Local time `atNs` in the shared timebase, integer microseconds (exact in a double). */
-  toSharedUs(atNs: number): number {
-    return this.startSharedUs + Math.round(atNs / 1000);
+  /** Time zero as a `process.hrtime.bigint()` reading (CLOCK_MONOTONIC ns): another process given it reads the same `nowNs()`. */
+  get startHrtimeNs(): bigint {
+    return this.startNs;
   }
 
-  /** A time in the shared timebase (from another process's {@link toSharedUs}) as local time in ns. */
+  /**
+   * Local time `atNs` in the shared timebase, integer microseconds (exact in a double), rounded UP:
+   * a due time must never move earlier, or an emulated hop could take less than its latency
+   * (rounding to the nearest microsecond delivered messages up to 1 µs before their due time).
+   */
+  toSharedUs(atNs: number): number {
+    return this.startSharedUs + Math.ceil((this.startSubUsNs + atNs) / 1000);
+  }
+
+  /** A time in the shared timebase (from another process's {@link toSharedUs}) as local time in ns (exact). */
   fromSharedUs(sharedUs: number): number {
-    return (sharedUs - this.startSharedUs) * 1000;
+    return (sharedUs - this.startSharedUs) * 1000 - this.startSubUsNs;
   }
 
   nowNs(): number {

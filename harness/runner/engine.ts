@@ -6,10 +6,11 @@
  * accounting and, for the real engine, server processes. Engines are registered in
  * `harness/runner/engines.ts` (one line each).
  */
-import type { ClusterInfo, NodeId } from '../../protocols/types.ts';
+import type { ClusterInfo, NodeId, RandomSource } from '../../protocols/types.ts';
 import type { Clock, Transport } from '../transport/types.ts';
 import type { NetworkSpec } from '../network/model.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
+import type { OpKind } from '../results/schema.ts';
 
 export type EngineRunOutcome = 'stopped' | 'idle' | 'time-limit';
 
@@ -42,6 +43,74 @@ export interface Engine {
   run(maxNs: number): Promise<EngineRunOutcome>;
   stop(): void;
   close(): Promise<void>;
+  /**
+   * What happened on servers this process does not host (real engine), read after `close()`: bytes
+   * stored per server (index i ↔ s(i+1)), messages they rejected by reason, and their own sends.
+   */
+  serverReport?(servers: readonly NodeId[]): ServerReport;
+  /**
+   * Optional: the random source of `node`'s env. The real engine returns a CSPRNG (keys and nonces
+   * are secrets there); without it (the simulator) the runner uses the seeded `node:<id>` stream.
+   */
+  readonly nodeRandom?: (node: NodeId) => RandomSource;
+  /**
+   * Optional: workload clients that run in other processes (real engine, `real.clientProcesses`).
+   * The runner keeps generating their operations and recording the history, but hands each
+   * operation of such a client to {@link RemoteClients.invoke} instead of running its ClientMachine.
+   */
+  readonly remoteClients?: RemoteClients;
+}
+
+/** One operation for a remote client, as the runner generated it. */
+export interface RemoteOpRequest {
+  /** The operation's issue index (the history's order), echoed in the result. */
+  readonly index: number;
+  readonly kind: OpKind;
+  readonly key: string;
+  /** The written value's tag (the value is `makeValue(tag, valueBytes)`), null for reads. */
+  readonly value: string | null;
+  readonly valueBytes: number;
+  /**
+   * A mid-operation crash of the client (`crash` fault with `duringOp`): once round `afterRound`
+   * completed, send the next round to the first `sendTo` servers only and stop, as the runner does.
+   */
+  readonly crash?: { readonly afterRound: number; readonly sendTo: number };
+}
+
+/** How a remote operation ended, with its times on this engine's clock (ns since the run started). */
+export interface RemoteOpResult {
+  readonly index: number;
+  /** 'ok': it returned; 'crashed': the client crashed during it (the operation stays pending). */
+  readonly status: 'ok' | 'crashed';
+  /** When the client process invoked it, and when it returned (or crashed). */
+  readonly callNs: number;
+  readonly returnNs: number;
+  readonly rounds: number;
+  readonly retries: number;
+  /** Reads: the tag of the value read (`valueTag`), null = the initial value. */
+  readonly value: string | null;
+  readonly messagesClientToServer: number;
+  readonly bytesClientToServer: number;
+  readonly messagesServerToClient: number;
+  readonly bytesServerToClient: number;
+}
+
+export interface RemoteClients {
+  /** Whether `client` runs in another process (the runner then never runs its ClientMachine). */
+  has(client: NodeId): boolean;
+  /**
+   * Starts one operation there (one at a time per client); `done` runs on this process's event loop
+   * exactly once when it ends, unless the client's process dies.
+   */
+  invoke(client: NodeId, request: RemoteOpRequest, done: (result: RemoteOpResult) => void): void;
+  /** The client crashed (a fault): its process drops its operation in progress and reports it 'crashed'. */
+  crash(client: NodeId): void;
+}
+
+export interface ServerReport {
+  readonly storageBytesPerServer: number[];
+  readonly rejected: Record<string, number>;
+  readonly serverToClient: { readonly messages: number; readonly bytes: number };
 }
 
 export interface EngineContext {

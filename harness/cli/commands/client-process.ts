@@ -1,0 +1,34 @@
+/**
+ * @module `quorumbench client-process --cluster FILE --clients w1,r2`: some of a run's workload
+ * clients in their own process, driven by the harness over stdin/stdout (the real engine starts K
+ * of them for `real.clientProcesses: K`; see harness/real/client-process.ts for the control lines).
+ */
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors.ts';
+import { clientProcessMain } from '../../real/client-process.ts';
+
+export function register(program: Command): void {
+  program
+    .command('client-process')
+    .description('run some workload clients of a real-engine run, driven over stdin/stdout by the harness (internal)')
+    .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus the server addresses')
+    .requiredOption('--clients <ids>', 'comma-separated workload client ids this process hosts, e.g. w1,r2')
+    .option('--index <k>', 'this client process number (names its link-model random stream)', '0')
+    .action(async (options: { cluster: string; clients: string; index: string }) => {
+      try {
+        const index = Number(options.index);
+        if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
+        await clientProcessMain({
+          clusterPath: options.cluster,
+          clients: options.clients,
+          processIndex: index,
+        });
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`quorumbench client-process: ${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+    });
+}
