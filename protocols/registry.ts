@@ -6,6 +6,7 @@ import { abd } from './abd/index.ts';
 import { bftSigned } from './bft-signed/index.ts';
 import { powerstore } from './powerstore/index.ts';
 import { mPowerstore } from './m-powerstore/index.ts';
+import { fastwriteStrawman } from './fastwrite-strawman/index.ts';
 
 export const PROTOCOLS: Readonly<Record<string, AnyProtocolDefinition>> = {
   abd,
@@ -13,6 +14,10 @@ export const PROTOCOLS: Readonly<Record<string, AnyProtocolDefinition>> = {
   powerstore,
   'm-powerstore': mPowerstore,
 };
+
+// UNSAFE by design (Appendix A): resolvable by name (`protocol.name: fastwrite-strawman`) but not
+// enumerable, so that suites, sweeps and benchmarks iterating PROTOCOLS / protocolNames() skip it.
+Object.defineProperty(PROTOCOLS, fastwriteStrawman.name, { value: fastwriteStrawman, enumerable: false });
 
 export function protocolNames(): string[] {
   return Object.keys(PROTOCOLS);

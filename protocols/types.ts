@@ -127,6 +127,12 @@ export interface ProtocolDefinition<
 > {
   readonly name: string;
   readonly description: string;
+  /**
+   * Deliberately unsafe (a strawman that violates atomicity by design, e.g. Appendix A's fast-write
+   * register): never offered in paper experiments, suites or benchmarks that iterate the registry.
+   * Absent for real protocols.
+   */
+  readonly unsafe?: true;
   /** Number of servers for parameter `t` (e.g. `2t + 1` for ABD, `3t + 1` for PoWerStore). */
   serverCount(t: number): number;
   tolerance(t: number): FaultTolerance;
@@ -136,8 +142,14 @@ export interface ProtocolDefinition<
   readonly optionsSchema: z.ZodType<Options>;
   /** Key material and other shared setup, drawn from the seeded random source. */
   setup(cluster: ClusterInfo, options: Options, random: RandomSource, crypto: CryptoProvider): Setup;
-  createServer(index: number, cluster: ClusterInfo, options: Options, setup: Setup, env: NodeEnv): ServerMachine<M>;
-  createClient(id: NodeId, cluster: ClusterInfo, options: Options, setup: Setup, env: NodeEnv): ClientMachine<M>;
+  /**
+   * `register` names the register (workload key) the machine serves: the harness keeps one machine
+   * per (node, register). A protocol whose authenticators must not be replayable across registers
+   * binds it into them (bft-signed signs it); others may ignore it. Drivers that host one register
+   * may omit it (then '').
+   */
+  createServer(index: number, cluster: ClusterInfo, options: Options, setup: Setup, env: NodeEnv, register?: string): ServerMachine<M>;
+  createClient(id: NodeId, cluster: ClusterInfo, options: Options, setup: Setup, env: NodeEnv, register?: string): ClientMachine<M>;
   /** Strict validation of a decoded message from the wire; `undefined` = reject. */
   parseMessage(value: unknown): M | undefined;
   /** Protocol-specific Byzantine strategies (forge, corrupt, ...) by name. */

@@ -8,6 +8,7 @@ import type { CsvRow } from '../charts/csv.ts';
 import { FONT_FAMILY, FONT_FILE, PROTOCOL_COLORS, VERDICT_COLORS } from '../charts/theme.ts';
 import type { CostProfile } from '../cost/profile.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
+import type { AppendixReportData } from '../reproduce/appendix-a.ts';
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -34,6 +35,8 @@ export interface ExperimentReport {
   readonly elapsedMs: number;
   readonly costProfile: CostProfile | undefined;
   readonly meta: Readonly<Record<string, string | number>>;
+  /** Appendix A only: each run's outcome against the proof's prediction, and its figures. */
+  readonly appendix?: AppendixReportData;
 }
 
 function esc(text: unknown): string {
@@ -177,7 +180,36 @@ function runTable(runs: readonly CsvRow[]): string {
   return `<table><tr>${head}</tr>${body.join('\n')}</table>`;
 }
 
-function experimentSection(report: ExperimentReport, index: number): string {
+/** Outcome cell: a read's value, with ⊥ for the initial value. */
+function outcomeCell(value: string): string {
+  return `<td>${value === '' ? '–' : esc(value)}</td>`;
+}
+
+/**
+ * Appendix A: one row per run with the value each operation returned, the checker's verdict and the
+ * proof's prediction; then the decisive runs (run4, run6) drawn inline. `linkBase` makes the links
+ * work from the combined page (`<id>/`) and from the experiment's own page (``).
+ */
+function appendixSection(data: AppendixReportData, id: string, linkBase: string): string {
+  const mismatches = data.rows.filter((r) => !r.matchesPrediction).length;
+  const head =
+    '<tr><th>run</th><th>protocol</th><th>read rule</th><th>t</th><th>n</th><th>wr</th><th>rd1 →</th><th>rd2 →</th><th>checker</th><th>proof predicts</th><th>as predicted</th><th>why (the proof\'s argument)</th><th>figure / timeline</th></tr>';
+  const body = data.rows
+    .map((r) => {
+      const verdictKey = r.verdict === 'violation' ? (r.protocol === 'powerstore' ? 'violation' : 'violation (expected)') : r.verdict;
+      const links = [`<a href="${esc(linkBase + r.figure)}">figure</a>`, ...(r.timeline === '' ? [] : [`<a href="${esc(linkBase + r.timeline)}">checker timeline</a>`])].join(' · ');
+      return `<tr><td>${esc(r.run)}</td><td><span class="swatch" style="background:${PROTOCOL_COLORS[r.protocol] ?? '#79706e'}"></span>${esc(r.protocol)}</td><td>${esc(r.readRule)}</td><td class="num">${r.t}</td><td class="num">${r.n}</td>${outcomeCell(r.wr)}${outcomeCell(r.rd1)}${outcomeCell(r.rd2)}<td><span class="verdict" style="background:${VERDICT_COLORS[verdictKey] ?? '#eeeeee'}">${esc(r.verdict)}</span></td><td>${esc(r.predictedVerdict)} (${esc(r.predictedOps)})</td><td>${r.matchesPrediction ? 'yes' : '<b>NO</b>'}</td><td>${esc(r.why)}${r.explanation === '' ? '' : `<br><span class="muted">checker: ${esc(r.explanation)}</span>`}</td><td>${links}</td></tr>`;
+    })
+    .join('\n');
+  const figures = data.figures
+    .map((f) => `<figure>${f.svg.replace(/^<svg /, '<svg role="img" ')}<figcaption>${esc(f.title)}: <code>${esc(id)}/figures/${esc(f.name)}.svg</code>, <code>.png</code></figcaption></figure>`)
+    .join('\n');
+  return `<p><b>Against the proof:</b> ${data.rows.length} runs, ${data.rows.length - mismatches} as predicted${mismatches > 0 ? `, <b>${mismatches} not as predicted</b>` : ''}. ⊥ is the initial value, v the value wr writes; "pending" = never returned (the writer crashed).</p>
+<table>${head}${body}</table>
+${figures}`;
+}
+
+function experimentSection(report: ExperimentReport, index: number, linkBase = `${report.id}/`): string {
   const counts = verdictCounts(report.runs);
   const charts = report.charts
     .map((chart, i) =>
@@ -197,6 +229,7 @@ function experimentSection(report: ExperimentReport, index: number): string {
 <p class="muted"><code>configs/paper/${esc(report.id)}.yaml</code> · results in <code>${esc(report.id)}/</code> next to this page (each sweep point's plain config, history and latency CDF under <code>${esc(report.id)}/points/</code>; replay a point with <code>quorumbench run ${esc(report.id)}/points/&lt;point&gt;/config.yaml</code> from there) · took ${duration(report.elapsedMs)} here</p>
 ${report.description === '' ? '' : `<p>${esc(report.description)}</p>`}
 <p><b>Checker verdicts:</b> ${esc(summary)}.</p>
+${report.appendix === undefined ? '' : appendixSection(report.appendix, report.id, linkBase)}
 ${charts}
 ${na}${skipped}
 <details><summary>Verdict of every run (${counts.runs})</summary>${runTable(report.runs)}</details>
@@ -240,7 +273,7 @@ function header(title: string, machine: MachineInfo, command: string, reports: r
 
 /** The page of one experiment (`results/paper/<experiment>/report.html`). */
 export function renderExperimentReport(report: ExperimentReport, machine: MachineInfo, command: string): string {
-  return page(report.title, header(`quorumbench: ${report.title}`, machine, command, [report], undefined) + experimentSection(report, 0));
+  return page(report.title, header(`quorumbench: ${report.title}`, machine, command, [report], undefined) + experimentSection(report, 0, ''));
 }
 
 /** The combined page (`results/paper/report.html`). */

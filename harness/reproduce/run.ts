@@ -19,6 +19,8 @@ import { pointRows, runColumns, runRows } from '../sweep/aggregate.ts';
 import { expandSweep, type ExpandedSweep, type SweepPoint } from '../sweep/expand.ts';
 import { attackRows, buildChart, formatBytes, parseChartRequests, type ChartRequest } from './charts.ts';
 import { renderExperimentReport, renderReport, type ExperimentReport, type MachineInfo } from '../report/html.ts';
+import { PROTOCOLS } from '../../protocols/registry.ts';
+import { analyseAppendix, APPENDIX_FILE, appendixCsvRows, type AppendixPointInput, type AppendixReportData } from './appendix-a.ts';
 
 /** Runs one plain config (a sweep point) and writes its runner outputs under `outDir`. */
 export type PointRunner = (config: Record<string, unknown>, outDir: string, label: string) => Promise<ExperimentSummary>;
@@ -35,41 +37,66 @@ export interface PaperExperiment {
   readonly charts: readonly ChartRequest[];
   /** ConfigError messages matching this make a point "not applicable" instead of an error. */
   readonly notApplicable: RegExp | undefined;
+  /**
+   * `appendix-a`: configs/paper/appendix-a.yaml, the lower-bound runs; the only experiment allowed
+   * to name an `unsafe` protocol, judged against the proof's predictions (./appendix-a.ts).
+   */
+  readonly kind?: 'paper' | 'appendix-a';
 }
 
 function fail(message: string): never {
   throw new ConfigError(message);
 }
 
-/** Reads every `*.yaml` of `dir` except those listed in `exclude` (e.g. Appendix A's own config). */
-export function loadPaperExperiments(dir: string, exclude: readonly string[] = ['appendix-a.yaml']): PaperExperiment[] {
+/**
+ * Reads every `*.yaml` of `dir` except those listed in `exclude`: Appendix A's own config is loaded
+ * by {@link loadAppendixExperiment} instead.
+ */
+export function loadPaperExperiments(dir: string, exclude: readonly string[] = [APPENDIX_FILE]): PaperExperiment[] {
   if (!existsSync(dir)) fail(`reproduce: no experiment folder ${JSON.stringify(dir)}`);
   const files = readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f) && !exclude.includes(f))
     .sort();
-  return files.map((f) => {
-    const file = join(dir, f);
-    let raw: unknown;
-    try {
-      raw = parseYaml(readFileSync(file, 'utf8'));
-    } catch (error) {
-      fail(`${file}: not valid YAML: ${String((error as Error).message).split('\n')[0]}`);
-    }
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${file}: must be a map, got ${JSON.stringify(raw)}`);
-    const config = raw as Record<string, unknown>;
-    const report = (config['report'] ?? {}) as Record<string, unknown>;
-    const notApplicable = report['notApplicable'];
-    if (notApplicable !== undefined && typeof notApplicable !== 'string') fail(`${file}: report.notApplicable: must be a regular expression string, got ${JSON.stringify(notApplicable)}`);
-    return {
-      id: basename(f).replace(/\.ya?ml$/, ''),
-      file,
-      raw: config,
-      title: typeof report['title'] === 'string' ? report['title'] : basename(f),
-      description: typeof report['description'] === 'string' ? report['description'] : '',
-      charts: parseChartRequests(report['charts'], `${file}: report.charts`),
-      notApplicable: notApplicable === undefined ? undefined : new RegExp(notApplicable),
-    };
-  });
+  return files.map((f) => loadExperimentFile(dir, f, 'paper'));
+}
+
+/** configs/paper/appendix-a.yaml as an experiment (none if the folder has no such file). */
+export function loadAppendixExperiment(dir: string): PaperExperiment[] {
+  if (!existsSync(join(dir, APPENDIX_FILE))) return [];
+  return [loadExperimentFile(dir, APPENDIX_FILE, 'appendix-a')];
+}
+
+function loadExperimentFile(dir: string, f: string, kind: 'paper' | 'appendix-a'): PaperExperiment {
+  const file = join(dir, f);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    fail(`${file}: not valid YAML: ${String((error as Error).message).split('\n')[0]}`);
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail(`${file}: must be a map, got ${JSON.stringify(raw)}`);
+  const config = raw as Record<string, unknown>;
+  const report = (config['report'] ?? {}) as Record<string, unknown>;
+  const notApplicable = report['notApplicable'];
+  if (notApplicable !== undefined && typeof notApplicable !== 'string') fail(`${file}: report.notApplicable: must be a regular expression string, got ${JSON.stringify(notApplicable)}`);
+  return {
+    id: basename(f).replace(/\.ya?ml$/, ''),
+    file,
+    raw: config,
+    title: typeof report['title'] === 'string' ? report['title'] : basename(f),
+    description: typeof report['description'] === 'string' ? report['description'] : '',
+    charts: parseChartRequests(report['charts'], `${file}: report.charts`),
+    notApplicable: notApplicable === undefined ? undefined : new RegExp(notApplicable),
+    kind,
+  };
+}
+
+/** Whether a point names a protocol that is unsafe by design (the Appendix A strawman). */
+function unsafeProtocolOf(config: Record<string, unknown>): string | undefined {
+  const protocol = config['protocol'];
+  const name = protocol !== null && typeof protocol === 'object' ? (protocol as Record<string, unknown>)['name'] : undefined;
+  if (typeof name !== 'string' || !Object.hasOwn(PROTOCOLS, name)) return undefined;
+  return PROTOCOLS[name]!.unsafe === true ? name : undefined;
 }
 
 /** The core's error for a protocol missing from protocols/registry.ts. */
@@ -101,6 +128,10 @@ export function planExperiments(experiments: readonly PaperExperiment[], validat
     const points: SweepPoint[] = [];
     const notApplicable: { point: SweepPoint; reason: string }[] = [];
     for (const point of sweep.points) {
+      const unsafe = unsafeProtocolOf(point.config);
+      if (unsafe !== undefined && experiment.kind !== 'appendix-a') {
+        fail(`${experiment.file} (point ${point.id}): protocol.name: ${JSON.stringify(unsafe)} is unsafe by design (Appendix A's strawman); only configs/paper/${APPENDIX_FILE} may run it`);
+      }
       try {
         validate(point.config);
         points.push(point);
@@ -196,6 +227,8 @@ export interface ExperimentOutcome {
   readonly elapsedMs: number;
   /** Runs whose verdict is a violation without expectViolation: the reproduction failed there. */
   readonly unexpectedViolations: number;
+  /** Appendix A: runs whose outcome differs from the proof's prediction (the demonstration failed). */
+  readonly predictionMismatches: number;
 }
 
 /** Runs every planned experiment and writes all outputs; returns what the report shows. */
@@ -217,6 +250,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     const cdf: CsvRow[] = [];
     const runs: RunResult[] = [];
     let first: ExperimentSummary | undefined;
+    const appendixPoints: AppendixPointInput[] = [];
     for (const point of plan.points) {
       const pointDir = join(dir, 'points', pointDirName(point));
       mkdirSync(pointDir, { recursive: true });
@@ -224,6 +258,15 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       writeAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
       const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
       first ??= summary;
+      if (experiment.kind === 'appendix-a') {
+        appendixPoints.push({
+          pointId: point.id,
+          pointDir: pointDirName(point),
+          values: point.values,
+          config: point.config,
+          expectViolation: point.config['expectViolation'] === true,
+        });
+      }
       rows.push(...runRows(experiment.id, point, summary.runs));
       for (const run of summary.runs) {
         const swept: Record<string, string | number | boolean> = {};
@@ -274,6 +317,12 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       const rendered = await writeChart(chart, dir);
       charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
     }
+    let appendix: AppendixReportData | undefined;
+    if (experiment.kind === 'appendix-a') {
+      appendix = await analyseAppendix(dir, appendixPoints);
+      const table = appendixCsvRows(appendix.rows);
+      writeAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
+    }
     const elapsedMs = options.nowMs() - started;
     const report: ExperimentReport = {
       id: experiment.id,
@@ -288,6 +337,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       elapsedMs,
       costProfile: first?.costProfile,
       meta: first?.meta ?? {},
+      ...(appendix === undefined ? {} : { appendix }),
     };
     writeAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
     writeAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command));
@@ -296,7 +346,8 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
     rmSync(finalDir, { recursive: true, force: true });
     renameSync(dir, finalDir);
-    outcomes.push({ report, elapsedMs, unexpectedViolations });
+    const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
+    outcomes.push({ report, elapsedMs, unexpectedViolations, predictionMismatches });
   }
   return outcomes;
 }
