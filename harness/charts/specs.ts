@@ -53,6 +53,22 @@ const OP_ORDER = ['write', 'read'];
 /** Legend drawn as line strokes (line charts; otherwise the band layer's pale area would show). */
 const LINE_LEGEND: VlSpec = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3, symbolSize: 260 };
 
+/**
+ * Dash pattern per protocol for line marks: PoWerStore and M-PoWerStore share their read path, so
+ * their read lines coincide; M-PoWerStore's line, drawn last, is dashed so the other shows through.
+ * Same field and title as the colour, so vega-lite merges both into one legend.
+ */
+function protocolDash(rows: readonly CsvRow[], legend: VlSpec | null | true = true): VlSpec {
+  const domain = protocolColorScale(strings(rows, 'protocol')).domain;
+  return {
+    field: 'protocol',
+    type: 'nominal',
+    title: 'Protocol',
+    scale: { domain, range: domain.map((p) => (p === 'm-powerstore' ? [6, 4] : [1, 0])) },
+    ...(legend === true ? {} : { legend }),
+  };
+}
+
 function protocolColor(rows: readonly CsvRow[], legend: VlSpec | null | true = true): VlSpec {
   return {
     field: 'protocol',
@@ -133,6 +149,7 @@ export function lineChart(rows: readonly CsvRow[], o: LineChartOptions): ChartDe
       x,
       y: { field: o.y, type: 'quantitative', title: o.yTitle, scale: yScale },
       color: protocolColor(rows, LINE_LEGEND),
+      strokeDash: protocolDash(rows, LINE_LEGEND),
       tooltip: [
         { field: 'protocol' },
         { field: o.x, type: 'quantitative' },
@@ -347,6 +364,7 @@ export function latencyCdfChart(
       },
       y: { field: 'fraction', type: 'quantitative', title: 'Fraction of operations ≤ latency', scale: { domain: [0, 1] } },
       color: protocolColor(rows, LINE_LEGEND),
+      strokeDash: protocolDash(rows, LINE_LEGEND),
       order: { field: 'fraction', type: 'quantitative' },
     },
   };

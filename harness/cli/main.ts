@@ -8,32 +8,38 @@ import { register as registerCompare } from './commands/compare.ts';
 import { register as registerBaseline } from './commands/baseline.ts';
 import { register as registerReproduce } from './commands/reproduce.ts';
 import { register as registerServe } from './commands/serve.ts';
+import { register as registerClientProcess } from './commands/client-process.ts';
 import { register as registerCalibrate } from './commands/calibrate.ts';
 import { register as registerCheck } from './commands/check.ts';
+import { register as registerSwarm } from './commands/swarm.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('quorumbench')
     .description('Benchmark and evaluation harness for atomic storage protocols (ABD, signed Byzantine replication, PoWerStore, M-PoWerStore)')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Before the commands are registered: commander copies this setting into each subcommand as it is
+    // created, so a usage error in `run` or `check` exits 2 like one at the top level.
+    .exitOverride((error) => {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') process.exit(0);
+      process.exit(2);
+    });
   registerRun(program);
   registerCompare(program);
   registerBaseline(program);
   registerReproduce(program);
   registerServe(program);
+  registerClientProcess(program);
   registerCalibrate(program);
   registerCheck(program);
+  registerSwarm(program);
   return program;
 }
 
 /** Exit code 2 for usage errors (bad flags, unknown command), as for bad configs. */
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
   const program = buildProgram();
-  program.exitOverride((error) => {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') process.exit(0);
-    process.exit(2);
-  });
   await program.parseAsync(argv as string[]);
 }
 

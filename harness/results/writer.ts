@@ -111,6 +111,13 @@ export interface ExperimentOutputs {
   readonly summary: ExperimentSummary;
   readonly histories: ReadonlyMap<string, readonly HistoryRecord[]>;
   readonly latency: readonly { id: string; percentiles: LatencyPercentiles }[];
+  /** The checker's HTML timeline of each run whose history is not linearizable, by run id. */
+  readonly timelines?: ReadonlyMap<string, string>;
+}
+
+/** The timeline file written next to a violating run's history. */
+export function timelineFileName(runId: string): string {
+  return historyFileName(runId).replace(/\.jsonl$/, '.violation.html');
 }
 
 /** Writes everything under `dir` (created if needed); returns the paths written. */
@@ -122,6 +129,7 @@ export function writeExperiment(dir: string, outputs: ExperimentOutputs): string
     written.push(path);
   };
   for (const [runId, history] of outputs.histories) put(join(dir, 'history', historyFileName(runId)), historyJsonl(history));
+  for (const [runId, html] of outputs.timelines ?? []) put(join(dir, 'history', timelineFileName(runId)), html);
   put(join(dir, 'latency.csv'), latencyCsv(outputs.latency));
   put(join(dir, 'runs.csv'), runsCsv(outputs.summary));
   put(join(dir, 'summary.json'), stableStringify(outputs.summary) + '\n');

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { checkHistory } from '../checker/index.ts';
+import { checkHistory, renderTimelineHtml } from '../checker/index.ts';
 import { resolveExperiment, type ResolvedExperiment, type ResolvedRun } from '../config/resolve.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import type { HistoryRecord } from '../history/types.ts';
@@ -47,10 +47,16 @@ export interface ExperimentResult {
   readonly written: readonly string[];
 }
 
-/** Judges a run's history. The checker decides per key; 'unknown' means it ran out of time. */
-async function verdictOf(history: readonly HistoryRecord[], timeoutMs: number): Promise<Verdict> {
+/**
+ * Judges a run's history. The checker decides per key; 'unknown' means it ran out of time. On a
+ * violation, the history is checked again with an excerpt (the offending operations) for the
+ * timeline; the common, linearizable case pays nothing for it.
+ */
+async function verdictOf(history: readonly HistoryRecord[], timeoutMs: number): Promise<{ verdict: Verdict; timeline?: string }> {
   const result = await checkHistory(history, { timeoutMs, excerpt: false });
-  return result.verdict;
+  if (result.verdict !== 'violation') return { verdict: result.verdict };
+  const detailed = await checkHistory(history, { timeoutMs, excerpt: true });
+  return { verdict: result.verdict, timeline: renderTimelineHtml(history, detailed) };
 }
 
 /** Run metadata: the same on the same checkout and machine (no wall-clock time, for determinism). */
@@ -70,7 +76,11 @@ export function runMeta(): Record<string, string | number> {
  */
 export async function runExperiment(experiment: ExperimentConfig | ResolvedExperiment, options: RunExperimentOptions = {}): Promise<ExperimentResult> {
   let resolved: ResolvedExperiment = 'runs' in experiment ? experiment : resolveExperiment(experiment);
-  if (options.seed !== undefined) {
+  if (options.seed !== undefined && resolved.config.swarm !== undefined) {
+    // A swarm config draws its faults, network and workload from the seed when it is resolved, so
+    // another seed means resolving again (relative paths in it resolve against the working directory).
+    resolved = resolveExperiment({ ...resolved.config, seed: options.seed });
+  } else if (options.seed !== undefined) {
     // Same rule as the config's own seed: repetition i runs with seed + i.
     const seed = options.seed;
     const config = { ...resolved.config, seed };
@@ -81,6 +91,7 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
   const histories = new Map<string, readonly HistoryRecord[]>();
   const latency: { id: string; percentiles: LatencyPercentiles }[] = [];
   const unexpectedViolations: string[] = [];
+  const timelines = new Map<string, string>();
   for (let i = 0; i < resolved.runs.length; i++) {
     const run: ResolvedRun = resolved.runs[i]!;
     const onProgress = options.onProgress;
@@ -88,7 +99,8 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
       ...(options.engine ? { engine: options.engine } : {}),
       ...(onProgress ? { onProgress: (completed: number, total: number) => onProgress({ run: i, runs: resolved.runs.length, runId: run.id, completed, total }) } : {}),
     });
-    const verdict = await verdictOf(output.history, options.checkerTimeoutMs ?? 60_000);
+    const { verdict, timeline } = await verdictOf(output.history, options.checkerTimeoutMs ?? 60_000);
+    if (timeline !== undefined) timelines.set(run.id, timeline);
     if (verdict === 'violation' && !run.expectViolation) unexpectedViolations.push(run.id);
     runs.push({ ...output.result, verdict });
     histories.set(run.id, output.history);
@@ -105,7 +117,7 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
     meta: runMeta(),
     runs,
   };
-  const written = options.outDir !== undefined ? writeExperiment(options.outDir, { summary, histories, latency }) : [];
+  const written = options.outDir !== undefined ? writeExperiment(options.outDir, { summary, histories, latency, timelines }) : [];
   return { summary, histories, unexpectedViolations, written };
 }
 

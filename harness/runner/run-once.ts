@@ -23,6 +23,9 @@ import { costNs, PRIMITIVES, type Primitive } from '../cost/profile.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
 import { createNodeEnv, loadCryptoProvider, loadErasureCodec } from '../env/index.ts';
 import { GENERIC_STRATEGIES } from '../faults/strategies.ts';
+import { ScheduleRuntime, type ScheduleReport } from '../faults/schedule.ts';
+import type { ScriptOp } from '../faults/schedule-schema.ts';
+import { ScriptRunner } from '../workload/script.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { KindStats, PRIMITIVE_INDEX, round6, type OpRecord } from '../metrics/index.ts';
 import type { OpKind, RunResult } from '../results/schema.ts';
@@ -33,6 +36,7 @@ import { keyChooser, poissonGapNs, valueSizeChooser } from '../workload/index.ts
 import { makeValue, valueTag } from '../workload/values.ts';
 import type { Engine, EngineFactory, EngineRunOutcome } from './engine.ts';
 import { ENGINES } from './engines.ts';
+import { runSetup } from './setup.ts';
 
 export interface RunOnceOptions {
   /** Overrides the engine named by the config (tests, the real engine's own harness). */
@@ -50,6 +54,8 @@ export interface RunOnceOutput {
   readonly outcome: EngineRunOutcome;
   /** Virtual (sim) or wall (real) time at the end, ms. */
   readonly endMs: number;
+  /** The fault schedule's actions and held frames (present when the config has a schedule). */
+  readonly schedule?: ScheduleReport;
 }
 
 const NS_PER_MS = 1_000_000;
@@ -112,6 +118,17 @@ interface Arrival {
 
 /** Runs one resolved run with seed `seed` (default: the run's own). */
 export async function runOnce(run: ResolvedRun, seed: number = run.seed, options: RunOnceOptions = {}): Promise<RunOnceOutput> {
+  // Whatever fails mid-run, the engine is closed (the real engine's server processes must not outlive us).
+  const opened: Engine[] = [];
+  try {
+    return await driveRun(run, seed, options, opened);
+  } catch (error) {
+    await Promise.all(opened.map((engine) => engine.close().catch(() => undefined)));
+    throw error;
+  }
+}
+
+async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions, opened: Engine[]): Promise<RunOnceOutput> {
   const config = run.config;
   const protocol = run.protocol;
   const cluster = run.cluster;
@@ -125,11 +142,12 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   const factory = options.engine ?? ENGINES[config.engine];
   if (factory === undefined) throw new Error(`engine ${config.engine} is not available in this build`);
   const engine: Engine = await factory({ run, seed, cluster, nodes, network: run.network });
+  opened.push(engine);
   const clock = engine.clock;
   const transport = engine.transport;
 
   const workloadRng = stream(seed, 'workload');
-  const setup = protocol.setup(cluster, run.options, { bytes: (n) => stream(seed, 'setup').bytes(n) }, crypto);
+  const setup = runSetup(run, seed, cluster, crypto);
   const rejected = new Map<string, number>();
   const reject = (reason: string) => rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
   const faultySenders = new Set<NodeId>(run.hostileClients);
@@ -153,7 +171,7 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     const random = stream(seed, `node:${node}`);
     const charge = chargeFor(node);
     charges.set(node, charge);
-    nodeEnvs.set(node, createNodeEnv({ id: node, crypto, codec, random: { bytes: (n) => random.bytes(n) }, charge, reject }));
+    nodeEnvs.set(node, createNodeEnv({ id: node, crypto, codec, random: engine.nodeRandom?.(node) ?? { bytes: (n) => random.bytes(n) }, charge, reject }));
   }
 
   /** Sends one frame, attributing it to `op` (if any) and counting it by direction. */
@@ -205,10 +223,35 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   const drivers: ClientDriver[] = [];
   const driverById = new Map<NodeId, ClientDriver>();
 
+  // Fault schedule and scripted workload (issue 6): harness/faults/schedule.ts, harness/workload/script.ts.
+  const schedule = new ScheduleRuntime(config, cluster, run.hostileClients, clock, {
+    crash: (node) => crashNode(node),
+    revert: (node) => serverById.get(node)?.machines.clear(),
+    byzantine: (node, name, strategyOptions) => {
+      const server = serverById.get(node)!;
+      const fn = (GENERIC_STRATEGIES[name] ?? protocol.strategies[name]) as ServerStrategy;
+      (server as { strategy: ServerHost['strategy'] }).strategy = { fn, options: strategyOptions };
+      // The server's registers keep their state: the strategy wraps the machines as they are.
+      for (const [key, machine] of server.machines) {
+        const create = () => protocol.createServer(server.index, cluster, run.options, setup, server.env, key) as ServerMachine;
+        server.machines.set(key, fn(machine, { index: server.index, cluster, env: server.env, fresh: create, options: strategyOptions }));
+      }
+      faultySenders.add(node);
+    },
+    slow: (node, delayNs) => engine.setSendDelayNs(node, delayNs),
+  });
+  const script =
+    workload.script === undefined
+      ? undefined
+      : new ScriptRunner(workload.script, clock, {
+          start: (client, op) => engine.exec(client, startScripted, driverById.get(client)!, op),
+          isCrashed: (client) => driverById.get(client)?.crashed ?? true,
+        });
+
   function serverMachine(server: ServerHost, key: string): ServerMachine {
     let machine = server.machines.get(key);
     if (machine === undefined) {
-      const create = () => protocol.createServer(server.index, cluster, run.options, setup, server.env) as ServerMachine;
+      const create = () => protocol.createServer(server.index, cluster, run.options, setup, server.env, key) as ServerMachine;
       machine = create();
       if (server.strategy !== undefined) {
         machine = server.strategy.fn(machine, { index: server.index, cluster, env: server.env, fresh: create, options: server.strategy.options });
@@ -237,9 +280,12 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
 
   if (engine.hostsServers) {
     for (const server of servers) {
-      transport.attach(server.id, (from, frame) => {
-        if (!server.crashed) engine.exec(server.id, serverTask, server, from, frame);
-      });
+      transport.attach(
+        server.id,
+        schedule.gate(server.id, (from, frame) => {
+          if (!server.crashed) engine.exec(server.id, serverTask, server, from, frame);
+        }),
+      );
     }
   }
 
@@ -268,7 +314,9 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     const noMoreIssuing =
       workload.mode === 'open'
         ? arrivalsDone && (backlog.length === 0 || drivers.every((d) => d.crashed))
-        : issued >= workload.totalOps || clock.nowNs() >= workload.issueUntilNs || drivers.every((d) => d.crashed);
+        : script !== undefined
+          ? script.exhausted()
+          : issued >= workload.totalOps || clock.nowNs() >= workload.issueUntilNs || drivers.every((d) => d.crashed);
     if (!noMoreIssuing) return;
     finished = true;
     engine.stop();
@@ -277,17 +325,18 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   function clientMachine(driver: ClientDriver, key: string): ClientMachine {
     let machine = driver.machines.get(key);
     if (machine === undefined) {
-      machine = protocol.createClient(driver.id, cluster, run.options, setup, driver.env) as ClientMachine;
+      machine = protocol.createClient(driver.id, cluster, run.options, setup, driver.env, key) as ClientMachine;
       driver.machines.set(key, machine);
     }
     return machine;
   }
 
   /** Starts an operation on `driver` (inside its CPU task). */
-  function startOp(driver: ClientDriver, kind: OpKind, callNs: number): void {
-    const key = keyNames[chooseKey(workloadRng)]!;
+  function startOp(driver: ClientDriver, kind: OpKind, callNs: number, scripted?: ScriptOp): void {
+    const key = scripted !== undefined ? (scripted.key ?? 'k0') : keyNames[chooseKey(workloadRng)]!;
     const index = issued++;
-    const machine = clientMachine(driver, key);
+    const remote = remoteClients?.has(driver.id) === true;
+    const machine = remote ? undefined : clientMachine(driver, key);
     const value = kind === 'write' ? `${driver.id}:${++driver.seq}` : null;
     const record: OpRecord = {
       index,
@@ -309,7 +358,8 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     };
     // Work done while creating the operation (e.g. encoding the value) is this operation's CPU.
     taskOp = record;
-    const operation = value !== null ? machine.write(makeValue(value, chooseSize(workloadRng))) : machine.read();
+    if (remote) return startRemoteOp(driver, record, value === null ? 0 : (scripted?.valueBytes ?? chooseSize(workloadRng)));
+    const operation = value !== null ? machine!.write(makeValue(value, scripted?.valueBytes ?? chooseSize(workloadRng))) : machine!.read();
     records.push(record);
     driver.current = { record, operation };
     driver.opsStarted++;
@@ -318,6 +368,12 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     record.rounds = operation.rounds;
     dispatchOpSends(driver, record, operation, sends, 0);
     taskOp = undefined;
+    if (schedule.enabled) schedule.onOpStarted(script?.currentId(driver.id), engine.nowNs());
+  }
+
+  /** A scripted operation's start (a task of its client). */
+  function startScripted(driver: ClientDriver, op: ScriptOp): void {
+    if (!driver.crashed) startOp(driver, op.kind, engine.nowNs(), op);
   }
 
   /**
@@ -339,7 +395,8 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   function completeOp(driver: ClientDriver, step: Extract<OpStep, { status: 'done' }>): void {
     const current = driver.current!;
     const record = current.record;
-    record.returnNs = engine.nowNs();
+    // A remote client's operation already carries the return time its process measured.
+    record.returnNs ??= engine.nowNs();
     record.status = 'ok';
     record.rounds = current.operation.rounds;
     record.retries = current.operation.retries;
@@ -350,6 +407,9 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     if (record.measured) stats[record.kind].add(record);
     if (options.onProgress !== undefined && completed % progressStep === 0) options.onProgress(completed, workload.totalOps);
     for (const entry of crashAfterOps) if (entry.ops === completed) crashNode(entry.node);
+    // Schedule actions triggered by this return run before scripted operations waiting for it.
+    if (schedule.enabled) schedule.onOpCompleted(script?.currentId(driver.id), completed, record.returnNs);
+    script?.onOpDone(driver.id, record.returnNs);
     if (!driver.crashed) nextOp(driver);
     maybeFinish();
   }
@@ -357,6 +417,10 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   /** What a client does when it becomes idle (inside its task, or from a timer). */
   function nextOp(driver: ClientDriver): void {
     if (driver.crashed) return;
+    if (script !== undefined) {
+      script.onIdle(driver.id);
+      return;
+    }
     if (workload.mode === 'open') {
       const index = backlog.findIndex((arrival) => arrival.kind === 'read' || driver.role === 'writer');
       if (index >= 0) {
@@ -388,6 +452,48 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
       kind = p >= 1 || (p > 0 && workloadRng.float() < p) ? 'write' : 'read';
     }
     startOp(driver, kind, engine.nowNs());
+  }
+
+  // ------------------------------------------------------------ remote clients (real engine, real.clientProcesses)
+
+  const remoteClients = engine.remoteClients;
+
+  /**
+   * Starts `record` on a client that runs in a client process (harness/real/client-process.ts): that
+   * process runs the ClientMachine and talks to the servers itself; this process keeps the workload
+   * and the history, and takes the operation's times, rounds and traffic from the process's report.
+   */
+  function startRemoteOp(driver: ClientDriver, record: OpRecord, valueBytes: number): void {
+    taskOp = undefined;
+    const progress = { kind: record.kind, rounds: 0, retries: 0, start: (): Send[] => [], onMessage: (): OpStep => ({ status: 'pending', send: [] }) };
+    records.push(record);
+    driver.current = { record, operation: progress };
+    driver.opsStarted++;
+    inFlight++;
+    const plan = driver.crashPlan;
+    const crash = plan !== undefined && driver.opsStarted === plan.duringOp ? { afterRound: plan.afterRound, sendTo: plan.sendTo } : undefined;
+    const request = { index: record.index, kind: record.kind, key: record.key, value: record.value, valueBytes, ...(crash === undefined ? {} : { crash }) };
+    remoteClients!.invoke(driver.id, request, (result) => {
+      // Its messages were sent whatever became of the operation (as sendFrame counts them).
+      totals.messages += result.messagesClientToServer;
+      totals.clientToServer += result.messagesClientToServer;
+      totals.bytes += result.bytesClientToServer;
+      totals.bytesClientToServer += result.bytesClientToServer;
+      record.messagesClientToServer += result.messagesClientToServer;
+      record.bytesClientToServer += result.bytesClientToServer;
+      record.messagesServerToClient += result.messagesServerToClient;
+      record.bytesServerToClient += result.bytesServerToClient;
+      record.rounds = progress.rounds = result.rounds;
+      progress.retries = result.retries;
+      // The client crashed meanwhile (a fault): the operation stays pending.
+      if (driver.current?.record !== record) return;
+      if (result.status === 'crashed') return crashNode(driver.id);
+      // Closed loop: the call is the invocation in the client process (the control hop to it is not
+      // the operation's latency). Open loop keeps the intended arrival time: queueing counts.
+      if (workload.mode !== 'open') (record as { callNs: number }).callNs = result.callNs;
+      record.returnNs = result.returnNs;
+      completeOp(driver, { status: 'done', send: [], ...(result.value === null ? {} : { value: makeValue(result.value, 0) }) });
+    });
   }
 
   // ------------------------------------------------------------ clients
@@ -442,9 +548,12 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     };
     drivers.push(driver);
     driverById.set(id, driver);
-    transport.attach(id, (from, frame) => {
-      if (!driver.crashed) engine.exec(id, clientTask, driver, from, frame);
-    });
+    transport.attach(
+      id,
+      schedule.gate(id, (from, frame) => {
+        if (!driver.crashed) engine.exec(id, clientTask, driver, from, frame);
+      }),
+    );
   }
 
   // ------------------------------------------------------------ faults
@@ -460,6 +569,7 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     const driver = driverById.get(node);
     if (driver === undefined || driver.crashed) return;
     driver.crashed = true;
+    remoteClients?.crash(node);
     // Its operation stays pending: it may or may not take effect (messages already sent are delivered).
     if (driver.current !== null) {
       inFlight--;
@@ -527,7 +637,10 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
 
   // ------------------------------------------------------------ workload start
 
-  if (workload.mode === 'closed') {
+  schedule.start();
+  if (script !== undefined) {
+    script.begin();
+  } else if (workload.mode === 'closed') {
     for (const driver of drivers) engine.exec(driver.id, nextOp, driver);
   } else {
     idle.push(...drivers);
@@ -557,7 +670,17 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   const outcome = await engine.run(run.maxDurationNs);
   options.onProgress?.(completed, workload.totalOps);
   const endNs = clock.nowNs();
+  opened.length = 0;
   await engine.close();
+  // Servers hosted elsewhere (real engine) report their own storage, rejections and sends.
+  const serverReport = engine.hostsServers ? undefined : engine.serverReport?.(cluster.servers);
+  if (serverReport !== undefined) {
+    for (const [reason, count] of Object.entries(serverReport.rejected)) rejected.set(reason, (rejected.get(reason) ?? 0) + count);
+    totals.serverToClient += serverReport.serverToClient.messages;
+    totals.messages += serverReport.serverToClient.messages;
+    totals.bytesServerToClient += serverReport.serverToClient.bytes;
+    totals.bytes += serverReport.serverToClient.bytes;
+  }
 
   // ------------------------------------------------------------ results
 
@@ -597,7 +720,7 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   }
   const rejectedMessages: Record<string, number> = {};
   for (const reason of [...rejected.keys()].sort()) rejectedMessages[reason] = rejected.get(reason)!;
-  const storageBytesPerServer = servers.map((server) => {
+  const storageBytesPerServer = serverReport?.storageBytesPerServer ?? servers.map((server) => {
     let bytes = 0;
     for (const machine of server.machines.values()) bytes += machine.storedBytes();
     return bytes;
@@ -620,5 +743,7 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     codec: codec.name,
     crypto: crypto.name,
   };
-  return { result, history, latencyPercentiles, outcome, endMs: endNs / NS_PER_MS };
+  if (!schedule.enabled) return { result, history, latencyPercentiles, outcome, endMs: endNs / NS_PER_MS };
+  const report = schedule.report();
+  return { result: { ...result, schedule: report }, history, latencyPercentiles, outcome, endMs: endNs / NS_PER_MS, schedule: report };
 }

@@ -1,13 +1,16 @@
 /**
- * @module `quorumbench run <config> [--seed N] [--out DIR]`: runs an experiment and writes
- * results/<name>/ (or DIR). Exit 0: done; 1: a run within the protocol's tolerance violated
+ * @module `quorumbench run <config> [--seed N] [--out DIR] [--quick]`: runs an experiment and writes
+ * results/<name>/ (or DIR); a sweep config runs every point (./run-sweep.ts). Exit 0: done; 1: a run within the protocol's tolerance violated
  * linearizability; 2: bad config or arguments (one line on stderr, nothing written).
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { ConfigError, loadExperiment } from '../../config/index.ts';
+import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
 import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
+import { parseRealSettings } from '../../real/cluster-file.ts';
+import { timelineFileName } from '../../results/writer.ts';
+import { isSweepConfig, planSweep, runSweep, type PlannedSweep } from './run-sweep.ts';
 
 function parseSeed(text: string): number {
   const value = Number(text);
@@ -16,6 +19,13 @@ function parseSeed(text: string): number {
     process.exit(2);
   }
   return value;
+}
+
+/** The config file as parsed YAML (not yet validated), to tell a sweep from a plain experiment. */
+function readRawConfig(path: string): Record<string, unknown> {
+  const raw = readRawConfigFile(path);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config: ${path} must be a map, got ${JSON.stringify(raw)}`);
+  return raw as Record<string, unknown>;
 }
 
 /** A progress reporter: a bar on a terminal, a plain line per 10 % otherwise. */
@@ -68,10 +78,40 @@ export function register(program: Command): void {
     .argument('<config>', 'experiment config file')
     .option('--seed <n>', 'replace the config seed (repetition i uses seed + i)')
     .option('--out <dir>', 'output directory (default results/<name>)')
-    .action(async (configPath: string, flags: { seed?: string; out?: string }) => {
+    .option('--quick', "sweep configs: apply the config's `quick:` patch (fewer points and operations)")
+    .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean }) => {
+      let sweep: PlannedSweep | undefined;
+      try {
+        const raw = readRawConfig(configPath);
+        if (isSweepConfig(raw)) {
+          const patched = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
+          sweep = planSweep(patched, dirname(configPath), flags.quick === true);
+        }
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          process.stderr.write(`config error: ${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
+      if (sweep !== undefined) {
+        const outDir = flags.out ?? join('results', sweep.name);
+        process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
+        const progress = progressReporter();
+        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
+        progress.stop();
+        process.stdout.write(`wrote ${join(outDir, 'runs.csv')} and ${join(outDir, 'points.csv')} (${outcome.points} points, ${outcome.runs} runs)\n`);
+        if (outcome.unexpected.length > 0) {
+          for (const command of outcome.unexpected) process.stderr.write(`violation within tolerance; replay with: ${command}\n`);
+          process.exit(1);
+        }
+        return;
+      }
       let experiment;
       try {
         experiment = loadExperiment(configPath, flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) });
+        // The real engine's own settings, checked now rather than after servers were started.
+        if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
       } catch (error) {
         if (error instanceof ConfigError) {
           process.stderr.write(`config error: ${error.message}\n`);
@@ -92,6 +132,7 @@ export function register(program: Command): void {
         for (const runId of result.unexpectedViolations) {
           const run = result.summary.runs.find((r) => r.id === runId)!;
           process.stderr.write(`violation: run ${runId} is not linearizable although its faults are within tolerance; replay with: quorumbench run ${configPath} --seed ${run.seed}\n`);
+          process.stderr.write(`  timeline of the offending operations: ${join(outDir, 'history', timelineFileName(runId))}\n`);
         }
         process.exit(1);
       }
