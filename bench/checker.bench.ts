@@ -1,6 +1,6 @@
 /**
  * Benchmark of the linearizability checker (`npm run bench:checker`):
- * 1. the 102 Jepsen etcd logs (shared/testdata/jepsen-etcd): total and slowest log, median of 3
+ * 1. the 102 Jepsen etcd logs (test/fixtures/jepsen-etcd): total and slowest log, median of 3
  *    passes after one warm-up pass, parsing excluded; verdict only (as Porcupine's
  *    CheckOperations) and with violation excerpts;
  * 2. generated unique-value register histories: 10^5 operations (in memory, median of 3), and
@@ -26,7 +26,7 @@ const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 
 const loadNote = (): string => `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 
 async function jepsen(): Promise<void> {
-  const dir = new URL('../../shared/testdata/jepsen-etcd/', import.meta.url);
+  const dir = new URL('../test/fixtures/jepsen-etcd/', import.meta.url);
   const expected = (JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as { linearizable: Record<string, boolean> }).linearizable;
   const files = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
   const logs = files.map((f) => parseJepsenLog(readFileSync(new URL(f, dir), 'utf8')));

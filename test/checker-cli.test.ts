@@ -12,7 +12,7 @@ import { runCheckCli } from '../harness/cli/commands/check.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-check-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const JEPSEN = fileURLToPath(new URL('../../shared/testdata/jepsen-etcd/', import.meta.url));
+const JEPSEN = fileURLToPath(new URL('./fixtures/jepsen-etcd/', import.meta.url));
 
 const line = (o: object): string => JSON.stringify({ key: 'x', rounds: 1, ...o });
 function file(name: string, lines: string[]): string {

@@ -1,5 +1,5 @@
 /**
- * The Jepsen etcd corpus (shared/testdata/jepsen-etcd, also Porcupine's test corpus): every one of
+ * The Jepsen etcd corpus (test/fixtures/jepsen-etcd, also Porcupine's test corpus): every one of
  * the 102 logs gets the verdict recorded in expected.json (23 linearizable, 79 not).
  */
 import { strict as assert } from 'node:assert';
@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { checkHistory, parseJepsenLog } from '../harness/checker/index.ts';
 
-const DIR = new URL('../../shared/testdata/jepsen-etcd/', import.meta.url);
+const DIR = new URL('./fixtures/jepsen-etcd/', import.meta.url);
 
 test('all 102 Jepsen etcd logs match expected.json', async () => {
   const expected = (JSON.parse(readFileSync(new URL('expected.json', DIR), 'utf8')) as { linearizable: Record<string, boolean> }).linearizable;

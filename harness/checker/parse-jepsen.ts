@@ -1,5 +1,5 @@
 /**
- * @module Parser of Jepsen etcd register logs (the corpus in shared/testdata/jepsen-etcd/):
+ * @module Parser of Jepsen etcd register logs (the corpus in test/fixtures/jepsen-etcd/):
  * `INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]`, one event per line.
  *
  * The logs carry no timestamps, so an operation's call and return times are the line numbers of
