@@ -246,3 +246,24 @@ test('validation: unknown nodes, blocks and op ids, the fault budget, engine rea
   resolveExperiment(parseConfig({ ...base, workload, schedule: [{ atMs: 1, action: 'crash', node: 's1' }] }));
   resolveExperiment(parseConfig({ ...base, workload, expectViolation: true, schedule: [{ atMs: 1, action: 'revert', node: ['s1', 's2'] }] }));
 });
+
+test('a scripted operation that becomes ready while its client is busy waits for it and still runs', async () => {
+  // w2 is due at 1 ms but w1's client is busy with w1 until 4 (2 rounds × 2 × 1 ms); it starts then
+  // and returns at 8. The run must not end while w2's start is queued behind w1.
+  const output = await runConfig({
+    ...base,
+    workload: {
+      writers: 1,
+      readers: 1,
+      valueBytes: 8,
+      script: [
+        { id: 'w1', client: 'w1', kind: 'write', atMs: 0 },
+        { id: 'w2', client: 'w1', kind: 'write', atMs: 1 },
+      ],
+    },
+  });
+  assert.deepEqual(rows(output.history), [
+    ['w1', 'write', 'w1:1', 0, 4, 'ok'],
+    ['w1', 'write', 'w1:2', 4, 8, 'ok'],
+  ]);
+});

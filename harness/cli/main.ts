@@ -43,10 +43,18 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
   await program.parseAsync(argv as string[]);
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`quorumbench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(1);
-  });
+/**
+ * `main` with the process exit for an internal error: 70 (EX_SOFTWARE), not 1, so that CI can tell a
+ * crash of the harness from a verdict (1: a violation, a regression).
+ */
+export async function runCli(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await main(argv);
+  } catch (error: unknown) {
+    process.stderr.write(`quorumbench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(70);
+  }
 }
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) await runCli();

@@ -202,6 +202,12 @@ export interface ScheduleHooks {
   revert(node: NodeId): void;
   byzantine(node: NodeId, strategy: string, options: Readonly<Record<string, unknown>>): void;
   slow(node: NodeId, delayNs: number): void;
+  /**
+   * Runs `fn` as a task of `node`, after the work already queued on it (a frame handed to a busy
+   * node waits for its CPU), with the time that task runs at. Without it, `afterDelivered` actions
+   * fire at the frame's arrival.
+   */
+  afterTask?(node: NodeId, fn: (nowNs: number) => void): void;
 }
 
 /** One applied action, for reports and tests. */
@@ -252,6 +258,7 @@ export class ScheduleRuntime {
   private readonly rules: { pattern: Pattern; hold: boolean }[] = [];
   private partitionOf: Map<NodeId, number> | null = null;
   private readonly paused = new Set<NodeId>();
+  private readonly sendDelayNs = new Map<NodeId, number>();
   private held: HeldFrame[] = [];
   private heldTotal = 0;
   private readonly applied: AppliedAction[] = [];
@@ -269,6 +276,9 @@ export class ScheduleRuntime {
     private readonly hooks: ScheduleHooks,
   ) {
     const nodes = knownNodes(cluster, hostile);
+    // The send delay in force per node, so that the end of a `slow` episode restores it (a static
+    // `faults: slow`, or an earlier episode still running) instead of clearing it.
+    for (const fault of config.faults) if (fault.type === 'slow') this.sendDelayNs.set(fault.node, Math.round(fault.delayMs * NS_PER_MS));
     const blocks = config.blocks ?? {};
     const refs = (ref: string | readonly string[] | undefined, path: string): ReadonlySet<NodeId> | null =>
       ref === undefined ? null : new Set(expandRefs(ref, blocks, nodes, path));
@@ -348,7 +358,9 @@ export class ScheduleRuntime {
       const waiting = this.onDelivery[i]!;
       if (!matches(waiting.pattern, from, to, frame.msg.type) || --waiting.remaining > 0) continue;
       this.onDelivery.splice(i--, 1);
-      this.fire([waiting.compiled], this.clock.nowNs());
+      // "After the receiver handled it": behind the frame's own task on the receiver.
+      if (this.hooks.afterTask !== undefined) this.hooks.afterTask(to, (nowNs) => this.fire([waiting.compiled], nowNs));
+      else this.fire([waiting.compiled], this.clock.nowNs());
     }
   }
 
@@ -377,6 +389,7 @@ export class ScheduleRuntime {
   private apply(compiled: Compiled): void {
     const entry = compiled.entry;
     let unblocks = false;
+    const previousDelays = new Map<NodeId, number>();
     switch (entry.action) {
       case 'hold':
         this.rules.push({ pattern: compiled.pattern!, hold: true });
@@ -413,19 +426,27 @@ export class ScheduleRuntime {
         for (const node of compiled.nodes) this.hooks.byzantine(node, entry.strategy, entry.options ?? {});
         break;
       case 'slow':
-        for (const node of compiled.nodes) this.hooks.slow(node, Math.round(entry.delayMs * NS_PER_MS));
+        for (const node of compiled.nodes) {
+          previousDelays.set(node, this.sendDelayNs.get(node) ?? 0);
+          this.setSendDelay(node, Math.round(entry.delayMs * NS_PER_MS));
+        }
         break;
     }
     const delivered = unblocks ? this.deliverUnblocked() : 0;
     this.applied.push({ atMs: this.clock.nowNs() / NS_PER_MS, index: compiled.index, action: entry.action, delivered });
     if ('forMs' in entry && entry.forMs !== undefined) {
       const partition = this.partitionOf;
-      this.clock.schedule(this.clock.nowNs() + Math.round(entry.forMs * NS_PER_MS), () => this.undo(compiled, partition));
+      this.clock.schedule(this.clock.nowNs() + Math.round(entry.forMs * NS_PER_MS), () => this.undo(compiled, partition, previousDelays));
     }
   }
 
+  private setSendDelay(node: NodeId, delayNs: number): void {
+    this.sendDelayNs.set(node, delayNs);
+    this.hooks.slow(node, delayNs);
+  }
+
   /** The end of an episode given by `forMs`: release the hold, heal this partition, resume, unslow. */
-  private undo(compiled: Compiled, partition: Map<NodeId, number> | null): void {
+  private undo(compiled: Compiled, partition: Map<NodeId, number> | null, previousDelays: ReadonlyMap<NodeId, number>): void {
     const entry = compiled.entry;
     let unblocks = true;
     switch (entry.action) {
@@ -440,7 +461,10 @@ export class ScheduleRuntime {
         for (const node of compiled.nodes) this.paused.delete(node);
         break;
       case 'slow':
-        for (const node of compiled.nodes) this.hooks.slow(node, 0);
+        // Unless a later `slow` replaced this episode's delay meanwhile (that one restores on its own end).
+        for (const node of compiled.nodes) {
+          if (this.sendDelayNs.get(node) === Math.round(entry.delayMs * NS_PER_MS)) this.setSendDelay(node, previousDelays.get(node) ?? 0);
+        }
         unblocks = false;
         break;
       default:

@@ -239,12 +239,18 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
       faultySenders.add(node);
     },
     slow: (node, delayNs) => engine.setSendDelayNs(node, delayNs),
+    afterTask: (node, fn) => engine.exec(node, () => fn(engine.nowNs())),
   });
   const script =
     workload.script === undefined
       ? undefined
       : new ScriptRunner(workload.script, clock, {
-          start: (client, op) => engine.exec(client, startScripted, driverById.get(client)!, op),
+          start: (client, op) => {
+            // The start is a task of the client, queued behind whatever it is doing now: until it
+            // runs, the operation is neither in flight nor done, and the run must not end.
+            queuedStarts++;
+            engine.exec(client, startScripted, driverById.get(client)!, op);
+          },
           isCrashed: (client) => driverById.get(client)?.crashed ?? true,
         });
 
@@ -308,9 +314,11 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
   const chooseSize = valueSizeChooser(workload.valueBytes);
   const progressStep = Number.isFinite(workload.totalOps) ? Math.max(1, Math.floor(workload.totalOps / 200)) : 100;
   let finished = false;
+  /** Operation starts handed to a client's task queue that have not run yet. */
+  let queuedStarts = 0;
 
   function maybeFinish(): void {
-    if (finished || inFlight > 0 || thinking > 0) return;
+    if (finished || inFlight > 0 || thinking > 0 || queuedStarts > 0) return;
     const noMoreIssuing =
       workload.mode === 'open'
         ? arrivalsDone && (backlog.length === 0 || drivers.every((d) => d.crashed))
@@ -371,9 +379,18 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
     if (schedule.enabled) schedule.onOpStarted(script?.currentId(driver.id), engine.nowNs());
   }
 
+  /** An open-loop arrival's start (a task of its client, possibly queued behind other work). */
+  function startArrival(driver: ClientDriver, kind: OpKind, intendedNs: number): void {
+    queuedStarts--;
+    if (!driver.crashed) startOp(driver, kind, intendedNs);
+    else maybeFinish();
+  }
+
   /** A scripted operation's start (a task of its client). */
   function startScripted(driver: ClientDriver, op: ScriptOp): void {
+    queuedStarts--;
     if (!driver.crashed) startOp(driver, op.kind, engine.nowNs(), op);
+    else maybeFinish();
   }
 
   /**
@@ -658,7 +675,8 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
       const index = idle.findIndex((driver) => kind === 'read' || driver.role === 'writer');
       if (index >= 0) {
         const driver = idle.splice(index, 1)[0]!;
-        engine.exec(driver.id, startOp, driver, kind, now);
+        queuedStarts++;
+        engine.exec(driver.id, startArrival, driver, kind, now);
       } else {
         backlog.push({ intendedNs: now, kind });
       }

@@ -6,7 +6,7 @@
  * for the paper's experiments (which also draws charts; `run` only writes the tables).
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { columnsOf, toCsv, type CsvRow } from '../../charts/csv.ts';
 import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../config/index.ts';
@@ -29,9 +29,19 @@ export interface PlannedSweep {
   readonly points: readonly { point: SweepPoint; experiment: ResolvedExperiment }[];
 }
 
+/**
+ * A cost profile named by a relative path is made absolute, so that each point's config.yaml, written
+ * elsewhere, still finds it when replayed.
+ */
+function withAbsoluteProfile(raw: Record<string, unknown>, configDir: string): Record<string, unknown> {
+  const profile = raw['costProfile'];
+  if (typeof profile !== 'string' || profile === 'zero' || profile === 'default' || isAbsolute(profile)) return raw;
+  return { ...raw, costProfile: resolve(configDir, profile) };
+}
+
 /** Expands and validates every point; throws ConfigError naming the point on bad input. */
 export function planSweep(raw: Record<string, unknown>, configDir: string, quick: boolean): PlannedSweep {
-  const sweep = expandSweep(raw, { quick });
+  const sweep = expandSweep(withAbsoluteProfile(raw, configDir), { quick });
   const points = sweep.points.map((point) => ({ point, experiment: resolveExperiment(parseConfig(point.config), configDir) }));
   return { name: String(raw['name'] ?? 'sweep'), sweep, points };
 }
@@ -49,7 +59,9 @@ export interface SweepRunOutcome {
 }
 
 /** Runs a planned sweep into `outDir` (written as `<outDir>.partial` and renamed when complete). */
-export async function runSweep(plan: PlannedSweep, outDir: string, options: Pick<RunExperimentOptions, 'onProgress'> = {}, log: (line: string) => void = () => {}): Promise<SweepRunOutcome> {
+export async function runSweep(plan: PlannedSweep, outDirGiven: string, options: Pick<RunExperimentOptions, 'onProgress'> = {}, log: (line: string) => void = () => {}): Promise<SweepRunOutcome> {
+  // Resolved, so that `out/` stages in `out.partial` beside it, not inside the folder it replaces.
+  const outDir = resolve(outDirGiven);
   const partial = `${outDir}.partial`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(join(partial, 'points'), { recursive: true });
