@@ -60,6 +60,7 @@ test('stale Byzantine server ("revert memory") breaks ABD: the checker reports t
   try {
     const experiment = await runExperiment(parseConfig(raw), { outDir: out });
     assert.equal(experiment.summary.runs[0]!.verdict, 'violation');
+    assert.deepEqual(experiment.summary.runs[0]!.keyVerdicts, { k0: 'violation' });
     assert.deepEqual(experiment.unexpectedViolations, []);
     const runId = experiment.summary.runs[0]!.id;
     const timeline = readFileSync(join(out, 'history', timelineFileName(runId)), 'utf8');

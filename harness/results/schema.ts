@@ -50,6 +50,11 @@ export interface RunResult {
   readonly seed: number;
   readonly repetition: number;
   readonly verdict: Verdict;
+  /**
+   * The checker decides per key (registers are independent): the keys whose verdict is not `ok`,
+   * with that verdict. Absent when every key is linearizable.
+   */
+  readonly keyVerdicts?: Readonly<Record<string, Verdict>>;
   /** Whether this run's config declared that a violation is expected (faults beyond tolerance). */
   readonly expectViolation: boolean;
   readonly ops: Readonly<Partial<Record<OpKind, OpStats>>>;

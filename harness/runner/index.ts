@@ -52,11 +52,14 @@ export interface ExperimentResult {
  * violation, the history is checked again with an excerpt (the offending operations) for the
  * timeline; the common, linearizable case pays nothing for it.
  */
-async function verdictOf(history: readonly HistoryRecord[], timeoutMs: number): Promise<{ verdict: Verdict; timeline?: string }> {
+async function verdictOf(history: readonly HistoryRecord[], timeoutMs: number): Promise<{ verdict: Verdict; keyVerdicts?: Record<string, Verdict>; timeline?: string }> {
   const result = await checkHistory(history, { timeoutMs, excerpt: false });
-  if (result.verdict !== 'violation') return { verdict: result.verdict };
+  if (result.verdict === 'ok') return { verdict: result.verdict };
+  const keyVerdicts: Record<string, Verdict> = {};
+  for (const key of result.perKey) if (key.verdict !== 'ok') keyVerdicts[key.key] = key.verdict;
+  if (result.verdict !== 'violation') return { verdict: result.verdict, keyVerdicts };
   const detailed = await checkHistory(history, { timeoutMs, excerpt: true });
-  return { verdict: result.verdict, timeline: renderTimelineHtml(history, detailed) };
+  return { verdict: result.verdict, keyVerdicts, timeline: renderTimelineHtml(history, detailed) };
 }
 
 /** Run metadata: the same on the same checkout and machine (no wall-clock time, for determinism). */
@@ -99,10 +102,10 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
       ...(options.engine ? { engine: options.engine } : {}),
       ...(onProgress ? { onProgress: (completed: number, total: number) => onProgress({ run: i, runs: resolved.runs.length, runId: run.id, completed, total }) } : {}),
     });
-    const { verdict, timeline } = await verdictOf(output.history, options.checkerTimeoutMs ?? 60_000);
+    const { verdict, keyVerdicts, timeline } = await verdictOf(output.history, options.checkerTimeoutMs ?? 60_000);
     if (timeline !== undefined) timelines.set(run.id, timeline);
     if (verdict === 'violation' && !run.expectViolation) unexpectedViolations.push(run.id);
-    runs.push({ ...output.result, verdict });
+    runs.push({ ...output.result, verdict, ...(keyVerdicts === undefined ? {} : { keyVerdicts }) });
     histories.set(run.id, output.history);
     latency.push({ id: run.id, percentiles: output.latencyPercentiles });
   }
