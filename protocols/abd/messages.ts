@@ -5,6 +5,7 @@
  * operation is never counted for a later one. Timestamps are `(num, writer)`, `ts0 = (0, "")`.
  */
 import type { ProtocolMessage } from '../types.ts';
+import { hasExactly, isCounter, isPlainRecord } from '../common/wire-checks.ts';
 
 export type AbdMessage =
   | { readonly type: 'GET_TS'; readonly op: number }
@@ -26,10 +27,6 @@ const FIELDS: Readonly<Record<AbdMessage['type'], readonly string[]>> = {
   PUT_ACK: ['type', 'op'],
 };
 
-function isCounter(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
 function isWriter(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_WRITER_LENGTH;
 }
@@ -39,15 +36,12 @@ function isWriter(value: unknown): value is string {
  * objects, as `decodeValue` produces); anything else is `undefined` (rejected).
  */
 export function parseAbdMessage(value: unknown): AbdMessage | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return undefined;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== null && proto !== Object.prototype) return undefined;
-  const record = value as Record<string, unknown>;
+  if (!isPlainRecord(value)) return undefined;
+  const record = value;
   const type = record['type'];
   if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return undefined;
   const fields = FIELDS[type as AbdMessage['type']];
-  const keys = Object.keys(record);
-  if (keys.length !== fields.length || !fields.every((field) => Object.hasOwn(record, field))) return undefined;
+  if (!hasExactly(record, fields)) return undefined;
   if (!isCounter(record['op'])) return undefined;
   if (fields.includes('num') && !(isCounter(record['num']) && isWriter(record['writer']))) return undefined;
   if (fields.includes('value') && !(record['value'] instanceof Uint8Array)) return undefined;

@@ -7,6 +7,7 @@
  * fields `num`, `writer` (its timestamp), the value (or, in GET_TS_ACK, only its SHA-256) and `sig`.
  */
 import type { WriterTimestamp as Timestamp } from '../common/timestamp.ts';
+import { hasExactly, isCounter } from '../common/wire-checks.ts';
 
 export type BftMessage =
   /** Writer round 1: ask for the stored version's timestamp. */
@@ -104,22 +105,13 @@ const FIELDS: Readonly<Record<BftMessageType, readonly string[]>> = {
   PUT_ACK: ['type', 'op'],
 };
 
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function hasExactly(record: Record<string, unknown>, fields: readonly string[]): boolean {
-  const keys = Object.keys(record);
-  return keys.length === fields.length && fields.every((field) => Object.hasOwn(record, field));
-}
-
 /**
  * A timestamp is `ts0 = (0, "")` or `(num ≥ 1, non-empty writer id)`; the version at `ts0` carries no
  * signature and every other version carries one of exactly 64 bytes.
  */
 function isVersionShape(record: Record<string, unknown>): boolean {
   const { num, writer, sig } = record;
-  if (!isCount(num) || typeof writer !== 'string' || !(sig instanceof Uint8Array)) return false;
+  if (!isCounter(num) || typeof writer !== 'string' || !(sig instanceof Uint8Array)) return false;
   if (utf8.encode(writer).length > MAX_WRITER_ID_BYTES) return false;
   if (num === 0) return writer === '' && sig.length === 0;
   return writer !== '' && sig.length === SIGNATURE_BYTES;
@@ -134,7 +126,7 @@ export function parseBftMessage(value: unknown): BftMessage | undefined {
   const type = record['type'];
   if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) return undefined;
   const messageType = type as BftMessageType;
-  if (!hasExactly(record, FIELDS[messageType]) || !isCount(record['op'])) return undefined;
+  if (!hasExactly(record, FIELDS[messageType]) || !isCounter(record['op'])) return undefined;
   switch (messageType) {
     case 'GET_TS':
     case 'GET':

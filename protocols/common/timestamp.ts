@@ -4,6 +4,7 @@
  * lexicographically. Protocol code is written once against {@link TimestampOps}.
  */
 import { compareTimestamps as comparePairs } from './quorum.ts';
+import { isCounter } from './wire-checks.ts';
 
 /** Longest writer id accepted from the wire; ours are a few characters. */
 export const MAX_WRITER_ID_LENGTH = 256;
@@ -32,10 +33,6 @@ export interface TimestampOps<T> {
   num(ts: T): number;
   /** The next timestamp `writer` would pick after `ts` (a Byzantine reader's guess of an in-flight write). */
   successor(ts: T, writer: string): T;
-}
-
-function isCounter(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** Eight bytes big-endian; `num` is a safe integer, so the top 11 bits are zero. */

@@ -8,6 +8,7 @@
  * Appendix A.
  */
 import type { ProtocolMessage } from '../types.ts';
+import { isCounter, isPlainRecord, hasExactly } from '../common/wire-checks.ts';
 
 /** One stored version as a server reports it. */
 export interface StoredVersion {
@@ -48,21 +49,6 @@ const FIELDS: Readonly<Record<FastWriteMessageType, readonly string[]>> = {
   WRITEBACK: ['type', 'rid', 'ts', 'cc'],
   WRITEBACK_ACK: ['type', 'rid'],
 };
-
-function isCounter(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || proto === Object.prototype;
-}
-
-function hasExactly(record: Record<string, unknown>, fields: readonly string[]): boolean {
-  const keys = Object.keys(record);
-  return keys.length === fields.length && fields.every((field) => Object.hasOwn(record, field));
-}
 
 function isFragment(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && value.length <= MAX_FRAGMENT_BYTES;

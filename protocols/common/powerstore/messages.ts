@@ -9,6 +9,7 @@
  * checked here.
  */
 import type { TimestampOps } from '../timestamp.ts';
+import { isCounter, isPlainRecord, hasExactly } from '../wire-checks.ts';
 
 /** A candidate `c = (ts, N)`: a timestamp and the nonce whose hash is the version's commitment. */
 export interface Candidate<T> {
@@ -86,21 +87,6 @@ const FIELDS_MULTI: Readonly<Record<PowerStoreMessageType, readonly string[]>> =
   ...FIELDS_SINGLE,
   STORE: ['type', 'ts', 'fragment', 'cc', 'commitment', 'mac'],
 };
-
-function isCounter(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || proto === Object.prototype;
-}
-
-function hasExactly(record: Record<string, unknown>, fields: readonly string[]): boolean {
-  const keys = Object.keys(record);
-  return keys.length === fields.length && fields.every((field) => Object.hasOwn(record, field));
-}
 
 function isDigest(value: unknown): value is Uint8Array {
   return value instanceof Uint8Array && value.length === DIGEST_BYTES;
