@@ -6,6 +6,7 @@
  * left pending (taking effect or not). Seeded, deterministic.
  */
 import type { HistoryRecord } from '../history/types.ts';
+import { Rng } from '../rng.ts';
 
 export interface GenerateOptions {
   readonly ops: number;
@@ -25,20 +26,9 @@ export interface GenerateOptions {
   readonly staleByWrites?: number;
 }
 
-/** mulberry32: small, fast, seedable; enough for workload shapes. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function generateHistory(options: GenerateOptions): HistoryRecord[] {
-  const rand = mulberry32(options.seed);
+  const rng = new Rng(options.seed);
+  const rand = (): number => rng.float();
   const n = options.ops;
   const clients = options.clients;
   const keyCount = options.keys ?? 1;

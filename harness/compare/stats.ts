@@ -10,9 +10,10 @@
  * slower than every baseline one, by more than the tolerance. With 1 against 1 the interval is the
  * single ratio: no noise estimate exists, and the tolerance alone decides (the docs ask for ≥ 3).
  *
- * The resampling is seeded (mulberry32, seed from the row's key), so the same inputs always give the
+ * The resampling is seeded (harness/rng.ts, seed from the row's key), so the same inputs always give the
  * same interval and verdict: a CI job never flips on a re-run of compare over the same files.
  */
+import { Rng } from '../rng.ts';
 
 /** Median of values (sorted copy); null for none. */
 export function median(values: readonly number[]): number | null {
@@ -37,18 +38,6 @@ export function hashSeed(text: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
-}
-
-/** mulberry32: tiny, fast, good enough for resampling indices; deterministic from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function resampleMedian(values: readonly number[], next: () => number, scratch: number[]): number {
@@ -84,7 +73,8 @@ export function bootstrapMedianRatio(
   if (baseline.length === 0 || current.length === 0) throw new RangeError('bootstrapMedianRatio: both sides need at least one value');
   const baselineMedian = median(baseline)!;
   const currentMedian = median(current)!;
-  const next = mulberry32(seed);
+  const rng = new Rng(seed);
+  const next = (): number => rng.float();
   const ratios = new Float64Array(resamples);
   const scratchB: number[] = new Array<number>(baseline.length);
   const scratchC: number[] = new Array<number>(current.length);
