@@ -15,7 +15,7 @@ import { createErasureCodec } from '../protocols/common/erasure/index.ts';
 import { createNativeCodec } from '../protocols/common/erasure/native.ts';
 import type { ErasureCodec } from '../protocols/common/erasure/index.ts';
 import { fillerBytes, measureTasks, type MeasureOptions } from '../harness/cost/calibrate-measure.ts';
-import { writeFileSync, renameSync } from 'node:fs';
+import { writeFileAtomic } from '../harness/results/writer.ts';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -154,7 +154,5 @@ out();
 out(`Load average at end ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
 
 if (outPath !== undefined) {
-  const temp = `${outPath}.${process.pid}.tmp`;
-  writeFileSync(temp, `${lines.join('\n')}\n`);
-  renameSync(temp, outPath);
+  writeFileAtomic(outPath, `${lines.join('\n')}\n`);
 }

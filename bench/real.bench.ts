@@ -14,7 +14,7 @@
  * Latencies are from the runner's history (return − call of every measured operation), nearest-rank
  * percentiles over the sorted samples.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../harness/results/writer.ts';
 import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -232,9 +232,7 @@ async function main(): Promise<void> {
     }
   }
   if (out === undefined) return;
-  const tmp = `${out}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${lines.join('\n')}\n`);
-  renameSync(tmp, out);
+  writeFileAtomic(out, `${lines.join('\n')}\n`);
   process.stdout.write(`\nwritten to ${out}\n`);
 }
 

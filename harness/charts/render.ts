@@ -2,7 +2,6 @@
  * @module Headless rendering: vega-lite spec → vega spec (vega-lite 5) → SVG (vega 5, no DOM) → PNG
  * (@resvg/resvg-js with the shipped font only, so the pixels do not depend on installed fonts).
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
@@ -10,6 +9,7 @@ import { compile } from 'vega-lite';
 import type { ChartDef, VlSpec } from './specs.ts';
 import { FONT_FAMILY, FONT_FILE } from './theme.ts';
 import { loadFontMetrics } from './font-metrics.ts';
+import { writeFileAtomic } from '../results/writer.ts';
 
 let metricsInstalled = false;
 
@@ -60,19 +60,13 @@ export async function renderChart(chart: ChartDef): Promise<RenderedChart> {
   return { name: chart.name, vegaSpec, svg, png };
 }
 
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 /** Writes `<dir>/<name>.svg`, `.png`, `.vg.json` (compiled vega) and `.vl.json` (vega-lite source). */
 export async function writeChart(chart: ChartDef, dir: string): Promise<RenderedChart> {
   const rendered = await renderChart(chart);
-  writeAtomic(join(dir, `${chart.name}.vl.json`), JSON.stringify(chart.spec, null, 1) + '\n');
-  writeAtomic(join(dir, `${chart.name}.vg.json`), JSON.stringify(rendered.vegaSpec, null, 1) + '\n');
-  writeAtomic(join(dir, `${chart.name}.svg`), rendered.svg);
-  writeAtomic(join(dir, `${chart.name}.png`), rendered.png);
+  writeFileAtomic(join(dir, `${chart.name}.vl.json`), JSON.stringify(chart.spec, null, 1) + '\n');
+  writeFileAtomic(join(dir, `${chart.name}.vg.json`), JSON.stringify(rendered.vegaSpec, null, 1) + '\n');
+  writeFileAtomic(join(dir, `${chart.name}.svg`), rendered.svg);
+  writeFileAtomic(join(dir, `${chart.name}.png`), rendered.png);
   return rendered;
 }
 

@@ -3,8 +3,9 @@
  * logs stay readable), and markdown for a pull-request comment (changes first, every row in a
  * collapsed section, so a long suite does not bury the one row that matters).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic as writeResultFileAtomic } from '../results/writer.ts';
 import type { Comparison, ComparisonRow, RowVerdict } from './compare.ts';
 import { describeTolerances } from './tolerance.ts';
 
@@ -110,9 +111,7 @@ export function formatMarkdown(comparison: Comparison): string {
 /** Writes `text` to `path` through a temp file and a rename, so no reader sees half a file. */
 export function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
+  writeResultFileAtomic(path, text);
 }
 
 /** Machine-readable form (`--json`): the comparison without the Map inside tolerances. */

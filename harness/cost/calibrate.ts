@@ -10,13 +10,12 @@
  * wire byte: both ends' serialisation charged to the message.
  */
 import { cpus, hostname } from 'node:os';
-import { renameSync, writeFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
 import { createCryptoProvider, type CryptoProviderName } from '../../protocols/common/crypto/index.ts';
 import { createErasureCodec, type ErasurePreference } from '../../protocols/common/erasure/index.ts';
 import { decodeValue, encodeValue, wireSize } from '../wire/codec.ts';
 import type { CostProfile, Primitive, PrimitiveCost } from './profile.ts';
 import { fillerBytes, measureTasks, type MeasureOptions } from './calibrate-measure.ts';
+import { writeFileAtomic } from '../results/writer.ts';
 
 export interface CalibrationOptions {
   readonly crypto: CryptoProviderName;
@@ -182,7 +181,5 @@ export function rotatingSubsets(k: number, n: number, limit: number): number[][]
 
 /** Writes JSON via a temp file in the same directory and a rename (never a half-written file). */
 export function writeJsonAtomic(path: string, data: unknown): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temp, `${JSON.stringify(data, null, 2)}\n`);
-  renameSync(temp, path);
+  writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`);
 }

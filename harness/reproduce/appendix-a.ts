@@ -6,7 +6,7 @@
  * crashes, T2's revert, the checker's violation excerpt in red) and writes the checker's own HTML
  * timeline for every violation.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
@@ -15,6 +15,7 @@ import { historyFileName } from '../results/writer.ts';
 import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
 import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
 import type { CsvRow } from '../charts/csv.ts';
+import { writeFileAtomic } from '../results/writer.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -200,12 +201,6 @@ export interface AppendixReportData {
   readonly figures: readonly AppendixFigure[];
 }
 
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
 function opLabel(outcomes: Readonly<Record<string, OpOutcome>>): string {
   return Object.entries(outcomes)
     .map(([id, o]) => `${id}: ${o}`)
@@ -246,7 +241,7 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
     let timeline = '';
     if (check.verdict === 'violation') {
       timeline = join('points', point.pointDir, 'timeline.html');
-      writeAtomic(join(dir, timeline), renderTimelineHtml(history, check));
+      writeFileAtomic(join(dir, timeline), renderTimelineHtml(history, check));
     }
     const name = `${run}-${protocol === 'powerstore' ? 'powerstore' : `strawman-${rule === 't' ? 't' : 'tplus1'}`}-t${t}`;
     const title = `${run} · ${protocol === 'powerstore' ? 'PoWerStore' : `strawman, read rule ${rule}`} · t = ${t} (n = ${n})`;
@@ -263,8 +258,8 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
       blocks,
       check,
     });
-    writeAtomic(join(figuresDir, `${name}.svg`), svg);
-    writeAtomic(join(figuresDir, `${name}.png`), svgToPng(svg));
+    writeFileAtomic(join(figuresDir, `${name}.svg`), svg);
+    writeFileAtomic(join(figuresDir, `${name}.png`), svgToPng(svg));
     if ((DECISIVE_RUNS as readonly string[]).includes(run)) figures.push({ name, title, svg });
     rows.push({
       point: point.pointId,

@@ -7,7 +7,7 @@
  * The runner is injected ({@link PointRunner}) so that tests can drive the whole pipeline with a
  * fake one; the CLI passes the core's `runExperiment`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import { columnsOf, parseCsv, toCsv, type CsvRow } from '../charts/csv.ts';
@@ -16,11 +16,12 @@ import { ConfigError } from '../config/errors.ts';
 import type { ExperimentSummary, RunResult } from '../results/schema.ts';
 import { SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
 import { pointRows, runColumns, runRows } from '../sweep/aggregate.ts';
-import { expandSweep, type ExpandedSweep, type SweepPoint } from '../sweep/expand.ts';
+import { expandSweep, pointDirName, type ExpandedSweep, type SweepPoint } from '../sweep/expand.ts';
 import { attackRows, buildChart, formatBytes, parseChartRequests, type ChartRequest } from './charts.ts';
 import { renderExperimentReport, renderReport, type ExperimentReport, type MachineInfo } from '../report/html.ts';
 import { PROTOCOLS } from '../../protocols/registry.ts';
 import { analyseAppendix, APPENDIX_FILE, appendixCsvRows, type AppendixPointInput, type AppendixReportData } from './appendix-a.ts';
+import { writeFileAtomic } from '../results/writer.ts';
 
 /** Runs one plain config (a sweep point) and writes its runner outputs under `outDir`. */
 export type PointRunner = (config: Record<string, unknown>, outDir: string, label: string) => Promise<ExperimentSummary>;
@@ -161,17 +162,6 @@ export interface ReproduceOptions {
   readonly nowMs: () => number;
 }
 
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
-
-function pointDirName(point: SweepPoint): string {
-  const safe = point.id.replace(/[^A-Za-z0-9._=-]+/g, '_').slice(0, 100);
-  return `p${String(point.index).padStart(3, '0')}-${safe}`;
-}
-
 /**
  * Latency CDF rows of one point from the runner's `latency.csv` (percentile → latency per run and
  * op kind). Repetitions are combined by averaging the latency at each percentile (Vincent averaging),
@@ -255,7 +245,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       const pointDir = join(dir, 'points', pointDirName(point));
       mkdirSync(pointDir, { recursive: true });
       // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
-      writeAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
+      writeFileAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
       const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
       first ??= summary;
       if (experiment.kind === 'appendix-a') {
@@ -281,10 +271,10 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     }
     const swept = plan.sweep.dimensions.map((d) => d.column);
     const points = pointRows(rows, swept);
-    writeAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
-    writeAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
-    if (cdf.length > 0) writeAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
-    writeAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
+    writeFileAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
+    writeFileAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
+    if (cdf.length > 0) writeFileAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
+    writeFileAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
     const skipped = plan.notApplicable.map(({ point, reason }) => ({
       protocol: String(point.values['protocol'] ?? ''),
       strategy: String(point.values['strategy'] ?? ''),
@@ -300,10 +290,10 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       meta: first?.meta ?? {},
       runs,
     };
-    writeAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 
     const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
-    if (attack.length > 0) writeAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
+    if (attack.length > 0) writeFileAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
     const subtitle = configSubtitle(plan);
     const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
     for (const request of experiment.charts) {
@@ -313,7 +303,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
         charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
         continue;
       }
-      writeAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
+      writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
       const rendered = await writeChart(chart, dir);
       charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
     }
@@ -321,7 +311,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     if (experiment.kind === 'appendix-a') {
       appendix = await analyseAppendix(dir, appendixPoints);
       const table = appendixCsvRows(appendix.rows);
-      writeAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
+      writeFileAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
     }
     const elapsedMs = options.nowMs() - started;
     const report: ExperimentReport = {
@@ -339,10 +329,10 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       meta: first?.meta ?? {},
       ...(appendix === undefined ? {} : { appendix }),
     };
-    writeAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
-    writeAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command));
+    writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
+    writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command));
     // Kept so that the combined report can include experiments run by earlier `--only` invocations.
-    writeAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
+    writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
     const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
     rmSync(finalDir, { recursive: true, force: true });
     renameSync(dir, finalDir);
@@ -365,6 +355,6 @@ export function writeCombinedReport(outRoot: string, ids: readonly string[], mac
     if (existsSync(file)) reports.push(JSON.parse(readFileSync(file, 'utf8')) as ExperimentReport);
   }
   const path = join(outRoot, 'report.html');
-  writeAtomic(path, renderReport(reports, machine, command, totalMs));
+  writeFileAtomic(path, renderReport(reports, machine, command, totalMs));
   return { path, included: reports.map((r) => r.id) };
 }

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import type { HistoryRecord } from '../history/types.ts';
 import { RUNS_CSV_COLUMNS, type ExperimentSummary, type OpKind, type RunResult } from './schema.ts';
 
-export function writeFileAtomic(path: string, data: string): void {
+/**
+ * Writes `data` to `path` through a temp file in the same folder and a rename, so that no reader
+ * ever sees half a file. The one atomic write of the project: every output goes through it.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, data);
   renameSync(temp, path);

@@ -8,7 +8,7 @@
  * its line number and field) or a flag is invalid; else 1 if any history is a violation; else 3 if
  * any is unknown (time limit); else 0.
  */
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
@@ -22,6 +22,7 @@ import {
   type CheckResult,
   type CheckerRecord,
 } from '../../checker/index.ts';
+import { writeFileAtomic } from '../../results/writer.ts';
 
 export type HistoryFormat = 'jsonl' | 'jepsen';
 
@@ -110,12 +111,6 @@ function detectFormat(file: string, text: string): HistoryFormat {
   return first.trimStart().startsWith('{') ? 'jsonl' : 'jepsen';
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 type FileOutcome = 'ok' | 'violation' | 'unknown' | 'bad-input';
 
 /** Checks each file in turn and prints its line; returns the exit code. */
@@ -175,7 +170,7 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
       const target = join(flags.timelineDir ?? dirname(file), `${basename(file)}.violation.html`);
       try {
         if (flags.timelineDir !== undefined) await mkdir(flags.timelineDir, { recursive: true });
-        await writeAtomic(target, renderTimelineHtml(records, result));
+        writeFileAtomic(target, renderTimelineHtml(records, result));
         io.out(`  timeline: ${target}\n`);
       } catch (error) {
         io.err(`${file}: could not write the timeline ${target}: ${(error as Error).message}\n`);

@@ -10,10 +10,10 @@
  * true` those three are expected, but finding NO violation at all is 1 (the swarm is there to show
  * them); 2 — bad config or arguments.
  */
-import { writeFileSync, renameSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError, loadExperiment } from '../../config/index.ts';
+import { writeFileAtomic } from '../../results/writer.ts';
 import { classify, isFailure, runSwarm, swarmExitCode, type SeedClass } from '../../swarm/coordinator.ts';
 import type { SeedResult } from '../../swarm/run-seed.ts';
 
@@ -100,9 +100,7 @@ export function register(program: Command): void {
         if (found.length === 0) process.stdout.write('expected violations but found none\n');
       }
       if (flags.json !== undefined) {
-        const tmp = `${flags.json}.tmp-${process.pid}`;
-        writeFileSync(tmp, `${JSON.stringify({ config: configPath, seeds: results.length, firstSeed: first, workers, seconds, tally, results }, null, 1)}\n`);
-        renameSync(tmp, flags.json);
+        writeFileAtomic(flags.json, `${JSON.stringify({ config: configPath, seeds: results.length, firstSeed: first, workers, seconds, tally, results }, null, 1)}\n`);
       }
       process.exitCode = swarmExitCode(results, expectViolation);
     });
