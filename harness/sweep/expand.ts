@@ -58,6 +58,12 @@ export interface SweepPoint {
   readonly config: JsonObject;
 }
 
+/** A point's folder name: its index (enumeration order) and its id made safe for a path, ≤ 105 chars. */
+export function pointDirName(point: SweepPoint): string {
+  const safe = point.id.replace(/[^A-Za-z0-9._=-]+/g, '_').slice(0, 100);
+  return `p${String(point.index).padStart(3, '0')}-${safe}`;
+}
+
 export interface ExpandedSweep {
   readonly dimensions: readonly SweepDimension[];
   readonly points: readonly SweepPoint[];

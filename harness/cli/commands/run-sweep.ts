@@ -13,7 +13,7 @@ import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../c
 import { writeFileAtomic } from '../../results/writer.ts';
 import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts';
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
-import { expandSweep, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
+import { expandSweep, pointDirName, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
 
 /** Whether a raw config is a sweep rather than a plain experiment. */
 export function isSweepConfig(raw: unknown): boolean {
@@ -44,10 +44,6 @@ export function planSweep(raw: Record<string, unknown>, configDir: string, quick
   const sweep = expandSweep(withAbsoluteProfile(raw, configDir), { quick });
   const points = sweep.points.map((point) => ({ point, experiment: resolveExperiment(parseConfig(point.config), configDir) }));
   return { name: String(raw['name'] ?? 'sweep'), sweep, points };
-}
-
-function pointDirName(point: SweepPoint): string {
-  return `p${String(point.index).padStart(3, '0')}-${point.id.replace(/[^A-Za-z0-9._=-]+/g, '_').slice(0, 100)}`;
 }
 
 export interface SweepRunOutcome {
