@@ -10,27 +10,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { checkHistory } from '../harness/checker/index.ts';
-import { parseConfig, resolveExperiment, type ResolvedRun } from '../harness/config/index.ts';
+import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { createRealEngine, PROJECT_ROOT, RealEngine } from '../harness/real/engine.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import type { EngineContext } from '../harness/runner/engine.ts';
 import { runOnce } from '../harness/runner/run-once.ts';
 import { alive, realChildrenOf, waitUntil } from './support/processes.ts';
+import { resolveRun, runReal } from './support/real-run.ts';
 
-function resolveRun(config: Record<string, unknown>): ResolvedRun {
-  return resolveExperiment(parseConfig(config)).runs[0]!;
-}
-
-async function runReal(run: ResolvedRun): Promise<{ output: Awaited<ReturnType<typeof runOnce>>; engine: RealEngine }> {
-  let engine: RealEngine | undefined;
-  const output = await runOnce(run, run.seed, {
-    engine: async (context: EngineContext) => {
-      engine = await createRealEngine(context);
-      return engine;
-    },
-  });
-  return { output, engine: engine! };
-}
 
 async function assertNoChildren(engine: RealEngine): Promise<void> {
   for (const pid of [...engine.serverPids, ...engine.clientProcessPids]) assert.equal(alive(pid), false, `process ${pid} outlived the run`);

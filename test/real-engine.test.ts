@@ -9,17 +9,15 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { checkHistory } from '../harness/checker/index.ts';
-import { parseConfig, resolveExperiment, type ResolvedRun } from '../harness/config/index.ts';
-import { createRealEngine, PROJECT_ROOT, RealEngine } from '../harness/real/engine.ts';
+import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
+import { createRealEngine, PROJECT_ROOT } from '../harness/real/engine.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import { runOnce } from '../harness/runner/run-once.ts';
 import type { EngineContext } from '../harness/runner/engine.ts';
 import { PROTOCOLS } from '../protocols/registry.ts';
 import { stream } from '../harness/rng.ts';
+import { resolveRun, runReal } from './support/real-run.ts';
 
-function resolveRun(config: Record<string, unknown>): ResolvedRun {
-  return resolveExperiment(parseConfig(config)).runs[0]!;
-}
 
 /** Whether a process with this PID exists (signal 0 probes without sending anything). */
 function alive(pid: number): boolean {
@@ -52,19 +50,6 @@ async function waitUntil(done: () => boolean, maxMs: number): Promise<boolean> {
   }
   return true;
 }
-
-/** Runs `run` on the real engine and keeps the engine (for its server PIDs and stats). */
-async function runReal(run: ResolvedRun): Promise<{ output: Awaited<ReturnType<typeof runOnce>>; engine: RealEngine }> {
-  let engine: RealEngine | undefined;
-  const output = await runOnce(run, run.seed, {
-    engine: async (context: EngineContext) => {
-      engine = await createRealEngine(context);
-      return engine;
-    },
-  });
-  return { output, engine: engine! };
-}
-
 
 /** A harness process that runs a long real experiment and prints its servers' PIDs once started. */
 async function startHarnessChild(): Promise<{ pids: number[]; harness: ReturnType<typeof spawn>; exited: Promise<number | null> }> {
