@@ -117,6 +117,16 @@ export interface StrategyContext<M extends ProtocolMessage = ProtocolMessage> {
   readonly fresh: () => ServerMachine<M>;
   /** The fault's `options` from the config (strategy-specific), if any. */
   readonly options?: Readonly<Record<string, unknown>>;
+  /**
+   * The protocol's shared setup of the run (what `setup` returned). A strategy may use only what its
+   * colluders hold (e.g. their MAC keys), never a correct server's or client's secret.
+   */
+  readonly setup: unknown;
+  /**
+   * Indices of every server that is Byzantine at some point of the run, this one included: the
+   * colluders, whose knowledge this strategy may pool (protocols.md §7). Known when the run starts.
+   */
+  readonly colluders: readonly number[];
 }
 
 /** Everything the harness needs to know about one protocol. Registered in `protocols/registry.ts`. */

@@ -129,6 +129,8 @@ export class BftDriver {
         cluster: this.cluster,
         env,
         fresh: () => bftSigned.createServer(index, this.cluster, options, this.setup, env, opts.register),
+        setup: this.setup,
+        colluders: servers.flatMap((_, i) => (opts.byzantine?.[i] === undefined ? [] : [i])),
       };
       this.servers.set(id, strategy(honest as never, ctx as never) as unknown as ServerMachine<BftMessage>);
     });

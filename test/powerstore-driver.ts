@@ -97,7 +97,8 @@ export class Driver {
       } else {
         const strategy = typeof strategyName === 'function' ? strategyName : (def.strategies[strategyName] ?? GENERIC_STRATEGIES[strategyName]);
         if (strategy === undefined) throw new Error(`no strategy ${strategyName}`);
-        this.servers.push(strategy(honest, { index, cluster: this.cluster, env, fresh: create, options: {} }));
+        const colluders = servers.flatMap((_, i) => (opts.byzantine?.[i] === undefined ? [] : [i]));
+        this.servers.push(strategy(honest, { index, cluster: this.cluster, env, fresh: create, options: {}, setup: this.setup, colluders }));
       }
     });
     for (const id of [...writers, ...readers]) {

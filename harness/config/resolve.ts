@@ -45,6 +45,12 @@ export interface ResolvedRun {
   readonly cluster: ClusterInfo;
   /** Hostile clients' node ids (from `hostile-client` faults). */
   readonly hostileClients: readonly NodeId[];
+  /**
+   * Servers that run a Byzantine strategy at some point of the run (from `faults` and the schedule),
+   * in cluster order: the run's colluders. Known before the run starts, so every engine can hand
+   * each faulty server what its colluders know.
+   */
+  readonly byzantineServers: readonly NodeId[];
   readonly network: NetworkSpec;
   readonly costProfile: CostProfile;
   readonly workload: ResolvedWorkload;
@@ -161,7 +167,7 @@ function resolveWorkload(workload: WorkloadConfig, multiWriter: boolean, protoco
   return { ...workload, readRatioResolved: readRatio, writerWriteProbability, totalOps, issueUntilNs };
 }
 
-function checkFaults(config: ExperimentConfig, protocol: AnyProtocolDefinition, cluster: ClusterInfo): NodeId[] {
+function checkFaults(config: ExperimentConfig, protocol: AnyProtocolDefinition, cluster: ClusterInfo): { hostile: NodeId[]; byzantine: NodeId[] } {
   const servers = new Set(cluster.servers);
   const clients = new Set([...cluster.writers, ...cluster.readers]);
   const hostile: NodeId[] = [];
@@ -223,7 +229,7 @@ function checkFaults(config: ExperimentConfig, protocol: AnyProtocolDefinition, 
       `faults: ${crashed.size} crashed + ${byzantine.size} Byzantine servers${hostileClients > 0 ? ` + ${hostileClients} hostile clients` : ''} exceed ${protocol.name}'s tolerance with t=${config.protocol.t} (crash ${tolerance.crash}, Byzantine ${tolerance.byzantine}, Byzantine readers ${tolerance.byzantineReaders ? 'yes' : 'no'}); set expectViolation: true to run anyway`,
     );
   }
-  return hostile;
+  return { hostile, byzantine: cluster.servers.filter((id) => byzantine.has(id)) };
 }
 
 /** The cluster of a config with n servers: s1..sn, writers w1.., readers r1... */
@@ -248,7 +254,7 @@ export function resolveExperiment(
   const { protocol, options, n } = resolveProtocol(config, extra.protocols);
   const cluster = clusterOf(config, n);
   const workload = resolveWorkload(config.workload, protocol.multiWriter, protocol.name);
-  const hostileClients = checkFaults(config, protocol, cluster);
+  const { hostile: hostileClients, byzantine: byzantineServers } = checkFaults(config, protocol, cluster);
   const network = resolveNetwork(config, cluster.servers, [...cluster.writers, ...cluster.readers, ...hostileClients]);
   const costProfile = resolveCostProfile(config.costProfile, configDir);
   const valueBytes = Array.isArray(config.workload.valueBytes) ? config.workload.valueBytes.join('|') : config.workload.valueBytes;
@@ -267,6 +273,7 @@ export function resolveExperiment(
       n,
       cluster,
       hostileClients,
+      byzantineServers,
       network,
       costProfile,
       workload,

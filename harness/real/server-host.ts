@@ -97,7 +97,7 @@ export class ServerHost {
     const { run } = this.options;
     const fresh = (): ServerMachine => run.protocol.createServer(this.index, run.cluster, run.options, this.setup, this.env, key);
     const honest = fresh();
-    const machine = this.strategy === undefined ? honest : this.strategy(honest, { index: this.index, cluster: run.cluster, env: this.env, fresh, options: this.strategyOptions });
+    const machine = this.strategy === undefined ? honest : this.strategy(honest, { index: this.index, cluster: run.cluster, env: this.env, fresh, options: this.strategyOptions, setup: this.setup, colluders: run.byzantineServers.map((id) => run.cluster.servers.indexOf(id)) });
     this.machines.set(key, machine);
     return machine;
   }

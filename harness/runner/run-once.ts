@@ -151,6 +151,7 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
   const rejected = new Map<string, number>();
   const reject = (reason: string) => rejected.set(reason, (rejected.get(reason) ?? 0) + 1);
   const faultySenders = new Set<NodeId>(run.hostileClients);
+  const colluders = run.byzantineServers.map((id) => cluster.servers.indexOf(id));
   const messageCost = profile.message.nsPerOp !== 0 || profile.message.nsPerByte !== 0;
 
   /** The operation the running task works for (CPU attribution). */
@@ -234,7 +235,7 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
       // The server's registers keep their state: the strategy wraps the machines as they are.
       for (const [key, machine] of server.machines) {
         const create = () => protocol.createServer(server.index, cluster, run.options, setup, server.env, key) as ServerMachine;
-        server.machines.set(key, fn(machine, { index: server.index, cluster, env: server.env, fresh: create, options: strategyOptions }));
+        server.machines.set(key, fn(machine, { index: server.index, cluster, env: server.env, fresh: create, options: strategyOptions, setup, colluders }));
       }
       faultySenders.add(node);
     },
@@ -260,7 +261,7 @@ async function driveRun(run: ResolvedRun, seed: number, options: RunOnceOptions,
       const create = () => protocol.createServer(server.index, cluster, run.options, setup, server.env, key) as ServerMachine;
       machine = create();
       if (server.strategy !== undefined) {
-        machine = server.strategy.fn(machine, { index: server.index, cluster, env: server.env, fresh: create, options: server.strategy.options });
+        machine = server.strategy.fn(machine, { index: server.index, cluster, env: server.env, fresh: create, options: server.strategy.options, setup, colluders });
       }
       server.machines.set(key, machine);
     }
