@@ -19,7 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
-import { PROJECT_ROOT } from '../harness/real/engine.ts';
+import { PROJECT_ROOT } from '../harness/real/launch.ts';
 import { startNodeScript } from '../harness/real/processes.ts';
 import { runOnce } from '../harness/runner/run-once.ts';
 import type { HistoryRecord } from '../harness/history/types.ts';

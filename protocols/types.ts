@@ -41,6 +41,13 @@ export interface NodeEnv {
   readonly random: RandomSource;
   /** Count a message rejected as malformed or hostile, by a short kebab-case reason. */
   reject(reason: string): void;
+  /**
+   * A server calls this before it works on a message it will send on its own initiative to `to` (not
+   * a reply to the message it is handling, e.g. PoWerStore's FILTER_UPDATE): the CPU it spends from
+   * then until the end of the current `handle` (or the next call) is attributed to `to`'s operation
+   * instead of the one that triggered it. A hint for the metrics only; optional.
+   */
+  initiating?(to: NodeId): void;
 }
 
 /** The static shape of one cluster: who the servers, writers and readers are. */

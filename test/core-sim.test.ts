@@ -97,8 +97,8 @@ test('FIFO per link under random latency: no frame overtakes an earlier one on i
   transport.attach('b', (from, frame) => received.push({ from, seq: (frame.msg as unknown as { seq: number }).seq, atNs: sim.nowNs() }));
   for (let i = 0; i < 500; i++) {
     sim.schedule(i * 100_000, () => {
-      transport.send('a', 'b', { key: 'k0', msg: { type: 'X', seq: i } as never });
-      transport.send('c', 'b', { key: 'k0', msg: { type: 'X', seq: i } as never });
+      transport.send('a', 'b', { key: 'k0', tag: 0, msg: { type: 'X', seq: i } as never });
+      transport.send('c', 'b', { key: 'k0', tag: 0, msg: { type: 'X', seq: i } as never });
     });
   }
   await sim.run(Infinity);
@@ -113,7 +113,7 @@ test('FIFO per link under random latency: no frame overtakes an earlier one on i
 });
 
 test('bandwidth: frames on one link are serialized; a NIC uplink is shared by all links of a node', async () => {
-  const frame: Frame = { key: 'k0', msg: { type: 'X', payload: new Uint8Array(9985) } as never };
+  const frame: Frame = { key: 'k0', tag: 0, msg: { type: 'X', payload: new Uint8Array(9985) } as never };
   // 10 + 4 (key) + 2 + (1+4 + 1+1+1) "type":"X" + (1+7 + 1+2+9985) "payload" = 10020 bytes.
   assert.equal(frameWireSize(frame), 10_020);
   assert.equal(transmissionNs(10_020, 10), 1_002_000);

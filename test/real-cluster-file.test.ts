@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../harness/config/errors.ts';
 import { parseClusterFile, parseHostPort } from '../harness/real/cluster-file.ts';
-import { PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/engine.ts';
+import { PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/launch.ts';
 
 const base = {
   seed: 9,

@@ -8,6 +8,7 @@ import { encodeValue } from '../harness/wire/codec.ts';
 import {
   encodeDataFrame,
   encodeHelloFrame,
+  FRAME_CODEC_VERSION,
   FrameError,
   FrameReader,
   type DecodedFrame,
@@ -45,7 +46,7 @@ function reasonOf(bytes: Buffer, maxFrameBytes?: number): string {
 describe('real engine framing', () => {
   it('encodes a hello frame byte for byte', () => {
     // Payload encodeValue([0, ['s1']]): array(8) count 2, uint(3) 0, array(8) count 1, string(6) len 2 "s1".
-    const expected = [0, 0, 0, 11, 1, 8, 2, 3, 0, 8, 1, 6, 2, 0x73, 0x31];
+    const expected = [0, 0, 0, 11, FRAME_CODEC_VERSION, 8, 2, 3, 0, 8, 1, 6, 2, 0x73, 0x31];
     assert.deepEqual([...encodeHelloFrame(['s1'])], expected);
   });
 
@@ -53,8 +54,8 @@ describe('real engine framing', () => {
     const value = new Uint8Array(3000).map((_, i) => i % 251);
     const frames = Buffer.concat([
       encodeHelloFrame(['w1']),
-      encodeDataFrame('w1', 's1', 'k0', { type: 'PING', value } as ProtocolMessage),
-      encodeDataFrame('w1', 's2', 'k1', { type: 'PING', n: 2 } as ProtocolMessage),
+      encodeDataFrame('w1', 's1', 'k0', { type: 'PING', value } as ProtocolMessage, 7),
+      encodeDataFrame('w1', 's2', 'k1', { type: 'PING', n: 2 } as ProtocolMessage, 7),
     ]);
     const rng = stream(5, 'chunks');
     for (let trial = 0; trial < 20; trial++) {
@@ -79,27 +80,29 @@ describe('real engine framing', () => {
   it('rejects each kind of bad frame with its reason', () => {
     const ping = { type: 'PING' };
     assert.equal(reasonOf(Buffer.from([0xff, 0xff, 0xff, 0xff])), 'oversized');
-    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping), 16), 'oversized');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping, 7), 16), 'oversized');
     assert.equal(reasonOf(Buffer.from([0, 0, 0, 0])), 'empty-frame');
-    assert.equal(reasonOf(frameWith(2, encodeValue([0, ['w1']]))), 'bad-version');
-    assert.equal(reasonOf(frameWith(1, Uint8Array.from([42]))), 'codec-bad-tag');
-    assert.equal(reasonOf(frameWith(1, encodeValue([0, ['w1']]).subarray(0, 5))), 'codec-truncated');
-    assert.equal(reasonOf(frameWith(1, encodeValue({ kind: 0 }))), 'bad-envelope');
-    assert.equal(reasonOf(frameWith(1, encodeValue([7, 'x']))), 'bad-kind');
-    assert.equal(reasonOf(frameWith(1, encodeValue([0, []]))), 'bad-hello');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION - 1, encodeValue([0, ['w1']]))), 'bad-version');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, Uint8Array.from([42]))), 'codec-bad-tag');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, ['w1']]).subarray(0, 5))), 'codec-truncated');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue({ kind: 0 }))), 'bad-envelope');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([7, 'x']))), 'bad-kind');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, []]))), 'bad-hello');
     assert.equal(reasonOf(encodeHelloFrame(['mallory'])), 'unknown-node');
-    assert.equal(reasonOf(encodeDataFrame('w1', 'x9', 'k0', ping)), 'unknown-node');
-    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k'.repeat(300), ping)), 'bad-key');
-    assert.equal(reasonOf(encodeDataFrame('w1', 's1', '', ping)), 'bad-key');
-    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', { type: 'PONG' })), 'bad-message');
-    assert.equal(reasonOf(frameWith(1, encodeValue([1, 'w1', 's1', 'k0', ping]))), 'bad-envelope');
-    assert.equal(reasonOf(frameWith(1, encodeValue([1, 'w1', 's1', 'k0', -5, ping]))), 'bad-due-time');
-    assert.equal(reasonOf(frameWith(1, encodeValue([1, 'w1', 's1', 'k0', 'soon', ping]))), 'bad-due-time');
-    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping)), 'accepted');
+    assert.equal(reasonOf(encodeDataFrame('w1', 'x9', 'k0', ping, 7)), 'unknown-node');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k'.repeat(300), ping, 7)), 'bad-key');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', '', ping, 7)), 'bad-key');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', { type: 'PONG' }, 7)), 'bad-message');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([1, 'w1', 's1', 'k0', 0, ping]))), 'bad-envelope');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([1, 'w1', 's1', 'k0', -5, 0, ping]))), 'bad-due-time');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([1, 'w1', 's1', 'k0', 'soon', 0, ping]))), 'bad-due-time');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([1, 'w1', 's1', 'k0', 0, 1.5, ping]))), 'bad-tag');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([1, 'w1', 's1', 'k0', 0, 'op7', ping]))), 'bad-tag');
+    assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping, 7)), 'accepted');
   });
 
   it('waits for the rest of a frame instead of misreading a partial one', () => {
-    const bytes = encodeDataFrame('w1', 's1', 'k0', { type: 'PING' });
+    const bytes = encodeDataFrame('w1', 's1', 'k0', { type: 'PING' }, 7);
     const reader = new FrameReader(validator);
     assert.deepEqual(reader.push(bytes.subarray(0, 3)), []);
     assert.deepEqual(reader.push(bytes.subarray(3, bytes.length - 1)), []);
@@ -109,12 +112,20 @@ describe('real engine framing', () => {
 });
 
 describe('real engine framing: data frames', () => {
-  it('equals the plain encoding of [1, from, to, key, dueUs, msg], also for a message sent twice', () => {
+  it('equals the plain encoding of [1, from, to, key, dueUs, tag, msg], also for a message sent twice', () => {
     const msg = { type: 'PING', value: new Uint8Array([1, 2, 3]) } as ProtocolMessage;
-    for (const [to, dueUs] of [['s1', 0], ['s2', 1_764_000_000_000_000], ['s1', 7]] as const) {
-      const payload = encodeValue([1, 'w1', to, 'k0', dueUs, msg]);
-      const expected = Buffer.concat([Buffer.from([0, 0, 0, payload.length + 1, 1]), payload]);
-      assert.deepEqual(encodeDataFrame('w1', to, 'k0', msg, dueUs), expected);
+    for (const [to, dueUs, tag] of [['s1', 0, 1], ['s2', 1_764_000_000_000_000, -42], ['s1', 7, 0]] as const) {
+      const payload = encodeValue([1, 'w1', to, 'k0', dueUs, tag, msg]);
+      const expected = Buffer.concat([Buffer.from([0, 0, 0, payload.length + 1, FRAME_CODEC_VERSION]), payload]);
+      assert.deepEqual(encodeDataFrame('w1', to, 'k0', msg, tag, dueUs), expected);
+    }
+  });
+
+  it('carries the operation tag: replies and server-initiated messages alike', () => {
+    for (const tag of [0, 1, 123_456_789, -7]) {
+      const [frame] = new FrameReader(validator).push(encodeDataFrame('w1', 's1', 'k0', { type: 'PING' } as ProtocolMessage, tag));
+      assert.ok(frame !== undefined && frame.kind === 'data');
+      assert.equal(frame.tag, tag);
     }
   });
 });

@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../harness/config/index.ts';
 import { createNodeEnv, loadCryptoProvider, loadErasureCodec } from '../harness/env/index.ts';
-import { clusterFileData, freePorts, PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/engine.ts';
+import { clusterFileData, freePorts, PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/launch.ts';
 import { encodeDataFrame, encodeHelloFrame, FRAME_CODEC_VERSION } from '../harness/real/frame.ts';
 import { startNodeScript, type ChildProcessHandle } from '../harness/real/processes.ts';
-import { cryptoRandom } from '../harness/real/server-host.ts';
-import { protocolSetup } from '../harness/real/setup.ts';
+import { cryptoRandom } from '../harness/real/node-random.ts';
+import { runSetup } from '../harness/host/setup.ts';
 import { TcpTransport, type HostPort } from '../harness/real/tcp-transport.ts';
 import { stream } from '../harness/rng.ts';
 import { encodeValue } from '../harness/wire/codec.ts';
@@ -85,16 +85,16 @@ describe('real engine: hostile frames against a server process', () => {
     for (let i = 0; i < 30; i++) hostile.push(frame(FRAME_CODEC_VERSION, rng.bytes(rng.int(1, 300))));
     // A valid hello, then a valid data frame cut short at a random point.
     const hello = encodeHelloFrame(['w1']);
-    const data = encodeDataFrame('w1', 's1', 'k0', { type: 'GET', op: 1 } as ProtocolMessage);
+    const data = encodeDataFrame('w1', 's1', 'k0', { type: 'GET', op: 1 } as ProtocolMessage, 0);
     for (let i = 0; i < 10; i++) hostile.push(Buffer.concat([hello, data.subarray(0, rng.int(1, data.length - 1))]));
     // One of each malformed kind.
     const malformed: Record<string, Buffer> = {
       oversized: Buffer.from([0x7f, 0xff, 0xff, 0xff, FRAME_CODEC_VERSION]),
       'bad-version': frame(9, encodeValue([0, ['w1']])),
-      'bad-message': Buffer.concat([hello, encodeDataFrame('w1', 's1', 'k0', { type: 'NOT_A_MESSAGE' })]),
+      'bad-message': Buffer.concat([hello, encodeDataFrame('w1', 's1', 'k0', { type: 'NOT_A_MESSAGE' }, 0)]),
       'unknown-node': encodeHelloFrame(['mallory']),
-      'unannounced-sender': Buffer.concat([hello, encodeDataFrame('r1', 's1', 'k0', { type: 'GET', op: 1 } as ProtocolMessage)]),
-      'not-local': Buffer.concat([hello, encodeDataFrame('w1', 's2', 'k0', { type: 'GET', op: 1 } as ProtocolMessage)]),
+      'unannounced-sender': Buffer.concat([hello, encodeDataFrame('r1', 's1', 'k0', { type: 'GET', op: 1 } as ProtocolMessage, 0)]),
+      'not-local': Buffer.concat([hello, encodeDataFrame('w1', 's2', 'k0', { type: 'GET', op: 1 } as ProtocolMessage, 0)]),
       'codec-bad-tag': frame(FRAME_CODEC_VERSION, Uint8Array.from([0xee, 1, 2])),
     };
     hostile.push(...Object.values(malformed));
@@ -104,7 +104,7 @@ describe('real engine: hostile frames against a server process', () => {
     // A correct client over TCP: a few writes and reads through all three servers.
     const crypto = await loadCryptoProvider('node');
     const codec = await loadErasureCodec('auto');
-    const setup = protocolSetup(run, crypto);
+    const setup = runSetup(run, run.seed, run.cluster, crypto);
     const known = new Set([...run.cluster.servers, ...run.cluster.writers, ...run.cluster.readers]);
     const transport = await TcpTransport.create({
       validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
@@ -118,7 +118,7 @@ describe('real engine: hostile frames against a server process', () => {
       if (from === 's1') fromS1++;
       if (current === undefined) return;
       const step = current.operation.onMessage(from, received.msg);
-      for (const send of step.send) transport.send('w1', send.to, { key: 'k0', msg: send.msg });
+      for (const send of step.send) transport.send('w1', send.to, { key: 'k0', tag: 0, msg: send.msg });
       if (step.status === 'done') {
         const done = current;
         current = undefined;
@@ -128,7 +128,7 @@ describe('real engine: hostile frames against a server process', () => {
     const perform = (operation: Operation): Promise<Uint8Array | undefined> =>
       new Promise((resolve) => {
         current = { operation, resolve };
-        for (const send of operation.start()) transport.send('w1', send.to, { key: 'k0', msg: send.msg });
+        for (const send of operation.start()) transport.send('w1', send.to, { key: 'k0', tag: 0, msg: send.msg });
       });
     const ops = 10;
     try {
@@ -156,6 +156,7 @@ describe('real engine: hostile frames against a server process', () => {
     assert.equal(total, hostile.length, `rejections ${JSON.stringify(rejected)} do not match ${hostile.length} hostile connections`);
     for (const reason of Object.keys(malformed)) assert.ok((rejected[reason] ?? 0) >= 1, `no ${reason} rejection in ${JSON.stringify(rejected)}`);
     assert.ok((rejected.truncated ?? 0) >= 10, `truncated frames not counted: ${JSON.stringify(rejected)}`);
-    assert.equal(stats.messages, 2 * ops);
+    // s1 answered each of the 2 rounds of every operation once.
+    assert.equal((stats.sent as { messages: number }).messages, 2 * ops);
   });
 });

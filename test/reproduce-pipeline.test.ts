@@ -41,7 +41,7 @@ const fakeRunner: PointRunner = async (config, outDir) => {
     runs.push({
       id: `base#${rep}`, params: { protocol, t: 1, n: protocol === 'abd' ? 3 : 4, valueBytes }, seed: (config['seed'] as number) + rep, repetition: rep,
       verdict: 'ok', expectViolation: false, ops: { write: opStats(latency, 2), read: opStats(latency / 2, 2) },
-      throughputOpsPerS: 100, durationMs: 200, messages: { total: 1, clientToServer: 1, serverToClient: 0 }, bytes: { total: 1, clientToServer: 1, serverToClient: 0 },
+      throughputOpsPerS: 100, durationMs: 200, messages: { total: 1, clientToServer: 1, serverToClient: 0 }, bytes: { total: 1, clientToServer: 1, serverToClient: 0 }, backgroundMessages: 0, backgroundBytes: 0, backgroundCpuNs: 0,
       storageBytesPerServer: [valueBytes, valueBytes, valueBytes], rejectedMessages: {}, codec: 'none', crypto: 'node',
     });
     for (const op of ['read', 'write']) for (const pct of [0, 50, 100]) latencyLines.push(`base#${rep},${op},${pct},${latency + pct / 100}`);

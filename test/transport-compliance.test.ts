@@ -117,8 +117,8 @@ describe('TcpTransport: due times from a process on another timebase', () => {
       const got: string[] = [];
       a.attach('a', (from) => got.push(`a<-${from}`));
       b.attach('b', (from) => got.push(`b<-${from}`));
-      a.send('a', 'b', { key: 'k0', msg: { type: 'PING' } as unknown as ProtocolMessage });
-      b.send('b', 'a', { key: 'k0', msg: { type: 'PING' } as unknown as ProtocolMessage });
+      a.send('a', 'b', { key: 'k0', tag: 0, msg: { type: 'PING' } as unknown as ProtocolMessage });
+      b.send('b', 'a', { key: 'k0', tag: 0, msg: { type: 'PING' } as unknown as ProtocolMessage });
       const deadline = Date.now() + 5_000;
       while (got.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
       assert.deepEqual(got.sort(), ['a<-b', 'b<-a']);

@@ -5,8 +5,10 @@
  * `encodeValue(...)` of an array whose first element says what the frame is:
  *
  *   [0, nodes]                  hello: the node ids hosted by the sending process (first frame, once)
- *   [1, from, to, key, dueUs, msg]  data: one protocol message of register `key` on link `from -> to`,
- *                               to be delivered at `dueUs` (µs on the shared timebase, see wall-clock.ts; 0 = at once)
+ *   [1, from, to, key, dueUs, tag, msg]  data: one protocol message of register `key` on link
+ *                               `from -> to`, to be delivered at `dueUs` (µs on the shared timebase, see
+ *                               wall-clock.ts; 0 = at once), counted for the operation of `tag`
+ *                               (harness/host/attribution.ts)
  *
  * The length counts the version byte and the payload, so a reader knows the whole frame size from the
  * first 4 bytes and can refuse an oversized frame before buffering it. Everything a peer sends is
@@ -14,11 +16,12 @@
  * long keys and messages the protocol's `parseMessage` refuses are all {@link FrameError}s with a
  * short kebab-case `reason` that the transport counts.
  */
+import { isValidTag } from '../host/attribution.ts';
 import { decodeValue, encodeValue, WireError } from '../wire/codec.ts';
 import type { NodeId, ProtocolMessage } from '../../protocols/types.ts';
 
 /** Bumped whenever the payload layout changes; a peer speaking another version is refused. */
-export const FRAME_CODEC_VERSION = 1;
+export const FRAME_CODEC_VERSION = 2;
 
 /** Bytes of the length prefix. */
 export const FRAME_HEADER_BYTES = 4;
@@ -47,6 +50,8 @@ export type DecodedFrame =
       readonly key: string;
       /** Emulated delivery time, µs on the shared timebase (wall-clock.ts); 0 = deliver on arrival. */
       readonly dueUs: number;
+      /** The operation the message counts for (harness/host/attribution.ts). */
+      readonly tag: number;
       readonly msg: ProtocolMessage;
     };
 
@@ -86,24 +91,24 @@ let lastMsg: ProtocolMessage | undefined;
 let lastMsgBytes: Uint8Array = new Uint8Array(0);
 
 /**
- * The frame of `encodeValue([1, from, to, key, dueUs, msg])`, built as the array header and small fields
+ * The frame of `encodeValue([1, from, to, key, dueUs, tag, msg])`, built as the array header and small fields
  * followed by the message's own encoding (an array's items are encoded one after the other), so
  * that a message broadcast to n servers is encoded once, not n times. Protocols treat sent
  * messages as immutable, which makes the one-entry cache sound (as in harness/sim/frame-size.ts).
  */
-export function encodeDataFrame(from: NodeId, to: NodeId, key: string, msg: ProtocolMessage, dueUs = 0): Buffer {
+export function encodeDataFrame(from: NodeId, to: NodeId, key: string, msg: ProtocolMessage, tag: number, dueUs = 0): Buffer {
   if (msg !== lastMsg) {
     lastMsgBytes = encodeValue(msg);
     lastMsg = msg;
   }
-  const head = encodeValue([KIND_DATA, from, to, key, dueUs]);
-  // head = [array tag][count 5][items]; the count becomes 6 with the message appended.
+  const head = encodeValue([KIND_DATA, from, to, key, dueUs, tag]);
+  // head = [array tag][count 6][items]; the count becomes 7 with the message appended.
   const payloadLength = head.length + lastMsgBytes.length;
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payloadLength);
   out.writeUInt32BE(1 + payloadLength, 0);
   out[FRAME_HEADER_BYTES] = FRAME_CODEC_VERSION;
   out.set(head, FRAME_HEADER_BYTES + 1);
-  out[FRAME_HEADER_BYTES + 2] = 6;
+  out[FRAME_HEADER_BYTES + 2] = 7;
   out.set(lastMsgBytes, FRAME_HEADER_BYTES + 1 + head.length);
   return out;
 }
@@ -135,7 +140,7 @@ export function decodeFramePayload(payload: Uint8Array, validator: FrameValidato
     return { kind: 'hello', nodes: nodes.map((node, i) => nodeId(node, `hello.nodes[${i}]`, validator)) };
   }
   if (kind === KIND_DATA) {
-    if (value.length !== 6) throw new FrameError('bad-envelope', `frame: data frame has ${value.length} fields, expected 6`);
+    if (value.length !== 7) throw new FrameError('bad-envelope', `frame: data frame has ${value.length} fields, expected 7`);
     const from = nodeId(value[1], 'from', validator);
     const to = nodeId(value[2], 'to', validator);
     const key = value[3];
@@ -146,9 +151,11 @@ export function decodeFramePayload(payload: Uint8Array, validator: FrameValidato
     if (typeof dueUs !== 'number' || !Number.isSafeInteger(dueUs) || dueUs < 0) {
       throw new FrameError('bad-due-time', 'frame: due time must be a non-negative integer (µs)');
     }
-    const msg = validator.parseMessage(value[5]);
+    const tag = value[5];
+    if (!isValidTag(tag)) throw new FrameError('bad-tag', 'frame: operation tag must be a safe integer');
+    const msg = validator.parseMessage(value[6]);
     if (msg === undefined) throw new FrameError('bad-message', `frame: message from ${from} refused by the protocol`);
-    return { kind: 'data', from, to, key, dueUs, msg };
+    return { kind: 'data', from, to, key, dueUs, tag, msg };
   }
   throw new FrameError('bad-kind', `frame: unknown frame kind ${JSON.stringify(kind)}`);
 }

@@ -1,24 +1,17 @@
 /**
  * @module One server as its own OS process: what `quorumbench serve` runs.
  *
- * It reads the cluster file, builds the server's protocol machines (honest or Byzantine), listens on
- * its address, prints one ready line (JSON) on stdout, and serves until SIGTERM or SIGINT, when it
- * prints one stats line (stored bytes, rejected frames and messages, dropped sends, traffic) and
- * exits with status 0. Lines on stdout are JSON objects with an `event` field, for the real engine
- * and for people alike:
- *
- *   {"event":"ready","id":"s1","address":"127.0.0.1:7001","protocol":"abd","behaviour":"honest","pid":1234}
- *   {"event":"stats","id":"s1","storedBytes":1061,"rejected":{},"dropped":{},"messages":800,"bytes":431200}
+ * It reads the cluster file, hosts the server (harness/host/server-host.ts: the same host as the
+ * simulator's), listens on its address, prints its ready line on stdout, and serves until SIGTERM
+ * or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
  */
-import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
-import type { ResolvedRun } from '../config/index.ts';
-import { loadCryptoProvider, loadErasureCodec } from '../env/index.ts';
-import { NetworkModel } from '../network/model.ts';
-import { stream } from '../rng.ts';
+import { ReplyTally } from '../host/reply-tally.ts';
+import { ServerHost } from '../host/server-host.ts';
 import { parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
-import { networkLinkModel, type LinkModel } from './link-model.ts';
-import { ServerHost } from './server-host.ts';
+import { printLine } from './child-lines.ts';
+import { linkModelFor, runNodes } from './link-model.ts';
+import { processContext, rejectionCounter } from './process-context.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 
@@ -31,36 +24,6 @@ export interface ServeOptions {
   readonly exitOnStdinClose?: boolean;
 }
 
-/** Every node id of the run: servers, workload clients, hostile clients. */
-export function runNodes(run: ResolvedRun): NodeId[] {
-  return [...run.cluster.servers, ...run.cluster.writers, ...run.cluster.readers, ...run.hostileClients];
-}
-
-/** Whether the network spec asks for any delay at all (else the transport writes at once). */
-function emulates(run: ResolvedRun): boolean {
-  const { network } = run;
-  const latency = network.latency;
-  const zeroLatency = latency.distribution === 'constant' && latency.oneWayMs === 0 && network.global === undefined;
-  return !zeroLatency || network.bandwidthMBps > 0 || network.nicUplinkMBps > 0;
-}
-
-/**
- * The link model of `node`'s outgoing messages: the run's network model, plus the node's `slow`
- * fault delay; undefined when the run emulates nothing.
- */
-export function linkModelFor(run: ResolvedRun, node: NodeId, seedStream: string): LinkModel | undefined {
-  const slow = run.faults.find((f) => f.type === 'slow' && f.node === node);
-  const extraNs = slow !== undefined && slow.type === 'slow' ? Math.round(slow.delayMs * 1e6) : 0;
-  if (!emulates(run) && extraNs === 0) return undefined;
-  const model = networkLinkModel(new NetworkModel(run.network, runNodes(run)), stream(run.seed, seedStream));
-  if (extraNs === 0) return model;
-  return { deliveryDelayNs: (from, to, bytes, nowNs) => model.deliveryDelayNs(from, to, bytes, nowNs) + (from === node ? extraNs : 0) };
-}
-
-function line(value: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
-}
-
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
   const { run, addresses } = readClusterFile(options.clusterPath);
@@ -69,8 +32,6 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   }
   const listen = parseHostPort(options.listen, '--listen', true);
   const settings = parseRealSettings(run.config.real);
-  const crypto = await loadCryptoProvider(run.config.crypto);
-  const codec = await loadErasureCodec(run.config.codec);
   const known = new Set(runNodes(run));
   const peers = new Map(addresses);
   peers.delete(options.id);
@@ -93,42 +54,40 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   } catch (error) {
     throw new ConfigError(`--listen: cannot listen on ${options.listen}: ${(error as Error).message}`);
   }
-  // A server crash scheduled by message count is carried out here: only this process sees the count.
-  const crash = run.faults.find((f) => f.type === 'crash' && f.node === options.id && f.afterMessages !== undefined);
-  const crashAfter = crash !== undefined && crash.type === 'crash' ? crash.afterMessages : undefined;
-  const host = new ServerHost({
-    run,
-    id: options.id,
-    transport,
-    crypto,
-    codec,
-    ...(crashAfter === undefined ? {} : { afterMessage: (count: number) => void (count >= crashAfter && process.kill(process.pid, 'SIGKILL')) }),
-  });
+  const rejections = rejectionCounter();
+  const context = await processContext(run, transport, () => clock.nowNs(), rejections.reject);
+  const replies = new ReplyTally();
+  const host = new ServerHost(context, options.id, replies);
+  // A crash by message count is carried out here: only this process sees the count.
+  const index = run.faults.findIndex((f) => f.type === 'crash' && f.node === options.id && f.afterMessages !== undefined);
+  const crash = run.faults[index];
+  if (crash !== undefined && crash.type === 'crash') {
+    host.crashAfterMessages = crash.afterMessages!;
+    host.onCrash = () => {
+      printLine({ event: 'fault', node: options.id, action: 'crash', cause: `faults[${index}]: afterMessages ${crash.afterMessages}`, atSharedUs: clock.toSharedUs(clock.nowNs()) });
+      process.kill(process.pid, 'SIGKILL');
+    };
+  }
 
   const address = transport.address()!;
-  line({
-    event: 'ready',
-    id: options.id,
-    address: `${address.host}:${address.port}`,
-    protocol: run.protocol.name,
-    behaviour: host.behaviour,
-    pid: process.pid,
-  });
+  printLine({ event: 'ready', id: options.id, address: `${address.host}:${address.port}`, protocol: run.protocol.name, behaviour: host.behaviour, pid: process.pid });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      const traffic = transport.traffic().total;
-      const rejected: Record<string, number> = { ...host.rejected() };
+      const rejected = Object.fromEntries(rejections.counts);
       for (const [reason, count] of Object.entries(transport.rejected())) rejected[reason] = (rejected[reason] ?? 0) + count;
-      line({
+      if (replies.untallied > 0) rejected['replies-untallied'] = replies.untallied;
+      printLine({
         event: 'stats',
         id: options.id,
         storedBytes: host.storedBytes(),
         rejected,
         dropped: transport.dropped(),
-        messages: traffic.messages,
-        bytes: traffic.bytes,
+        sent: host.sent,
+        initiated: host.initiated,
+        initiatedCpuNs: host.initiatedCpuNs,
+        replies: replies.counts().map(([op, messages, bytes]) => [op, messages, bytes]),
       });
       clock.stop();
       await transport.close();

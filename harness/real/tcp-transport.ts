@@ -202,7 +202,7 @@ export class TcpTransport implements Transport {
     if (connection === undefined) return this.drop('no-route');
     if (!connection.open) return this.drop('peer-closed');
     if (!connection.announced.has(from)) this.announce(connection, from);
-    connection.socket.write(encodeDataFrame(from, to, frame.key, frame.msg, dueUs));
+    connection.socket.write(encodeDataFrame(from, to, frame.key, frame.msg, frame.tag, dueUs));
   }
 
   private deliver(receive: Receiver, from: NodeId, frame: Frame): void {
@@ -322,7 +322,7 @@ export class TcpTransport implements Transport {
       if (receive === undefined) {
         return this.refuse(connection, 'not-local', `frame: destination ${frame.to} is not hosted here`, remote);
       }
-      const delivered: Frame = { key: frame.key, msg: frame.msg };
+      const delivered: Frame = { key: frame.key, msg: frame.msg, tag: frame.tag };
       if (frame.dueUs === 0) this.deliver(receive, frame.from, delivered);
       // Through the clock even when already due: an earlier frame of this link may still wait there,
       // and the clock runs equal or earlier due times first, in arrival order (FIFO per link).

@@ -63,6 +63,14 @@ export interface RunResult {
   readonly durationMs: number;
   readonly messages: { readonly total: number; readonly clientToServer: number; readonly serverToClient: number };
   readonly bytes: { readonly total: number; readonly clientToServer: number; readonly serverToClient: number };
+  /**
+   * Messages servers sent on their own initiative (FILTER_UPDATE) that reached no running operation,
+   * their bytes, and the CPU (ns) that producing and receiving them cost: work that counts for no
+   * operation (attribution rule: harness/host/attribution.ts).
+   */
+  readonly backgroundMessages: number;
+  readonly backgroundBytes: number;
+  readonly backgroundCpuNs: number;
   /** Bytes held per server at the end of the run, index i ↔ server s(i+1). */
   readonly storageBytesPerServer: readonly number[];
   /** Hostile or malformed messages rejected, by reason. */
@@ -71,7 +79,12 @@ export interface RunResult {
   readonly codec: string;
   readonly crypto: string;
   /**
-   * Only for configs with a fault `schedule` (issue 6): the actions as applied (virtual ms, index into
+   * Faults of the config's `faults` section as they took effect (ms on the run's clock), including
+   * crashes by message count that a server process carried out itself. Absent when there are none.
+   */
+  readonly appliedFaults?: readonly { readonly atMs: number; readonly node: string; readonly action: string; readonly cause: string }[];
+  /**
+   * Only for configs with a fault `schedule`: the actions as applied (virtual ms, index into
    * `schedule`, action, frames handed on), frames ever held, and frames still held at the end.
    */
   readonly schedule?: {
@@ -118,5 +131,8 @@ export const RUNS_CSV_COLUMNS = [
   'messagesPerOp',
   'bytesPerOp',
   'throughputOpsPerS',
+  'backgroundMessages',
+  'backgroundBytes',
+  'backgroundCpuNs',
   'verdict',
 ] as const;

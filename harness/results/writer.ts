@@ -67,6 +67,9 @@ export function runsCsv(summary: ExperimentSummary): string {
         messagesPerOp: op.messagesPerOp,
         bytesPerOp: op.bytesPerOp,
         throughputOpsPerS: run.throughputOpsPerS,
+        backgroundMessages: run.backgroundMessages,
+        backgroundBytes: run.backgroundBytes,
+        backgroundCpuNs: run.backgroundCpuNs,
         verdict: run.verdict,
       };
       lines.push([...RUNS_CSV_COLUMNS, ...extra].map((column) => csvCell(row[column])).join(','));

@@ -13,7 +13,7 @@ import { writeExperiment, type LatencyPercentiles } from '../results/writer.ts';
 import { runOnce, type RunOnceOptions, type RunOnceOutput } from './run-once.ts';
 
 export { runOnce, type RunOnceOptions, type RunOnceOutput } from './run-once.ts';
-export type { Engine, EngineContext, EngineFactory, EngineRunOutcome } from './engine.ts';
+export type { Engine, EngineContext, EngineFactory, EngineRunOutcome } from '../transport/engine.ts';
 export { ENGINES } from './engines.ts';
 
 export interface ExperimentProgress {

@@ -3,8 +3,8 @@
  * and answers each with its `KeyWork`.
  */
 import { parentPort } from 'node:worker_threads';
-import { checkKeyOps, epochNow } from './_checkkey.ts';
-import type { KeyOps } from './_keyops.ts';
+import { checkKeyOps, epochNow } from '../checker/_checkkey.ts';
+import type { KeyOps } from '../checker/_keyops.ts';
 
 interface Job {
   readonly ops: KeyOps;
@@ -13,7 +13,7 @@ interface Job {
 }
 
 const port = parentPort;
-if (port === null) throw new Error('harness/checker/worker.ts must run in a worker thread');
+if (port === null) throw new Error('harness/cli/checker-worker.ts must run in a worker thread');
 port.on('message', (job: Job) => {
   port.postMessage({ ...checkKeyOps(job.ops, job.deadline, job.wantExcerpt, epochNow), inWorker: true });
 });

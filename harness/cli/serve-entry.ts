@@ -4,7 +4,7 @@
  * `quorumbench serve`.
  */
 import { Command } from 'commander';
-import { register } from '../cli/commands/serve.ts';
+import { register } from './commands/serve.ts';
 
 const program = new Command('quorumbench').exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 register(program);

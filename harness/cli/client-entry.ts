@@ -3,7 +3,7 @@
  * (without loading the rest of the CLI). Same flags as `quorumbench client-process`.
  */
 import { Command } from 'commander';
-import { register } from '../cli/commands/client-process.ts';
+import { register } from './commands/client-process.ts';
 
 const program = new Command('quorumbench').exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 register(program);

@@ -2,9 +2,11 @@
  * @module A run's protocol setup (key material), computed identically wherever the run executes.
  *
  * The simulator's runner and every real-engine process (servers, client processes) call this with
- * the same resolved run and seed, so they hold the same setup without a key-distribution step. The
- * keys are therefore a function of the run seed: right for a benchmark that must replay, wrong for a
- * deployment (documented in docs/multi-host.md).
+ * the same resolved run and seed, so they hold the same setup without a key-distribution step: one
+ * function for every process, so that they cannot drift apart (they once did: a fresh stream per call
+ * in one place against one advancing stream in another made M-PoWerStore's MACs fail verification).
+ * The keys are therefore a function of the run seed: right for a benchmark that must replay, wrong
+ * for a deployment (documented in docs/multi-host.md).
  *
  * One `setup` stream is drawn from across all of the protocol's calls: a fresh stream per call would
  * hand out the same bytes every time (every MAC key equal, every writer key equal), which hides
