@@ -12,7 +12,7 @@ import { CostProfileError, loadCostProfile } from '../cost/load.ts';
 import type { NetworkSpec } from '../network/model.ts';
 import type { LatencyDistribution } from '../network/latency.ts';
 import { DEFAULT_CLIENT_REGIONS, DEFAULT_SERVER_REGIONS, defaultRttMatrix, PRESETS } from '../network/presets.ts';
-import { GENERIC_STRATEGIES } from '../faults/strategies.ts';
+import { lookupStrategy, strategyNames } from '../faults/strategies.ts';
 import { checkSchedule } from '../faults/schedule.ts';
 import { drawSwarm } from '../faults/swarm-draw.ts';
 import { ConfigError, formatIssue, showValue } from './errors.ts';
@@ -191,9 +191,8 @@ function checkFaults(config: ExperimentConfig, protocol: AnyProtocolDefinition, 
       }
       case 'byzantine': {
         if (!servers.has(fault.node)) fail(`${at}.node: no server ${JSON.stringify(fault.node)} (Byzantine clients are hostile-client faults)`);
-        if (!Object.hasOwn(GENERIC_STRATEGIES, fault.strategy) && !Object.hasOwn(protocol.strategies, fault.strategy)) {
-          const known = [...Object.keys(GENERIC_STRATEGIES), ...Object.keys(protocol.strategies)];
-          fail(`${at}.strategy: unknown strategy ${JSON.stringify(fault.strategy)} for ${protocol.name} (known: ${known.join(', ')})`);
+        if (lookupStrategy(protocol, fault.strategy) === undefined) {
+          fail(`${at}.strategy: unknown strategy ${JSON.stringify(fault.strategy)} for ${protocol.name} (known: ${strategyNames(protocol).join(', ')})`);
         }
         byzantine.add(fault.node);
         return;
@@ -297,8 +296,8 @@ function resolveSwarm(config: ExperimentConfig, configDir: string, extra: { read
   const { protocol, n } = resolveProtocol(config, extra.protocols);
   if (config.engine !== 'sim') fail(`swarm: draws fault schedules, which only engine: sim runs, got engine: ${config.engine}`);
   swarm.strategies?.forEach((name, i) => {
-    if (!Object.hasOwn(GENERIC_STRATEGIES, name) && !Object.hasOwn(protocol.strategies, name)) {
-      fail(`swarm.strategies[${i}]: unknown strategy ${JSON.stringify(name)} for ${protocol.name} (known: ${[...Object.keys(GENERIC_STRATEGIES), ...Object.keys(protocol.strategies)].join(', ')})`);
+    if (lookupStrategy(protocol, name) === undefined) {
+      fail(`swarm.strategies[${i}]: unknown strategy ${JSON.stringify(name)} for ${protocol.name} (known: ${strategyNames(protocol).join(', ')})`);
     }
   });
   swarm.latencies?.forEach((latency, i) => {

@@ -1,5 +1,5 @@
 /**
- * @module Fault schedules (issue 6): validation against the cluster and the fault budget, and the
+ * @module Fault schedules: validation against the cluster and the fault budget, and the
  * runtime that applies the actions to a simulated run.
  *
  * Semantics (kept in one place, documented in the schedule format notes):
@@ -30,7 +30,7 @@ import type { AnyProtocolDefinition, ClusterInfo, NodeId } from '../../protocols
 import { ConfigError } from '../config/errors.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import type { Clock, Frame, Receiver } from '../transport/types.ts';
-import { GENERIC_STRATEGIES } from './strategies.ts';
+import { lookupStrategy, strategyNames } from './strategies.ts';
 import type { ScheduleEntry, ScriptOp } from './schedule-schema.ts';
 
 const NS_PER_MS = 1_000_000;
@@ -168,9 +168,8 @@ export function checkSchedule(config: ExperimentConfig, protocol: AnyProtocolDef
         for (const node of serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node')) byzantine.add(node);
         return;
       case 'byzantine': {
-        if (!Object.hasOwn(GENERIC_STRATEGIES, entry.strategy) && !Object.hasOwn(protocol.strategies, entry.strategy)) {
-          const known = [...Object.keys(GENERIC_STRATEGIES), ...Object.keys(protocol.strategies)];
-          fail(`${at}.strategy: unknown strategy ${JSON.stringify(entry.strategy)} for ${protocol.name} (known: ${known.join(', ')})`);
+        if (lookupStrategy(protocol, entry.strategy) === undefined) {
+          fail(`${at}.strategy: unknown strategy ${JSON.stringify(entry.strategy)} for ${protocol.name} (known: ${strategyNames(protocol).join(', ')})`);
         }
         for (const node of serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node')) byzantine.add(node);
         return;

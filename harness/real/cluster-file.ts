@@ -162,6 +162,12 @@ export const realSettingsSchema = z.strictObject({
    */
   idleTimeoutMs: z.number().gt(0).default(5_000),
   /**
+   * After the workload is done, wait until no frame has reached this process for this long, ms, before
+   * stopping the servers, so that replies still in flight are sent and counted for their operations
+   * (at most `idleTimeoutMs`). @default 100
+   */
+  settleMs: z.number().min(0).default(100),
+  /**
    * Servers already running elsewhere (`quorumbench serve` on other hosts), id → host:port. When set,
    * the engine starts no server process and connects to these (docs/multi-host.md).
    */

@@ -225,6 +225,7 @@ export class RealEngine implements Engine {
     if (this.closed) return;
     this.closed = true;
     if (this.remoteClients !== undefined) this.remoteClients.closed = true;
+    await this.settle();
     this.clock.stop();
     // Client processes first: their operations are over, and servers then see them go cleanly.
     await Promise.all(this.launched.clientProcesses.map((child) => child.stop(5_000)));
@@ -241,6 +242,15 @@ export class RealEngine implements Engine {
       }),
     );
     removeLaunchFolder(this.launched.tempDir);
+  }
+
+  /** Lets messages still in flight land (`real.settleMs` of quiet), so that they are counted. */
+  private async settle(): Promise<void> {
+    const quietNs = this.settings.settleMs * 1e6;
+    const untilNs = this.clock.nowNs() + this.settings.idleTimeoutMs * 1e6;
+    while (quietNs > 0 && this.clock.nowNs() - this.lastActivityNs < quietNs && this.clock.nowNs() < untilNs) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil((quietNs - (this.clock.nowNs() - this.lastActivityNs)) / 1e6))));
+    }
   }
 
   /** Faults the server processes applied themselves (crash by message count), on this run's clock. */

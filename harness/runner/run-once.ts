@@ -81,6 +81,7 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
   try {
     const parts = await buildRun(run, seed, engine, options);
     const outcome = await engine.run(run.maxDurationNs);
+    parts.driver.close();
     options.onProgress?.(parts.driver.completed, run.workload.totalOps);
     const endNs = engine.clock.nowNs();
     closing = true;

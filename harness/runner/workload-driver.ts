@@ -15,7 +15,8 @@ import type { OpKind } from '../results/schema.ts';
 import type { Rng } from '../rng.ts';
 import type { Engine } from '../transport/engine.ts';
 import { NS_PER_MS } from '../units.ts';
-import { keyChooser, poissonGapNs, valueSizeChooser } from '../workload/index.ts';
+import { keyChooser, valueSizeChooser } from '../workload/index.ts';
+import { OpenLoopArrivals } from './open-loop.ts';
 import { ScriptRunner } from '../workload/script.ts';
 import type { RunLedger } from './run-ledger.ts';
 
@@ -38,11 +39,6 @@ export interface ClientState {
   crashPlan: CrashPlan | undefined;
 }
 
-interface Arrival {
-  readonly intendedNs: number;
-  readonly kind: OpKind;
-}
-
 export interface WorkloadDriverOptions {
   readonly run: ResolvedRun;
   readonly engine: Engine;
@@ -61,17 +57,15 @@ export class WorkloadDriver {
   /** Listeners of "the run has now completed N operations" (afterOps triggers). */
   readonly onCompleted: ((completed: number) => void)[] = [];
   finished = false;
+  private closed = false;
   completed = 0;
   private issued = 0;
   private inFlight = 0;
   private thinking = 0;
   /** Operation starts handed to a client's task queue that have not run yet. */
   private queuedStarts = 0;
-  private arrivalsDone: boolean;
-  private issuedArrivals = 0;
-  private readonly backlog: Arrival[] = [];
-  /** Open loop: clients waiting for an arrival. */
-  private readonly idle: ClientState[] = [];
+  /** Open loop: the Poisson arrivals and the clients waiting for one. */
+  private readonly arrivals: OpenLoopArrivals | undefined;
   private readonly chooseKey;
   private readonly chooseSize;
   /** Interned once: Map lookups by these strings then reuse their cached hashes. */
@@ -81,7 +75,7 @@ export class WorkloadDriver {
   constructor(private readonly options: WorkloadDriverOptions) {
     const { run, engine } = options;
     const workload = run.workload;
-    this.arrivalsDone = workload.mode !== 'open';
+    this.arrivals = workload.mode === 'open' ? new OpenLoopArrivals(this, options.run, options.engine, options.rng) : undefined;
     this.chooseKey = keyChooser(workload);
     this.chooseSize = valueSizeChooser(workload.valueBytes);
     this.keyNames = Array.from({ length: workload.keys }, (_, i) => `k${i}`);
@@ -98,7 +92,7 @@ export class WorkloadDriver {
             start: (client, op) => {
               // The start is a task of the client, queued behind whatever it is doing now: until it
               // runs, the operation is neither in flight nor done, and the run must not end.
-              this.queuedStarts++;
+              this.queueStart();
               engine.exec(client, startScripted, this, this.byId.get(client)!, op);
             },
             isCrashed: (client) => this.byId.get(client)?.crashed ?? true,
@@ -117,8 +111,7 @@ export class WorkloadDriver {
     } else if (run.workload.mode === 'closed') {
       for (const client of this.clients) engine.exec(client.id, nextOpTask, this, client);
     } else {
-      this.idle.push(...this.clients);
-      engine.clock.schedule(poissonGapNs(this.options.rng, run.workload.rateOpsPerS!), () => this.arrive());
+      this.arrivals!.start();
     }
   }
 
@@ -132,8 +125,7 @@ export class WorkloadDriver {
       client.current = null;
     }
     this.options.clients.crash(id);
-    const idleIndex = this.idle.indexOf(client);
-    if (idleIndex >= 0) this.idle.splice(idleIndex, 1);
+    this.arrivals?.forget(client);
     this.maybeFinish();
   }
 
@@ -153,7 +145,7 @@ export class WorkloadDriver {
     const workload = run.workload;
     const noMoreIssuing =
       workload.mode === 'open'
-        ? this.arrivalsDone && (this.backlog.length === 0 || this.clients.every((c) => c.crashed))
+        ? this.arrivals!.exhausted(this.clients)
         : this.script !== undefined
           ? this.script.exhausted()
           : this.issued >= workload.totalOps || engine.clock.nowNs() >= workload.issueUntilNs || this.clients.every((c) => c.crashed);
@@ -171,14 +163,9 @@ export class WorkloadDriver {
       this.script.onIdle(client.id);
       return;
     }
-    if (workload.mode === 'open') {
-      const index = this.backlog.findIndex((arrival) => arrival.kind === 'read' || client.role === 'writer');
-      if (index >= 0) {
-        const arrival = this.backlog.splice(index, 1)[0]!;
-        this.startOp(client, arrival.kind, arrival.intendedNs);
-      } else {
-        this.idle.push(client);
-      }
+    if (this.arrivals !== undefined) {
+      const arrival = this.arrivals.takeFor(client);
+      if (arrival !== undefined) this.startOp(client, arrival.kind, arrival.intendedNs);
       return;
     }
     if (this.issued >= workload.totalOps || engine.clock.nowNs() >= workload.issueUntilNs) return;
@@ -204,6 +191,11 @@ export class WorkloadDriver {
       kind = p >= 1 || (p > 0 && rng.float() < p) ? 'write' : 'read';
     }
     this.startOp(client, kind, engine.nowNs());
+  }
+
+  /** A start handed to a client's task queue (an open-loop arrival's, a scripted operation's). */
+  queueStart(): void {
+    this.queuedStarts++;
   }
 
   /** An open-loop arrival's or a scripted operation's start (a task of its client, possibly queued). */
@@ -247,7 +239,13 @@ export class WorkloadDriver {
     if (schedule.enabled) schedule.onOpStarted(this.scriptedId(client.id), engine.nowNs());
   }
 
+  /** The run is over: operations that end from now on (while the engine settles) stay pending. */
+  close(): void {
+    this.closed = true;
+  }
+
   private onResult(client: ClientState, record: OpRecord, result: OpResult): void {
+    if (this.closed) return;
     this.options.ledger.addResult(record, result);
     record.rounds = result.rounds;
     record.retries = result.retries;
@@ -276,29 +274,6 @@ export class WorkloadDriver {
     if (!client.crashed) this.nextOp(client);
     this.maybeFinish();
   }
-
-  private arrive(): void {
-    const { run, engine, rng } = this.options;
-    const workload = run.workload;
-    const now = engine.clock.nowNs();
-    if (this.issuedArrivals >= workload.totalOps || now >= workload.issueUntilNs || this.finished) {
-      this.arrivalsDone = true;
-      this.maybeFinish();
-      return;
-    }
-    this.issuedArrivals++;
-    const readShare = workload.readRatioResolved ?? run.cluster.readers.length / this.clients.length;
-    const kind: OpKind = rng.float() < readShare ? 'read' : 'write';
-    const index = this.idle.findIndex((client) => kind === 'read' || client.role === 'writer');
-    if (index >= 0) {
-      const client = this.idle.splice(index, 1)[0]!;
-      this.queuedStarts++;
-      engine.exec(client.id, startArrivalTask, this, client, { kind, callNs: now });
-    } else {
-      this.backlog.push({ intendedNs: now, kind });
-    }
-    engine.clock.schedule(now + poissonGapNs(rng, workload.rateOpsPerS!), () => this.arrive());
-  }
 }
 
 // Task functions (engine.exec passes up to three arguments; no closure per task).
@@ -308,10 +283,6 @@ function nextOpTask(driver: WorkloadDriver, client: ClientState): void {
 
 function issueClosedTask(driver: WorkloadDriver, client: ClientState): void {
   driver.issueClosed(client);
-}
-
-function startArrivalTask(driver: WorkloadDriver, client: ClientState, arrival: { kind: OpKind; callNs: number }): void {
-  driver.startQueued(client, arrival.kind, arrival.callNs);
 }
 
 function startScripted(driver: WorkloadDriver, client: ClientState, op: ScriptOp): void {
