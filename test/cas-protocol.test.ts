@@ -338,3 +338,21 @@ test('options and server count: retain defaults to 16; servers from 2t + 1 (k = 
   assert.equal(resolveExperiment(parseConfig({ ...raw, servers: 5 })).runs[0]!.n, 5);
   assert.throws(() => resolveExperiment(parseConfig({ ...raw, servers: 4 })), (error: unknown) => error instanceof ConfigError && error.message === 'protocol.t: t=2 needs 5 servers but servers: 4 given');
 });
+
+test('Byzantine servers break CAS (crash-tolerant only): corrupt and forge elements decode to values nobody wrote', () => {
+  // n = 4, k = 2: a 4096-byte value is two data shards of 2048 bytes (elements 0 and 1) and two
+  // parity ones. s3 never gets the PRE (held) and s4's replies to r1 are held, so the read decodes
+  // from exactly elements 0 (s1, the liar's) and 1 (s2): the value is s1's shard followed by s2's.
+  const value = new Uint8Array(4096).fill(0x61);
+  for (const strategy of ['corrupt', 'forge']) {
+    const d = new Driver(cas, { t: 1, byzantine: { 0: strategy } });
+    d.hold = (e) => (e.from === 'w1' && e.to === 's3' && e.msg.type === 'PRE') || (e.from === 's4' && e.to === 'r1');
+    d.finish(d.write('w1', value));
+    const r = d.read('r1');
+    d.finish(r);
+    assert.equal(r.value!.length, 4096, strategy);
+    assert.deepEqual(r.value!.subarray(2048), value.subarray(2048), `${strategy}: s2's shard is genuine`);
+    if (strategy === 'corrupt') assert.deepEqual(r.value!.subarray(0, 2048), new Uint8Array(2048).fill(0x61 ^ 0xff));
+    else assert.notDeepEqual(r.value!.subarray(0, 2048), value.subarray(0, 2048), 'forge: s1 made its shard up');
+  }
+});
