@@ -324,13 +324,14 @@ export function relativeBarChart(rows: readonly CsvRow[], o: RelativeBarChartOpt
     o.facet === undefined
       ? inner
       : {
+          // Panels stacked (a row each): a dozen groups of bars side by side are already wide.
           facet: {
-            column: {
+            row: {
               field: o.facet,
               type: 'nominal',
               title: null,
               sort: o.facet === 'op' ? OP_ORDER : 'ascending',
-              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'" } : {},
+              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'", labelAngle: 0, labelAlign: 'left' } : {},
             },
           },
           spec: inner,
