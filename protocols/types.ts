@@ -152,6 +152,11 @@ export interface ProtocolDefinition<
   readonly unsafe?: true;
   /** Number of servers for parameter `t` (e.g. `2t + 1` for ABD, `3t + 1` for PoWerStore). */
   serverCount(t: number): number;
+  /**
+   * Fewest servers a config's `servers` may ask for with parameter `t`, when that is below
+   * `serverCount(t)` (CAS: `2t + 1`). Absent: `serverCount(t)`.
+   */
+  minServerCount?(t: number): number;
   tolerance(t: number): FaultTolerance;
   /** Single-writer protocols refuse configs with more than one writer. */
   readonly multiWriter: boolean;

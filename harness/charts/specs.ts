@@ -250,6 +250,95 @@ export function groupedBarChart(rows: readonly CsvRow[], o: BarChartOptions): Ch
   return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
 }
 
+export interface RelativeBarChartOptions {
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly csv: string;
+  /** Category on the x axis (one group of protocol bars each), e.g. `valueBytes`. */
+  readonly x: string;
+  readonly xTitle: string;
+  /** Axis labels for a byte-valued x. */
+  readonly xBytes?: boolean;
+  readonly y: string;
+  /** What `y` is, for the axis title ("Mean latency" → "Mean latency ÷ abd's"). */
+  readonly yLabel: string;
+  /** The protocol every bar is divided by, at the same x (and facet). */
+  readonly baseline: string;
+  readonly facet?: string;
+}
+
+/**
+ * Each protocol's `y` divided by the baseline protocol's at the same x and facet value: grouped bars
+ * (one group per x, the protocols in canonical order) with the ratio printed above each bar and a
+ * dashed rule at 1, so that steps between protocols read the same at every x. The ratio is a
+ * vega-lite transform; the dataset stays the CSV rows (absolute values included).
+ */
+export function relativeBarChart(rows: readonly CsvRow[], o: RelativeBarChartOptions): ChartDef {
+  const protocols = orderProtocols(strings(rows, 'protocol'));
+  const groupby = o.facet === undefined ? [o.x] : [o.x, o.facet];
+  const transform: VlSpec[] = [
+    { calculate: `datum.protocol === '${o.baseline}' ? datum['${o.y}'] : null`, as: 'baselineOwn' },
+    { joinaggregate: [{ op: 'max', field: 'baselineOwn', as: 'baselineValue' }], groupby },
+    { filter: 'isValid(datum.baselineValue) && datum.baselineValue > 0' },
+    { calculate: `datum['${o.y}'] / datum.baselineValue`, as: 'relative' },
+  ];
+  const x = {
+    field: o.x,
+    type: 'ordinal',
+    title: o.xTitle,
+    sort: 'ascending',
+    axis: { labelAngle: 0, ...(o.xBytes ? { labelExpr: BYTES_LABEL } : {}) },
+  };
+  const xOffset = { field: 'protocol', type: 'nominal', sort: protocols };
+  const y = { field: 'relative', type: 'quantitative', title: `${o.yLabel} ÷ ${o.baseline}'s` };
+  const groups = strings(rows, o.x).length;
+  const inner: VlSpec = {
+    transform,
+    width: Math.max(260, groups * protocols.length * 27 + groups * 16),
+    height: 240,
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          x,
+          xOffset,
+          y,
+          color: protocolColor(rows),
+          tooltip: [
+            { field: 'protocol' },
+            { field: o.x },
+            { field: o.y, type: 'quantitative', format: '.4~r' },
+            { field: 'relative', type: 'quantitative', format: '.3~r' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'text', dy: -6, fontSize: 8.5, color: '#333333' },
+        encoding: { x, xOffset, y, text: { field: 'relative', type: 'quantitative', format: '.2f' } },
+      },
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#555555' }, encoding: { y: { datum: 1 } } },
+    ],
+  };
+  const body: VlSpec =
+    o.facet === undefined
+      ? inner
+      : {
+          // Panels stacked (a row each): a dozen groups of bars side by side are already wide.
+          facet: {
+            row: {
+              field: o.facet,
+              type: 'nominal',
+              title: null,
+              sort: o.facet === 'op' ? OP_ORDER : 'ascending',
+              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'", labelAngle: 0, labelAlign: 'left' } : {},
+            },
+          },
+          spec: inner,
+        };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
 /** A stacked component of a cost bar: which column, and its legend label. */
 export interface CostComponent {
   readonly field: string;

@@ -17,7 +17,7 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('quorumbench')
-    .description('Benchmark and evaluation harness for atomic storage protocols (ABD, signed Byzantine replication, PoWerStore, M-PoWerStore)')
+    .description('Benchmark and evaluation harness for atomic storage protocols (ABD, CAS, signed Byzantine replication, PoWerStore, M-PoWerStore)')
     .showHelpAfterError()
     // Before the commands are registered: commander copies this setting into each subcommand as it is
     // created, so a usage error in `run` or `check` exits 2 like one at the top level.

@@ -79,8 +79,8 @@ export function resolveProtocol(
   const protocol = Object.hasOwn(protocols, name) ? protocols[name] : undefined;
   if (protocol === undefined) fail(`protocol.name: unknown protocol ${JSON.stringify(name)} (known: ${protocols === PROTOCOLS ? protocolNames().join(', ') : Object.keys(protocols).join(', ')})`);
   const t = config.protocol.t;
-  const needed = protocol.serverCount(t);
-  const n = config.servers ?? needed;
+  const needed = protocol.minServerCount?.(t) ?? protocol.serverCount(t);
+  const n = config.servers ?? protocol.serverCount(t);
   if (n < needed) fail(`protocol.t: t=${t} needs ${needed} servers but servers: ${n} given`);
   const parsed = protocol.optionsSchema.safeParse(config.protocol.options, { reportInput: true });
   if (!parsed.success) fail(formatIssue(parsed.error.issues[0]!, ['protocol', 'options']));

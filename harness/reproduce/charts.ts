@@ -10,6 +10,7 @@ import {
   latencyCdfChart,
   lineChart,
   protocolBarChart,
+  relativeBarChart,
   stackedCostChart,
   type ChartDef,
 } from '../charts/specs.ts';
@@ -30,6 +31,7 @@ export const CHART_KINDS = [
   'cost-cpu',
   'cost-storage',
   'attack-table',
+  'relative-vs-size',
 ] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
@@ -44,6 +46,10 @@ export interface ChartRequest {
   readonly name?: string;
   /** x column for the clients charts: `clients` (default), `readers` or `writers`. */
   readonly x?: 'clients' | 'readers' | 'writers';
+  /** `relative-vs-size`: the protocol every other is divided by (default `abd`). */
+  readonly baseline?: string;
+  /** Chart title (default: the kind's own). */
+  readonly title?: string;
 }
 
 export function parseChartRequests(value: unknown, field: string): ChartRequest[] {
@@ -56,6 +62,10 @@ export function parseChartRequests(value: unknown, field: string): ChartRequest[
     const kind = (request as { kind?: unknown }).kind;
     const x = (request as { x?: unknown }).x;
     if (x !== undefined && x !== 'clients' && x !== 'readers' && x !== 'writers') throw new ConfigError(`${at}.x: must be clients, readers or writers, got ${JSON.stringify(x)}`);
+    for (const field of ['baseline', 'title'] as const) {
+      const text = (request as Record<string, unknown>)[field];
+      if (text !== undefined && (typeof text !== 'string' || text === '')) throw new ConfigError(`${at}.${field}: must be a non-empty string, got ${JSON.stringify(text)}`);
+    }
     if (typeof kind !== 'string' || !(CHART_KINDS as readonly string[]).includes(kind)) {
       throw new ConfigError(`${at}.kind: unknown chart kind ${JSON.stringify(kind)} (known: ${CHART_KINDS.join(', ')})`);
     }
@@ -185,42 +195,42 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
     case 'latency-vs-size':
       return lineChart(points, {
         name, csv, subtitle,
-        title: 'Latency vs value size',
+        title: request.title ?? 'Latency vs value size',
         x: 'valueBytes', xTitle: 'Value size (log scale)', xScale: 'log', xBytes: true,
         y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: true, facet: 'op',
       });
     case 'latency-vs-t':
       return lineChart(points, {
         name, csv, subtitle,
-        title: 'Latency vs number of tolerated faults t',
+        title: request.title ?? 'Latency vs number of tolerated faults t',
         x: 't', xTitle: 't (ABD: n = 2t+1; others: n = 3t+1)',
         y: metric, yTitle: metricTitle, band: true, facet: 'op',
       });
     case 'throughput-vs-clients':
       return lineChart(points, {
         name, csv, subtitle,
-        title: 'Throughput vs clients (closed loop)',
+        title: request.title ?? 'Throughput vs clients (closed loop)',
         x: clientsX, xTitle: clientsTitle, xScale: 'log2',
         y: request.metric ?? 'opThroughputOpsPerS', yTitle: METRIC_TITLES[request.metric ?? 'opThroughputOpsPerS'] ?? 'ops/s', band: true, facet: 'op',
       });
     case 'latency-vs-clients':
       return lineChart(points, {
         name, csv, subtitle,
-        title: 'Latency vs clients (closed loop)',
+        title: request.title ?? 'Latency vs clients (closed loop)',
         x: clientsX, xTitle: clientsTitle, xScale: 'log2',
         y: metric, yTitle: metricTitle, band: true, facet: 'op',
       });
     case 'latency-vs-bandwidth':
       return lineChart(points, {
         name, csv, subtitle,
-        title: 'Latency vs link bandwidth',
+        title: request.title ?? 'Latency vs link bandwidth',
         x: 'bandwidthMBps', xTitle: 'Per-link bandwidth (MB/s, log scale)', xScale: 'log',
         y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: true, facet: 'op',
       });
     case 'latency-by-network':
       return groupedBarChart(points, {
         name, csv, subtitle,
-        title: 'Latency by network preset',
+        title: request.title ?? 'Latency by network preset',
         x: 'network', xTitle: 'Network preset', xSort: ['lan', 'dc', 'regional', 'wan', 'global'],
         // Log scale: lan (≈1 ms) and wan (≈300 ms) bars are both readable.
         y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: true, facet: 'op',
@@ -228,12 +238,12 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
     case 'latency-cdf':
       return latencyCdfChart(filterRows(inputs.cdf, request.where), {
         name, csv, subtitle: `${subtitle}; percentiles averaged over repetitions`,
-        title: 'Latency distribution (CDF)',
+        title: request.title ?? 'Latency distribution (CDF)',
       });
     case 'cost-bytes':
       return stackedCostChart(points, {
         name, csv, subtitle,
-        title: 'Bytes on the wire per operation',
+        title: request.title ?? 'Bytes on the wire per operation',
         components: [
           { field: 'clientToServerBytesPerOp', label: 'client → servers' },
           { field: 'serverToClientBytesPerOp', label: 'servers → client' },
@@ -243,7 +253,7 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
     case 'cost-cpu':
       return stackedCostChart(points, {
         name, csv, subtitle: `${subtitle}; all nodes, cost profile`,
-        title: 'CPU time per operation, by primitive',
+        title: request.title ?? 'CPU time per operation, by primitive',
         components: PRIMITIVES.map((p) => ({ field: cpuColumn(p), label: p })),
         componentTitle: 'Primitive', yTitle: 'CPU time per operation (µs)', scale: 1e-3, facet: 'op',
       });
@@ -252,11 +262,20 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
         points.filter((r) => r['op'] === 'write'),
         {
           name, csv, subtitle,
-          title: 'Storage blow-up',
+          title: request.title ?? 'Storage blow-up',
           y: 'storageBlowup', yTitle: 'Bytes stored on all servers ÷ value size', format: '.3~r',
         },
       );
     case 'attack-table':
-      return attackTableChart(attack, { name, csv, subtitle, title: 'Under attack: one Byzantine server per run' });
+      return attackTableChart(attack, { name, csv, subtitle, title: request.title ?? 'Under attack: one Byzantine server per run' });
+    case 'relative-vs-size': {
+      const baseline = request.baseline ?? 'abd';
+      return relativeBarChart(points, {
+        name, csv, subtitle,
+        title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
+        x: 'valueBytes', xTitle: 'Value size', xBytes: true,
+        y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
+      });
+    }
   }
 }

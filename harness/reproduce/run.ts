@@ -199,6 +199,7 @@ function configSubtitle(planned: PlannedExperiment): string {
   const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
   const protocol = first['protocol'] as Record<string, unknown> | undefined;
   if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
+  if (typeof first['servers'] === 'number') parts.push(`n = ${first['servers']}`);
   const workload = (first['workload'] ?? {}) as Record<string, unknown>;
   if (!swept.has('valueBytes') && typeof workload['valueBytes'] === 'number') parts.push(`value ${formatBytes(workload['valueBytes'])}`);
   const network = (first['network'] ?? {}) as Record<string, unknown>;
