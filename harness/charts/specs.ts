@@ -7,7 +7,7 @@
  * transforms, never edits of the rows. Aggregation (mean, 95 % interval over repetitions) happens
  * before, in `harness/sweep/aggregate.ts`, so every chart can show the interval it was given.
  */
-import type { CsvRow } from './csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { COMPONENT_COLORS, VEGA_CONFIG, VERDICT_COLORS, orderProtocols, protocolColorScale } from './theme.ts';
 
 /** Name of the inline dataset holding a chart's CSV rows. */

@@ -4,7 +4,7 @@
  * chart, the config behind it, the machine and cost profile, and the verdict of every run.
  */
 import { readFileSync } from 'node:fs';
-import type { CsvRow } from '../charts/csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { FONT_FAMILY, FONT_FILE, PROTOCOL_COLORS, VERDICT_COLORS } from '../charts/theme.ts';
 import type { CostProfile } from '../cost/profile.ts';
 import { PRIMITIVES } from '../cost/profile.ts';

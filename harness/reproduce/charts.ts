@@ -3,7 +3,7 @@
  * experiment's rows. Every chart gets its own CSV (`<chart>.csv`, exactly the rows it draws), so a
  * reader can check any chart against its data.
  */
-import type { CsvRow } from '../charts/csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import {
   attackTableChart,
   groupedBarChart,

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
-import { columnsOf, parseCsv, toCsv, type CsvRow } from '../charts/csv.ts';
+import { columnsOf, parseCsv, toCsv, type CsvRow } from '../results/csv.ts';
 import { writeChart } from '../charts/render.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ExperimentSummary, RunResult } from '../results/schema.ts';

@@ -6,6 +6,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryRecord } from '../history/types.ts';
+import { toCsv } from './csv.ts';
 import { RUNS_CSV_COLUMNS, type ExperimentSummary, type OpKind, type RunResult } from './schema.ts';
 
 /**
@@ -32,17 +33,11 @@ export function stableStringify(value: unknown, indent = 2): string {
   return JSON.stringify(sortKeys(value), null, indent);
 }
 
-function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** runs.csv: one row per (run, op kind), the fixed columns of RUNS_CSV_COLUMNS, then extra params (sorted). */
 export function runsCsv(summary: ExperimentSummary): string {
   const fixed = new Set<string>(RUNS_CSV_COLUMNS);
   const extra = [...new Set(summary.runs.flatMap((run) => Object.keys(run.params)))].filter((key) => !fixed.has(key)).sort();
-  const lines = [[...RUNS_CSV_COLUMNS, ...extra].join(',')];
+  const rows: Record<string, unknown>[] = [];
   for (const run of summary.runs) {
     for (const kind of ['read', 'write'] as const) {
       const op = run.ops[kind];
@@ -69,10 +64,10 @@ export function runsCsv(summary: ExperimentSummary): string {
         throughputOpsPerS: run.throughputOpsPerS,
         verdict: run.verdict,
       };
-      lines.push([...RUNS_CSV_COLUMNS, ...extra].map((column) => csvCell(row[column])).join(','));
+      rows.push(row);
     }
   }
-  return lines.join('\n') + '\n';
+  return toCsv([...RUNS_CSV_COLUMNS, ...extra], rows);
 }
 
 export function historyJsonl(history: readonly HistoryRecord[]): string {
@@ -97,13 +92,13 @@ export type LatencyPercentiles = Readonly<Partial<Record<OpKind, readonly { perc
 
 /** latency.csv: the latency CDF of every run and op kind (from the HdrHistogram). */
 export function latencyCsv(runs: readonly { id: string; percentiles: LatencyPercentiles }[]): string {
-  const lines = ['run,op,percentile,latencyMs'];
+  const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
     for (const kind of ['read', 'write'] as const) {
-      for (const point of run.percentiles[kind] ?? []) lines.push(`${csvCell(run.id)},${kind},${point.percentile},${point.latencyMs}`);
+      for (const point of run.percentiles[kind] ?? []) rows.push({ run: run.id, op: kind, percentile: point.percentile, latencyMs: point.latencyMs });
     }
   }
-  return lines.join('\n') + '\n';
+  return toCsv(['run', 'op', 'percentile', 'latencyMs'], rows);
 }
 
 /** A run id as a file name: anything but letters, digits and `=,._-` becomes `_`. */

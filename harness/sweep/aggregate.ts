@@ -3,7 +3,7 @@
  * RUNS_CSV_COLUMNS first) and `points.csv` (one row per sweep point and op kind: mean and 95 %
  * interval over the repetitions, see stats.ts).
  */
-import type { CsvRow, CsvValue } from '../charts/csv.ts';
+import type { CsvRow, CsvValue } from '../results/csv.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
 import { RUNS_CSV_COLUMNS, type OpKind, type RunResult, type Verdict } from '../results/schema.ts';
 import type { SweepPoint } from './expand.ts';

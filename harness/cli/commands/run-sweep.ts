@@ -8,7 +8,7 @@
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { columnsOf, toCsv, type CsvRow } from '../../charts/csv.ts';
+import { columnsOf, toCsv, type CsvRow } from '../../results/csv.ts';
 import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../config/index.ts';
 import { writeFileAtomic } from '../../results/writer.ts';
 import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts';
