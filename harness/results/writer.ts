@@ -1,12 +1,17 @@
 /**
  * @module Writing an experiment's outputs under results/<name>/: runs.csv, summary.json,
- * latency.csv and history/<run-id>.jsonl. Every file goes to a temporary name first and is renamed
- * into place, so a reader never sees a half-written file.
+ * latency.csv and history/<run-id>.jsonl. They are written into a staging folder and moved into
+ * place together (./staging.ts), so a reader never sees a half-written result.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryRecord } from '../history/types.ts';
 import { toCsv } from './csv.ts';
+import { withConfigDigest } from './digest.ts';
+import { stableStringify } from './stable-json.ts';
+import { stageFolder } from './staging.ts';
+
+export { stableStringify } from './stable-json.ts';
 import { RUNS_CSV_COLUMNS, type ExperimentSummary, type OpKind, type RunResult } from './schema.ts';
 
 /**
@@ -17,20 +22,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, data);
   renameSync(temp, path);
-}
-
-/** JSON with object keys sorted (recursively), so equal data always serializes to equal bytes. */
-export function stableStringify(value: unknown, indent = 2): string {
-  const sortKeys = (item: unknown): unknown => {
-    if (Array.isArray(item)) return item.map(sortKeys);
-    if (item !== null && typeof item === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(item).sort()) out[key] = sortKeys((item as Record<string, unknown>)[key]);
-      return out;
-    }
-    return item;
-  };
-  return JSON.stringify(sortKeys(value), null, indent);
 }
 
 /** runs.csv: one row per (run, op kind), the fixed columns of RUNS_CSV_COLUMNS, then extra params (sorted). */
@@ -119,20 +110,25 @@ export function timelineFileName(runId: string): string {
   return historyFileName(runId).replace(/\.jsonl$/, '.violation.html');
 }
 
-/** Writes everything under `dir` (created if needed); returns the paths written. */
+/**
+ * Writes everything under `dir` (created if needed); returns the paths written, sorted. The files go
+ * to a staging folder beside `dir` first and are moved into place at the end (history/ as a whole),
+ * so an interrupted or failed write leaves neither half the files nor an empty history/.
+ */
 export function writeExperiment(dir: string, outputs: ExperimentOutputs): string[] {
-  mkdirSync(join(dir, 'history'), { recursive: true });
-  const written: string[] = [];
-  const put = (path: string, data: string) => {
-    writeFileAtomic(path, data);
-    written.push(path);
-  };
-  for (const [runId, history] of outputs.histories) put(join(dir, 'history', historyFileName(runId)), historyJsonl(history));
-  for (const [runId, html] of outputs.timelines ?? []) put(join(dir, 'history', timelineFileName(runId)), html);
-  put(join(dir, 'latency.csv'), latencyCsv(outputs.latency));
-  put(join(dir, 'runs.csv'), runsCsv(outputs.summary));
-  put(join(dir, 'summary.json'), stableStringify(outputs.summary) + '\n');
-  return written;
+  const staged = stageFolder(dir);
+  try {
+    mkdirSync(join(staged.path, 'history'));
+    const put = (path: string, data: string) => writeFileSync(join(staged.path, path), data);
+    for (const [runId, history] of outputs.histories) put(join('history', historyFileName(runId)), historyJsonl(history));
+    for (const [runId, html] of outputs.timelines ?? []) put(join('history', timelineFileName(runId)), html);
+    put('latency.csv', latencyCsv(outputs.latency));
+    put('runs.csv', runsCsv(outputs.summary));
+    put('summary.json', stableStringify(withConfigDigest(outputs.summary)) + '\n');
+    return staged.commit();
+  } finally {
+    staged.discard();
+  }
 }
 
 export type { RunResult };
