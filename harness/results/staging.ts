@@ -24,7 +24,8 @@ export interface StagedFolder {
   /**
    * Moves every entry of the staging folder into the destination (created if missing), each entry
    * replacing the one of the same name there (a folder is replaced whole, so no stale file of an
-   * earlier run stays inside it); other entries of the destination are left alone. Returns the
+   * earlier run stays inside it); other entries of the destination are left alone, unless
+   * `replace: 'whole'` was asked for (a destination the command owns entirely). Returns the
    * destination paths of the files moved, sorted.
    */
   commit(): string[];
@@ -43,7 +44,7 @@ function filesUnder(root: string, dir = root): string[] {
 }
 
 /** A staging folder for `destination` (a folder path; its parent is created if needed). */
-export function stageFolder(destination: string): StagedFolder {
+export function stageFolder(destination: string, options: { readonly replace?: 'entries' | 'whole' } = {}): StagedFolder {
   const parent = dirname(destination);
   mkdirSync(parent, { recursive: true });
   const path = mkdtempSync(join(parent, `.${basename(destination)}.partial-`));
@@ -57,6 +58,7 @@ export function stageFolder(destination: string): StagedFolder {
     path,
     commit() {
       const files = filesUnder(path).sort();
+      if (options.replace === 'whole') rmSync(destination, { recursive: true, force: true });
       if (!existsSync(destination)) {
         renameSync(path, destination);
       } else {
