@@ -43,7 +43,7 @@ function chartOf(rows: ReturnType<typeof parseCsv>) {
     y: 'latencyMsMean',
     yTitle: 'Mean latency (ms)',
     yScale: 'log',
-    band: true,
+    band: 'ci95',
     facet: 'op',
   });
 }

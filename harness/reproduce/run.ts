@@ -299,7 +299,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     const subtitle = configSubtitle(plan);
     const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
     for (const request of experiment.charts) {
-      const chart = buildChart(request, { points, cdf, subtitle }, attack);
+      const chart = buildChart(request, { points, cdf, subtitle, config: experiment.raw }, attack);
       const data = (chart.spec['data'] as { values: CsvRow[] }).values;
       if (data.length === 0) {
         charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
