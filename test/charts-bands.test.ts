@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bandFor, buildChart, storagePerVersionRows, versionsKept } from '../harness/reproduce/charts.ts';
-import { groupedPointChart, lineChart, type VlSpec } from '../harness/charts/specs.ts';
+import { groupedPointChart, lineChart } from '../harness/charts/specs.ts';
 import { pointRows } from '../harness/sweep/aggregate.ts';
 import type { CsvRow } from '../harness/results/csv.ts';
 
