@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCsv } from '../harness/charts/csv.ts';
+import { parseCsv } from '../harness/results/csv.ts';
 import { ConfigError, parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { runExperiment } from '../harness/runner/index.ts';
 import type { MachineInfo } from '../harness/report/html.ts';

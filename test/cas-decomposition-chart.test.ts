@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCsv } from '../harness/charts/csv.ts';
+import { parseCsv } from '../harness/results/csv.ts';
 import { renderChart, viewDataOf } from '../harness/charts/render.ts';
 import { CHART_DATA } from '../harness/charts/specs.ts';
 import { buildChart } from '../harness/reproduce/charts.ts';

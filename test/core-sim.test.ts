@@ -187,7 +187,7 @@ test('cost profile: hashing 1 MiB at 1 ns/byte takes 1.048576 ms of server CPU; 
   const profile = { ...ZERO_PROFILE, name: 'hash-1ns', hash: { nsPerOp: 0, nsPerByte: 1 } };
   const run = resolveRun(
     issueConfig({
-      protocol: { name: 'hash-test', t: 0 },
+      protocol: { name: 'hash-test', t: 1 },
       costProfile: profile,
       workload: { keys: 1, writers: 2, readers: 0, valueBytes: 1048576, operations: 2 },
     }),

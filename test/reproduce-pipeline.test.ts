@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCsv } from '../harness/charts/csv.ts';
+import { parseCsv } from '../harness/results/csv.ts';
 import { ConfigError } from '../harness/config/errors.ts';
 import type { MachineInfo } from '../harness/report/html.ts';
 import { loadPaperExperiments, planExperiments, reproduce, writeCombinedReport, type PointRunner } from '../harness/reproduce/run.ts';

@@ -18,6 +18,7 @@ import type { CheckOptions, CheckResult, CheckerRecord, KeyCheckResult, Verdict 
 export * from './types.ts';
 export { parseJsonlCheckerHistory, parseJsonlHistory } from './parse-jsonl.ts';
 export { parseJepsenLog } from './parse-jepsen.ts';
+export { parseJepsenEdn } from './parse-edn.ts';
 export { renderTimelineHtml, type TimelineHighlight } from './timeline.ts';
 export { describeRecord } from './excerpt.ts';
 

@@ -2,6 +2,7 @@
  * @module The `quorumbench` command line. Each command lives in `harness/cli/commands/<name>.ts` and
  * exports `register(program)`; adding a command is one file and one import line below.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerCompare } from './commands/compare.ts';
@@ -13,10 +14,16 @@ import { register as registerCalibrate } from './commands/calibrate.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerSwarm } from './commands/swarm.ts';
 
+/** The version in package.json (the one source of it). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('quorumbench')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .description('Benchmark and evaluation harness for atomic storage protocols (ABD, CAS, signed Byzantine replication, PoWerStore, M-PoWerStore)')
     .showHelpAfterError()
     // Before the commands are registered: commander copies this setting into each subcommand as it is

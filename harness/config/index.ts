@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, formatIssue } from './errors.ts';
+import { ConfigError, formatIssues } from './errors.ts';
 import { resolveExperiment, type ResolvedExperiment } from './resolve.ts';
 import { experimentSchema, type ExperimentConfig } from './schema.ts';
 
@@ -18,7 +18,7 @@ export { resolveExperiment } from './resolve.ts';
 /** Validates plain data as an experiment config (defaults filled in). */
 export function parseConfig(data: unknown): ExperimentConfig {
   const parsed = experimentSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(formatIssue(parsed.error.issues[0]!));
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, [], experimentSchema));
   return parsed.data;
 }
 

@@ -15,7 +15,7 @@ import { DEFAULT_CLIENT_REGIONS, DEFAULT_SERVER_REGIONS, defaultRttMatrix, PRESE
 import { lookupStrategy, strategyNames } from '../faults/strategies.ts';
 import { checkSchedule } from '../faults/schedule.ts';
 import { drawSwarm } from '../faults/swarm-draw.ts';
-import { ConfigError, formatIssue, showValue } from './errors.ts';
+import { ConfigError, formatIssue, formatIssues, showValue } from './errors.ts';
 import { latencySchema, type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
 
 export interface ResolvedWorkload extends WorkloadConfig {
@@ -83,7 +83,7 @@ export function resolveProtocol(
   const n = config.servers ?? protocol.serverCount(t);
   if (n < needed) fail(`protocol.t: t=${t} needs ${needed} servers but servers: ${n} given`);
   const parsed = protocol.optionsSchema.safeParse(config.protocol.options, { reportInput: true });
-  if (!parsed.success) fail(formatIssue(parsed.error.issues[0]!, ['protocol', 'options']));
+  if (!parsed.success) fail(formatIssues(parsed.error.issues, ['protocol', 'options'], protocol.optionsSchema));
   return { protocol, options: parsed.data, n };
 }
 

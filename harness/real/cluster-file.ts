@@ -28,7 +28,8 @@ import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { NodeId } from '../../protocols/types.ts';
-import { ConfigError, formatIssue, showValue } from '../config/errors.ts';
+import { byteSize } from '../config/bytes.ts';
+import { ConfigError, formatIssue, formatIssues, showValue } from '../config/errors.ts';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../config/index.ts';
 import type { HostPort } from './tcp-transport.ts';
 import type { SharedTimebase } from './wall-clock.ts';
@@ -133,7 +134,7 @@ export const realSettingsSchema = z.strictObject({
   /** Interface the spawned servers listen on. @default 127.0.0.1 */
   host: z.string().min(1).default('127.0.0.1'),
   /** Largest frame accepted from a peer, bytes. @default 65 MiB */
-  maxFrameBytes: z.number().int().min(1024).max(2 ** 31).optional(),
+  maxFrameBytes: byteSize({ min: 1024, max: 2 ** 31 }).optional(),
   /**
    * Emulated delays: how close to a message's release time a process stops sleeping and polls, ms.
    * Polling makes releases precise to a few µs but burns CPU while messages are due; 0 = timers only
@@ -182,6 +183,6 @@ export function sharedTimebaseOf(settings: RealSettings): SharedTimebase {
 
 export function parseRealSettings(value: unknown): RealSettings {
   const parsed = realSettingsSchema.safeParse(value ?? {}, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(formatIssue(parsed.error.issues[0]!, ['real']));
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['real'], realSettingsSchema));
   return parsed.data;
 }

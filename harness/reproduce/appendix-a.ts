@@ -14,7 +14,7 @@ import type { HistoryRecord } from '../history/types.ts';
 import { historyFileName } from '../results/writer.ts';
 import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
 import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
-import type { CsvRow } from '../charts/csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 
 /** The config file of this experiment in configs/paper/. */

@@ -101,6 +101,11 @@ export interface ExperimentSummary {
   readonly seed: number;
   /** The validated config, as run. */
   readonly config: unknown;
+  /**
+   * `sha256:<hex>` of the config without the fields that do not change results (./digest.ts), written
+   * with summary.json; `compare` warns when it differs between the two sides of an experiment.
+   */
+  readonly configDigest?: string;
   readonly costProfile: CostProfile;
   /** git commit, Node version, CPU model: the same on the same checkout and machine. */
   readonly meta: Readonly<Record<string, string | number>>;

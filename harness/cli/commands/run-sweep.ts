@@ -5,14 +5,15 @@
  * one point alone), then `<out>/runs.csv` and `<out>/points.csv` combine them, as `reproduce` does
  * for the paper's experiments (which also draws charts; `run` only writes the tables).
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { columnsOf, toCsv, type CsvRow } from '../../charts/csv.ts';
+import { columnsOf, toCsv, type CsvRow } from '../../results/csv.ts';
 import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../config/index.ts';
-import { writeFileAtomic } from '../../results/writer.ts';
+import { stageFolder } from '../../results/staging.ts';
 import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts';
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
+import { ms, opsPerS } from '../figures.ts';
 import { expandSweep, pointDirName, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
 
 /** Whether a raw config is a sweep rather than a plain experiment. */
@@ -52,40 +53,45 @@ export interface SweepRunOutcome {
   readonly runs: number;
   /** Replay commands of runs that violated linearizability within their protocol's tolerance. */
   readonly unexpected: string[];
+  /** Every file written, sorted. */
+  readonly written: string[];
 }
 
-/** Runs a planned sweep into `outDir` (written as `<outDir>.partial` and renamed when complete). */
+/**
+ * Runs a planned sweep into `outDir`: written into a staging folder beside it and moved into place
+ * when complete (harness/results/staging.ts), so an interrupted sweep leaves nothing behind.
+ */
 export async function runSweep(plan: PlannedSweep, outDirGiven: string, options: Pick<RunExperimentOptions, 'onProgress'> = {}, log: (line: string) => void = () => {}): Promise<SweepRunOutcome> {
-  // Resolved, so that `out/` stages in `out.partial` beside it, not inside the folder it replaces.
   const outDir = resolve(outDirGiven);
-  const partial = `${outDir}.partial`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(join(partial, 'points'), { recursive: true });
-  const rows: CsvRow[] = [];
-  const unexpected: string[] = [];
-  let runs = 0;
-  for (const { point, experiment } of plan.points) {
-    const dir = join(partial, 'points', pointDirName(point));
-    const finalPointDir = join(outDir, 'points', pointDirName(point));
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
-    const result = await runExperiment(experiment, { outDir: dir, ...options });
-    rows.push(...runRows(plan.name, point, result.summary.runs));
-    runs += result.summary.runs.length;
-    for (const runId of result.unexpectedViolations) {
-      const run = result.summary.runs.find((r) => r.id === runId)!;
-      unexpected.push(`quorumbench run ${join(finalPointDir, 'config.yaml')} --seed ${run.seed}`);
+  const staged = stageFolder(outDir);
+  try {
+    const rows: CsvRow[] = [];
+    const unexpected: string[] = [];
+    let runs = 0;
+    for (const { point, experiment } of plan.points) {
+      const dir = join(staged.path, 'points', pointDirName(point));
+      const finalPointDir = join(outDir, 'points', pointDirName(point));
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
+      const result = await runExperiment(experiment, { outDir: dir, ...options });
+      rows.push(...runRows(plan.name, point, result.summary.runs));
+      runs += result.summary.runs.length;
+      for (const runId of result.unexpectedViolations) {
+        const run = result.summary.runs.find((r) => r.id === runId)!;
+        unexpected.push(`quorumbench run ${join(finalPointDir, 'config.yaml')} --seed ${run.seed}`);
+      }
+      for (const run of result.summary.runs) {
+        const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} p50=${ms(op.latencyMs.p50)}`);
+        log(`${point.id} #${run.repetition} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${opsPerS(run.throughputOpsPerS)}`);
+      }
     }
-    for (const run of result.summary.runs) {
-      const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} p50=${op.latencyMs.p50}ms`);
-      log(`${point.id} #${run.repetition} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${run.throughputOpsPerS} ops/s`);
-    }
+    const swept = plan.sweep.dimensions.map((d) => d.column);
+    const points = pointRows(rows, swept);
+    writeFileSync(join(staged.path, 'runs.csv'), toCsv(runColumns(swept), rows));
+    writeFileSync(join(staged.path, 'points.csv'), toCsv(columnsOf(points), points));
+    const written = staged.commit();
+    return { outDir, points: plan.points.length, runs, unexpected, written };
+  } finally {
+    staged.discard();
   }
-  const swept = plan.sweep.dimensions.map((d) => d.column);
-  const points = pointRows(rows, swept);
-  writeFileAtomic(join(partial, 'runs.csv'), toCsv(runColumns(swept), rows));
-  writeFileAtomic(join(partial, 'points.csv'), toCsv(columnsOf(points), points));
-  rmSync(outDir, { recursive: true, force: true });
-  renameSync(partial, outDir);
-  return { outDir, points: plan.points.length, runs, unexpected };
 }

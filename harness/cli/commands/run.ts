@@ -1,7 +1,9 @@
 /**
  * @module `quorumbench run <config> [--seed N] [--out DIR] [--quick]`: runs an experiment and writes
- * results/<name>/ (or DIR); a sweep config runs every point (./run-sweep.ts). Exit 0: done; 1: a run within the protocol's tolerance violated
- * linearizability; 2: bad config or arguments (one line on stderr, nothing written).
+ * results/<name>/ (or DIR); a sweep config runs every point (./run-sweep.ts). It lists every file it
+ * wrote. Exit 0: done; 1: a run within the protocol's tolerance violated linearizability; 2: bad
+ * config or arguments (one line on stderr, nothing written); 130/143: interrupted by SIGINT/SIGTERM
+ * (nothing written: outputs are staged and moved into place at the end, harness/results/staging.ts).
  */
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -9,7 +11,9 @@ import cliProgress from 'cli-progress';
 import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
 import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
 import { parseRealSettings } from '../../real/cluster-file.ts';
+import { exitOnInterrupt } from '../../results/staging.ts';
 import { timelineFileName } from '../../results/writer.ts';
+import { ms, opsPerS, rounded } from '../figures.ts';
 import { isSweepConfig, planSweep, runSweep, type PlannedSweep } from './run-sweep.ts';
 
 function parseSeed(text: string): number {
@@ -71,15 +75,21 @@ function progressReporter(): { update: (progress: ExperimentProgress) => void; s
   };
 }
 
+/** One indented line per file. */
+function listFiles(paths: readonly string[]): string {
+  return paths.map((path) => `  ${path}\n`).join('');
+}
+
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run an experiment config (YAML or JSON) and write results/<name>/')
+    .description('run an experiment config (YAML or JSON) and write results/<name>/ (exit 0 done, 1 a violation within tolerance, 2 bad config or arguments, 130 interrupted)')
     .argument('<config>', 'experiment config file')
     .option('--seed <n>', 'replace the config seed (repetition i uses seed + i)')
     .option('--out <dir>', 'output directory (default results/<name>)')
     .option('--quick', "sweep configs: apply the config's `quick:` patch (fewer points and operations)")
     .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean }) => {
+      exitOnInterrupt();
       let sweep: PlannedSweep | undefined;
       try {
         const raw = readRawConfig(configPath);
@@ -100,7 +110,7 @@ export function register(program: Command): void {
         const progress = progressReporter();
         const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
         progress.stop();
-        process.stdout.write(`wrote ${join(outDir, 'runs.csv')} and ${join(outDir, 'points.csv')} (${outcome.points} points, ${outcome.runs} runs)\n`);
+        process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
           for (const command of outcome.unexpected) process.stderr.write(`violation within tolerance; replay with: ${command}\n`);
           process.exit(1);
@@ -124,10 +134,10 @@ export function register(program: Command): void {
       const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
       progress.stop();
       for (const run of result.summary.runs) {
-        const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${op.latencyMs.p50}ms rounds=${op.rounds.mean}`);
-        process.stdout.write(`${run.id} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${run.throughputOpsPerS} ops/s\n`);
+        const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);
+        process.stdout.write(`${run.id} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${opsPerS(run.throughputOpsPerS)}\n`);
       }
-      process.stdout.write(`wrote ${join(outDir, 'runs.csv')} and ${join(outDir, 'summary.json')}\n`);
+      process.stdout.write(`wrote ${result.written.length} files:\n${listFiles(result.written)}`);
       if (result.unexpectedViolations.length > 0) {
         for (const runId of result.unexpectedViolations) {
           const run = result.summary.runs.find((r) => r.id === runId)!;
