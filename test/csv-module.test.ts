@@ -64,6 +64,9 @@ test('runs.csv and latency.csv: a run id with a comma and a CR is quoted', () =>
         durationMs: 300,
         messages: { total: 0, clientToServer: 0, serverToClient: 0 },
         bytes: { total: 0, clientToServer: 0, serverToClient: 0 },
+        backgroundMessages: 1,
+        backgroundBytes: 70,
+        backgroundCpuNs: 0,
         storageBytesPerServer: [],
         rejectedMessages: {},
         codec: 'none',
@@ -72,7 +75,7 @@ test('runs.csv and latency.csv: a run id with a comma and a CR is quoted', () =>
     ],
   } as unknown as ExperimentSummary;
   const runs = runsCsv(summary).split('\n');
-  assert.equal(runs[1], 'x,"protocol=abd,note=a\rb#0",0,1,abd,1,3,8,write,3,2.5,2,3,4,4,4,2,2,0,12,100,10,ok');
+  assert.equal(runs[1], 'x,"protocol=abd,note=a\rb#0",0,1,abd,1,3,8,write,3,2.5,2,3,4,4,4,2,2,0,12,100,10,1,70,0,ok');
   const latency = latencyCsv([{ id: 'a,b\r#0', percentiles: { write: [{ percentile: 50, latencyMs: 2 }] } }]);
   assert.equal(latency, 'run,op,percentile,latencyMs\n"a,b\r#0",write,50,2\n');
 });
