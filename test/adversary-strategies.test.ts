@@ -100,9 +100,9 @@ test('confirm-stale: UNKNOWN for the newest candidate and never an update for it
   const s1 = d.servers[0]!;
   const statuses = filterAck(s1, 'r1', 1, [c0, c1, c2]);
   assert.deepEqual(kinds(statuses), ['CONFIRM', 'CONFIRM+fragment', 'UNKNOWN']);
-  // Collect: the honest lc is c2; the first reply has nothing older to show, later ones lag by one.
+  // Collect: the honest lc is c2; confirm-stale reports the lc it had before (c1), and so on.
   const collect = (rid: number) => (s1.handle('r1', { type: 'COLLECT', rid } as Msg)[0]!.msg as Extract<Msg, { type: 'COLLECT_ACK' }>).lc;
-  assert.deepEqual(collect(2), c2);
+  assert.deepEqual(collect(2), c1);
   d.finish(d.write('w1', bytes('v3')));
   assert.deepEqual(collect(3), c2, 'lc is c3 now; confirm-stale reports the one before');
   // No FILTER_UPDATE about the newest: v4's STORE to s1 held while r2 filters [c3, c4].
@@ -146,6 +146,19 @@ test('ack-and-forget: acknowledges STORE and COMPLETE at once, keeps nothing, an
   assert.deepEqual(kinds(filterAck(s1, 'r1', 1, [c0, c1])), ['CONFIRM', 'UNKNOWN']);
   // The writer's acks came from s1 as from the others.
   assert.ok(d.delivered.some(is('COMPLETE_ACK', 's1', 'w1')));
+});
+
+test('confirm-stale (M-PoWerStore): GET_TS reports the timestamp and μ of the lc before the current one', () => {
+  type MMsg = PowerStoreMessage<WriterTimestamp>;
+  const d = new Driver(mPowerstore, { t: 1, byzantine: { 0: 'confirm-stale' } });
+  const getTs = () => d.servers[0]!.handle('w1', { type: 'GET_TS', op: 9 } as MMsg)[0]!.msg as Extract<MMsg, { type: 'GET_TS_ACK' }>;
+  const honestTs = () => d.honestServers[0]!.handle('w1', { type: 'GET_TS', op: 9 } as MMsg)[0]!.msg as Extract<MMsg, { type: 'GET_TS_ACK' }>;
+  d.finish(d.write('w1', bytes('v1')));
+  const first = honestTs();
+  assert.deepEqual(getTs(), { type: 'GET_TS_ACK', op: 9, ts: { num: 0, writer: '' }, mac: [] });
+  d.finish(d.write('w1', bytes('v2')));
+  assert.deepEqual(honestTs().ts, { num: 2, writer: 'w1' });
+  assert.deepEqual(getTs(), first, 'the genuine (1, w1) with its genuine μ');
 });
 
 test('confirm-all: a made-up CONFIRM in FILTER_UPDATE as well as in FILTER_ACK', () => {

@@ -62,7 +62,7 @@ export const mPowerstore: ProtocolDefinition<MPowerStoreMsg, PowerStoreOptions, 
     };
   },
   parseMessage: createMessageParser(writerTimestamps, true),
-  strategies: createStrategies(writerTimestamps, { colluderKeys }),
+  strategies: createStrategies(writerTimestamps, { colluderKeys, getTs: true }),
   hostileClients: createHostileClients(writerTimestamps, true),
 };
 

@@ -27,6 +27,8 @@ type FilterMsg<T> = Extract<Msg<T>, { type: 'FILTER' }>;
 export interface StrategyHooks {
   /** The MAC keys `k_i` of the colluders (index → key); empty for single-writer PoWerStore. */
   readonly colluderKeys: (setup: unknown, colluders: readonly number[]) => ReadonlyMap<number, Uint8Array>;
+  /** Whether the variant has the get-ts round (M-PoWerStore): servers answer GET_TS. */
+  readonly getTs: boolean;
 }
 
 function wrap<T>(rewrite: Rewrite<T>): ServerStrategy<Msg<T>> {
@@ -148,45 +150,51 @@ export function createStrategies<T>(ts: TimestampOps<T>, hooks: StrategyHooks): 
    * withheld when `lie` is UNKNOWN, which an update cannot carry); an update about an older one
    * carries its fragment, as it would if the newest did not exist. Memory: the newest candidate's
    * key per reader, for that reader's latest rid only (like the server's own memory, one entry per reader).
+   * With `lagging`, COLLECT_ACK and GET_TS_ACK report the `lc` (and its μ) the server had before
+   * its current one: the honest machine is asked after every message (COLLECT and GET_TS change no
+   * state), and the previous answer is kept.
    */
-  function selectiveLiar(lie: FilterStatus<T>, staleReads: boolean): ServerStrategy<Msg<T>> {
+  function selectiveLiar(lie: FilterStatus<T>, lagging: boolean): ServerStrategy<Msg<T>> {
     return (honest, ctx) => {
       const newestOf = new Map<NodeId, { readonly rid: number; readonly key: string }>();
-      // `confirm-stale` also reports, in COLLECT_ACK and GET_TS_ACK, what it reported one step before.
-      let lcNow: Candidate<T> | undefined;
-      let lcBefore: Candidate<T> | undefined;
-      let tsReply: { ts: T; mac: Uint8Array[] } | undefined;
-      let tsReplyBefore: { ts: T; mac: Uint8Array[] } | undefined;
+      const probe = (): { lc: Candidate<T>; ts: Msg<T> | undefined } => {
+        const collect = honest.handle(ctx.env.id, { type: 'COLLECT', rid: 0 })[0]?.msg;
+        const lc = collect !== undefined && collect.type === 'COLLECT_ACK' ? collect.lc : { ts: ts.ts0, nonce: new Uint8Array(DIGEST_BYTES) };
+        return { lc, ts: hooks.getTs ? honest.handle(ctx.env.id, { type: 'GET_TS', op: 0 })[0]?.msg : undefined };
+      };
+      let now = lagging ? probe() : undefined;
+      let before = now;
       return {
         handle(from: NodeId, msg: Msg<T>): Send<Msg<T>>[] {
+          let out: Send<Msg<T>>[];
           if (msg.type === 'FILTER') {
             const at = newestIndex(msg.candidates);
             const seen = newestOf.get(from);
             if (at >= 0 && (seen === undefined || msg.rid >= seen.rid)) newestOf.set(from, { rid: msg.rid, key: ts.key(msg.candidates[at]!.ts) });
-            return filterWithLie(honest, from, msg, at, lie);
+            out = filterWithLie(honest, from, msg, at, lie);
+          } else {
+            out = honest.handle(from, msg);
           }
-          const out: Send<Msg<T>>[] = [];
-          for (const send of honest.handle(from, msg)) {
+          if (now !== undefined) {
+            const latest = probe();
+            if (ts.compare(latest.lc.ts, now.lc.ts) !== 0) [before, now] = [now, latest];
+          }
+          return out.flatMap((send): Send<Msg<T>>[] => {
             const reply = send.msg;
             if (reply.type === 'FILTER_UPDATE') {
               const newest = newestOf.get(send.to);
               if (newest !== undefined && newest.rid === reply.rid && newest.key === ts.key(reply.candidate.ts)) {
-                if (lie.kind !== 'UNKNOWN') out.push({ to: send.to, msg: { ...reply, status: lie } });
-                continue;
+                return lie.kind === 'UNKNOWN' ? [] : [{ to: send.to, msg: { ...reply, status: lie } }];
               }
               const alone = reply.status.kind === 'CONFIRM' && reply.status.fragment === null ? statusAlone(honest, send.to, reply.rid, reply.candidate) : undefined;
-              out.push(alone === undefined ? send : { to: send.to, msg: { ...reply, status: alone } });
-            } else if (staleReads && reply.type === 'COLLECT_ACK') {
-              if (lcNow === undefined || ts.compare(reply.lc.ts, lcNow.ts) !== 0) [lcBefore, lcNow] = [lcNow, reply.lc];
-              out.push({ to: send.to, msg: { ...reply, lc: lcBefore ?? reply.lc } });
-            } else if (staleReads && reply.type === 'GET_TS_ACK') {
-              if (tsReply === undefined || ts.compare(reply.ts, tsReply.ts) !== 0) [tsReplyBefore, tsReply] = [tsReply, { ts: reply.ts, mac: reply.mac }];
-              out.push({ to: send.to, msg: { ...reply, ...(tsReplyBefore ?? tsReply) } });
-            } else {
-              out.push(send);
+              return [alone === undefined ? send : { to: send.to, msg: { ...reply, status: alone } }];
             }
-          }
-          return out;
+            if (before !== undefined && reply.type === 'COLLECT_ACK') return [{ to: send.to, msg: { ...reply, lc: before.lc } }];
+            if (before?.ts !== undefined && before.ts.type === 'GET_TS_ACK' && reply.type === 'GET_TS_ACK') {
+              return [{ to: send.to, msg: { ...reply, ts: before.ts.ts, mac: before.ts.mac } }];
+            }
+            return [send];
+          });
         },
         storedBytes: () => honest.storedBytes(),
       };
@@ -255,7 +263,7 @@ export function createStrategies<T>(ts: TimestampOps<T>, hooks: StrategyHooks): 
      * Plays a server that never received the newest version: UNKNOWN for the newest candidate of
      * every FILTER and no FILTER_UPDATE for it, honest answers with the fragment for the older ones,
      * and COLLECT_ACK / GET_TS_ACK one step behind (the `lc` and timestamp it had before its current
-     * one, both genuine). Attacks the invalid threshold, the collect quorum and write quorums.
+     * one, both genuine). Attacks the invalid threshold, the collect quorum and the get-ts quorum.
      */
     'confirm-stale': selectiveLiar(UNKNOWN, true),
     /**
