@@ -33,7 +33,7 @@ import { bytes, Driver, text, type OpHandle } from './powerstore-driver.ts';
 
 /** Hostile messages per run, and runs per protocol: sized to keep this file near a second per protocol. */
 const HOSTILE = 40;
-const RUNS = 12;
+const RUNS = 8;
 const VALUE_BYTES_MAX = 24;
 
 // ---------------------------------------------------------------- recipes

@@ -7,6 +7,7 @@
  *   npm run test:mutants                          every mutant, 2 workers
  *   npm run test:mutants -- --only ps-invalid-t-plus-1,abd-quorum-one-less
  *   npm run test:mutants -- --workers 1 --swarm-seeds 20 --json results/mutants.json
+ *   npm run test:mutants -- --markdown results/mutants.md     the table as markdown too
  *   npm run test:mutants -- --list                names and what each one breaks
  *   npm run test:mutants -- --show NAME           the mutant as a patch (git apply --unidiff-zero)
  *
@@ -32,6 +33,7 @@ interface Args {
   workers: number;
   swarmSeeds: number | undefined;
   json: string | undefined;
+  markdown: string | undefined;
   list: boolean;
   show: string | undefined;
 }
@@ -42,7 +44,7 @@ function usage(message: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { only: undefined, workers: Math.max(1, Math.min(2, availableParallelism())), swarmSeeds: undefined, json: undefined, list: false, show: undefined };
+  const args: Args = { only: undefined, workers: Math.max(1, Math.min(2, availableParallelism())), swarmSeeds: undefined, json: undefined, markdown: undefined, list: false, show: undefined };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = (): string => {
@@ -68,6 +70,9 @@ function parseArgs(argv: string[]): Args {
       case '--json':
         args.json = value();
         break;
+      case '--markdown':
+        args.markdown = value();
+        break;
       case '--list':
         args.list = true;
         break;
@@ -75,7 +80,7 @@ function parseArgs(argv: string[]): Args {
         args.show = value();
         break;
       default:
-        usage(`unknown argument ${JSON.stringify(flag)} (expected --only, --workers, --swarm-seeds, --json, --list, --show)`);
+        usage(`unknown argument ${JSON.stringify(flag)} (expected --only, --workers, --swarm-seeds, --json, --markdown, --list, --show)`);
     }
   }
   const known = new Set(MUTANTS.map((m) => m.name));
@@ -294,10 +299,22 @@ function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
 }
 
+/** The table as markdown: mutant, what it breaks, result, killed by, seconds. */
+function markdownTable(outcomes: readonly Outcome[]): string {
+  const breaks = new Map(MUTANTS.map((m) => [m.name, m.breaks]));
+  const cell = (text: string) => text.replaceAll('|', '\\|');
+  const rows = outcomes.map((o) => {
+    const result = o.status === 'killed' ? 'killed' : o.equivalent ? 'equivalent (survived)' : '**survived**';
+    return `| \`${o.name}\` | ${cell(breaks.get(o.name) ?? '')} | ${result} | ${cell(o.by)} | ${o.seconds.toFixed(1)} |`;
+  });
+  return ['| mutant | breaks | result | killed by | s |', '|---|---|---|---|---:|', ...rows, ''].join('\n');
+}
+
 function printTable(outcomes: readonly Outcome[]): void {
-  const rows = outcomes.map((o) => [o.name, o.status === 'killed' ? 'killed' : o.equivalent ? 'survived (equivalent)' : 'SURVIVED', o.by, o.seconds.toFixed(1)]);
+  const short = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text);
+  const rows = outcomes.map((o) => [o.name, o.status === 'killed' ? 'killed' : o.equivalent ? 'survived (equivalent)' : 'SURVIVED', short(o.by), o.seconds.toFixed(1)]);
   const header = ['mutant', 'result', 'killed by', 'time_s'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Math.min(r[i]!.length, 90))));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i]!)).join('  ');
   process.stdout.write(`${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n`);
   for (const row of rows) process.stdout.write(`${line(row)}\n`);
@@ -352,6 +369,7 @@ async function main(): Promise<void> {
   const equivalent = outcomes.filter((o) => o.status === 'survived' && o.equivalent).length;
   const survived = outcomes.filter((o) => o.status === 'survived' && !o.equivalent);
   process.stdout.write(`\n${outcomes.length} mutants: ${killed} killed, ${equivalent} survived as declared equivalent, ${survived.length} survived; ${seconds.toFixed(0)} s with ${workers} workers (load average at start: ${load})\n`);
+  if (args.markdown !== undefined) writeFileAtomic(args.markdown, markdownTable(outcomes));
   if (args.json !== undefined) writeFileAtomic(args.json, `${JSON.stringify({ seconds, workers, loadAverageAtStart: load, outcomes }, null, 1)}\n`);
   process.exitCode = survived.length > 0 ? 1 : 0;
 }
