@@ -11,7 +11,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mPowerstore } from '../protocols/m-powerstore/index.ts';
 import { powerstore } from '../protocols/powerstore/index.ts';
-import type { AnyProtocolDefinition } from '../protocols/types.ts';
+import type { PowerStoreMessage } from '../protocols/common/powerstore/messages.ts';
+import type { AnyProtocolDefinition, Operation } from '../protocols/types.ts';
 import { bytes, Driver, text } from './powerstore-driver.ts';
 import { completeStalling, messages } from './support/stalling.ts';
 
@@ -156,4 +157,23 @@ test('m-powerstore: the highest authentic get-ts reply wins, whatever the order 
     d.finish(r);
     assert.equal(text(r.value), 'v3', `seed ${seed}`);
   }
+});
+
+test('a FILTER_UPDATE naming another candidate than the one at its index is refused and counted', () => {
+  // Only a faulty server sends one; the reader must not take it for the status of the candidate it
+  // asked about (index 1 of C = [c0, c1] here), and counts it as hostile.
+  type Msg = PowerStoreMessage<number>;
+  const d = new Driver(powerstore, { t: 1 });
+  d.finish(d.write('w1', bytes('a')));
+  const r = d.read('r1');
+  d.run(() => r.operation.rounds === 2);
+  const filter = d.queued().find((e) => e.msg.type === 'FILTER')!.msg as Extract<Msg, { type: 'FILTER' }>;
+  assert.deepEqual(filter.candidates.map((c) => c.ts), [0, 1]);
+  const read = r.operation as Operation<Msg>;
+  const confirm = { kind: 'CONFIRM' as const, cc: [], fragment: null, lc: null };
+  read.onMessage('s1', { type: 'FILTER_UPDATE', rid: filter.rid, index: 1, candidate: { ts: 1, nonce: new Uint8Array(32).fill(7) }, status: confirm });
+  read.onMessage('s1', { type: 'FILTER_UPDATE', rid: filter.rid, index: 1, candidate: { ts: 2, nonce: filter.candidates[1]!.nonce }, status: confirm });
+  assert.equal(d.rejectCount('filter-update-mismatch'), 2);
+  d.finish(r);
+  assert.equal(text(r.value), 'a');
 });

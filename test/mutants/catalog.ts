@@ -378,8 +378,6 @@ export const MUTANTS: readonly Mutant[] = [
     replace: 'if (msg.statuses.length > this.candidates.length) {',
     tests: [PS_PROTOCOL, ADVERSARY],
     swarm: swarm('powerstore'),
-    equivalent:
-      'Only a faulty server sends a short FILTER_ACK. Its missing entries count neither as CONFIRM nor as REFUTE/UNKNOWN, which is what its silence about those candidates would do; no threshold relies on a faulty server\'s status, so no selection, and no wait, changes.',
   },
   {
     name: 'ps-late-unknown-overwrites',
@@ -400,10 +398,8 @@ export const MUTANTS: readonly Mutant[] = [
     file: READER,
     find: 'if (expected === undefined || this.ts.compare(expected.ts, msg.candidate.ts) !== 0 || !bytesEqual(expected.nonce, msg.candidate.nonce)) {',
     replace: 'if (expected === undefined) {',
-    tests: [PS_PROTOCOL, ADVERSARY],
+    tests: [ADVERSARY, PS_PROTOCOL],
     swarm: swarm('powerstore'),
-    equivalent:
-      'A correct server\'s update names exactly the candidate it remembered at that index of the reader\'s C. A mismatched update comes from a faulty server, and sets only that server\'s own status for the index, which its FILTER_ACK could have set to anything.',
   },
   {
     name: 'ps-filter-no-write-back',
