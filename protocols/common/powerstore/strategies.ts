@@ -16,7 +16,7 @@
  */
 import type { NodeId, Send, ServerMachine, ServerStrategy, StrategyContext } from '../../types.ts';
 import type { TimestampOps } from '../timestamp.ts';
-import { DIGEST_BYTES, type Candidate, type FilterStatus, type PowerStoreMessage } from './messages.ts';
+import { DIGEST_BYTES, N0, type Candidate, type FilterStatus, type PowerStoreMessage } from './messages.ts';
 
 type Msg<T> = PowerStoreMessage<T>;
 type Ctx<T> = StrategyContext<Msg<T>>;
@@ -159,7 +159,7 @@ export function createStrategies<T>(ts: TimestampOps<T>, hooks: StrategyHooks): 
       const newestOf = new Map<NodeId, { readonly rid: number; readonly key: string }>();
       const probe = (): { lc: Candidate<T>; ts: Msg<T> | undefined } => {
         const collect = honest.handle(ctx.env.id, { type: 'COLLECT', rid: 0 })[0]?.msg;
-        const lc = collect !== undefined && collect.type === 'COLLECT_ACK' ? collect.lc : { ts: ts.ts0, nonce: new Uint8Array(DIGEST_BYTES) };
+        const lc = collect !== undefined && collect.type === 'COLLECT_ACK' ? collect.lc : { ts: ts.ts0, nonce: N0 };
         return { lc, ts: hooks.getTs ? honest.handle(ctx.env.id, { type: 'GET_TS', op: 0 })[0]?.msg : undefined };
       };
       let now = lagging ? probe() : undefined;
