@@ -12,6 +12,7 @@ import { register as registerClientProcess } from './commands/client-process.ts'
 import { register as registerCalibrate } from './commands/calibrate.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerSwarm } from './commands/swarm.ts';
+import { register as registerTrace } from './commands/trace.ts';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerCheck(program);
   registerSwarm(program);
+  registerTrace(program);
   return program;
 }
 

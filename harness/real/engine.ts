@@ -27,6 +27,8 @@ import type { ChildLine, ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
+import { readProcessTraces } from '../trace/process-file.ts';
+import type { ProcessTraces } from '../trace/run-trace.ts';
 
 export class RealEngine implements Engine {
   readonly kind = 'real' as const;
@@ -37,6 +39,8 @@ export class RealEngine implements Engine {
   readonly serverStats = new Map<NodeId, ServerStatsLine>();
   /** Stats each client process printed when it stopped (after `close()`). */
   readonly clientProcessStats: ClientStatsLine[] = [];
+  /** What the child processes of a traced run recorded (after `close()`). */
+  private processTraces: ProcessTraces | undefined;
   private lastActivityNs = 0;
   private finish: ((outcome: EngineRunOutcome) => void) | undefined;
   private stopRequested = false;
@@ -82,6 +86,8 @@ export class RealEngine implements Engine {
       // reading) to report their operations' times on this clock; pipe order puts it before any operation.
       const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
       for (const child of launched.clientProcesses) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      // Traced servers record on this clock too (server-process.ts reads the same line).
+      if (run.trace !== null) for (const child of launched.servers.values()) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
       const known = new Set(runNodes(run));
       const extraDelayNs = new Map<NodeId, number>();
       const baseModel = linkModelFor(run, '', `real:harness:${seed}`);
@@ -154,6 +160,10 @@ export class RealEngine implements Engine {
     for (const stats of this.clientProcessStats) add(stats.rejected);
     const storageBytesPerServer = servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0);
     return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults() };
+  }
+
+  remoteTrace(): ProcessTraces {
+    return this.processTraces ?? { events: [], notRecorded: 0, boundReachedAtMs: null, incomplete: [] };
   }
 
   remoteClientTraffic(): Traffic {
@@ -241,6 +251,7 @@ export class RealEngine implements Engine {
         if (stats !== undefined) this.serverStats.set(id, parseChildLine(serverStatsLine, stats, child.name));
       }),
     );
+    this.processTraces = readProcessTraces(this.launched.tempDir);
     removeLaunchFolder(this.launched.tempDir);
   }
 

@@ -8,7 +8,6 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { historyFileName } from '../results/writer.ts';
@@ -16,6 +15,7 @@ import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
 import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
 import type { CsvRow } from '../charts/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
+import { svgToPng } from '../charts/render.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -286,16 +286,6 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
 
 export function appendixCsvRows(rows: readonly AppendixRow[]): CsvRow[] {
   return rows.map((r) => ({ ...r }));
-}
-
-export function svgToPng(svg: string): Uint8Array {
-  return new Resvg(svg, {
-    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-    fitTo: { mode: 'zoom', value: 2 },
-    background: 'white',
-  })
-    .render()
-    .asPng();
 }
 
 // ------------------------------------------------------------------ the figure

@@ -92,6 +92,11 @@ export interface RunResult {
     readonly heldTotal: number;
     readonly heldAtEnd: number;
   };
+  /**
+   * Only for traced runs (config `trace`): the trace file (relative to the output folder), the events
+   * it holds, and the events the bound `trace.maxEvents` left out, from the time it was reached (ms).
+   */
+  readonly trace?: { readonly file: string; readonly events: number; readonly notRecorded: number; readonly boundReachedAtMs: number | null };
 }
 
 export interface ExperimentSummary {
