@@ -16,6 +16,10 @@ import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
 import type { CsvRow } from '../charts/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 import { svgToPng } from '../charts/render.ts';
+import type { Trace } from '../trace/events.ts';
+import { readTraceFile } from '../trace/file.ts';
+import { drawFigureMessages, messageTimes } from '../trace/figure-messages.ts';
+import { traceFileName } from '../trace/run-trace.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -220,6 +224,9 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
   for (const point of points) {
     const historyPath = join(dir, 'points', point.pointDir, 'history', historyFileName('base#0'));
     const history = existsSync(historyPath) ? parseJsonlHistory(readFileSync(historyPath, 'utf8')) : [];
+    // The run's messages, when the experiment traced them (configs/paper/appendix-a.yaml does).
+    const tracePath = join(dir, 'points', point.pointDir, traceFileName('base#0'));
+    const trace = existsSync(tracePath) ? readTraceFile(tracePath) : undefined;
     const check = await checkHistory(history, { excerpt: true, workers: 0 });
     const script = scriptOf(point.config);
     const byOp = recordsOfScript(script, history);
@@ -257,6 +264,7 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
       schedule: scheduleOf(point.config),
       blocks,
       check,
+      ...(trace === undefined ? {} : { trace }),
     });
     writeFileAtomic(join(figuresDir, `${name}.svg`), svg);
     writeFileAtomic(join(figuresDir, `${name}.png`), svgToPng(svg));
@@ -302,6 +310,8 @@ export interface RunFigureInput {
   readonly schedule: readonly ScheduleEntry[];
   readonly blocks: Readonly<Record<string, readonly string[]>>;
   readonly check: CheckResult;
+  /** The run's message trace: when given, every message is drawn as an arrow between lanes. */
+  readonly trace?: Trace;
 }
 
 const LEFT_PX = 150;
@@ -380,6 +390,7 @@ export function renderRunFigure(input: RunFigureInput): string {
     if (record.return !== null && record.status !== 'pending') times.add(record.return);
   }
   for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
+  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
   const sorted = [...times].sort((a, b) => a - b);
   const rank = new Map(sorted.map((t, i) => [t, i]));
   const xOf = (t: number) => LEFT_PX + ((rank.get(t) ?? 0) + 0.5) * SLOT_PX;
@@ -392,7 +403,7 @@ export function renderRunFigure(input: RunFigureInput): string {
   const lanes = [...clients, ...blockNames];
   const laneY = (lane: string) => TOP_PX + lanes.indexOf(lane) * LANE_PX;
   const axisY = TOP_PX + lanes.length * LANE_PX;
-  const heightPx = axisY + 62;
+  const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start') =>
     out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${esc(s)}</text>`);
@@ -492,6 +503,15 @@ export function renderRunFigure(input: RunFigureInput): string {
     const y = laneY(client) + LANE_PX - 5;
     out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
     text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
+  }
+  if (input.trace !== undefined) {
+    const laneCentre = (node: string): number | undefined => {
+      const lane = clients.includes(node) ? node : blockOf.get(node);
+      return lane === undefined ? undefined : laneY(lane) + LANE_PX / 2;
+    };
+    const messages = drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
+    out.push(...messages.svg);
+    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
   }
   const legendY = axisY + 34;
   legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));

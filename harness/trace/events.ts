@@ -120,8 +120,8 @@ const count = z.number().int().min(0);
 const time = z.number().finite();
 const name = z.string().min(1);
 
+// Fields in the order the recorder writes them (zod's output keeps the schema's order).
 const messageFields = {
-  t: time,
   from: name,
   to: name,
   seq: z.number().int().min(1),
@@ -133,8 +133,8 @@ const messageFields = {
 };
 
 export const traceEventSchema = z.discriminatedUnion('ev', [
-  z.strictObject({ ...messageFields, ev: z.literal('send'), faulty: name.optional(), lie: z.literal(true).optional() }),
-  z.strictObject({ ...messageFields, ev: z.enum(['deliver', 'drop', 'hold', 'release']) }),
+  z.strictObject({ t: time, ev: z.literal('send'), ...messageFields, faulty: name.optional(), lie: z.literal(true).optional() }),
+  z.strictObject({ t: time, ev: z.enum(['deliver', 'drop', 'hold', 'release']), ...messageFields }),
   z.strictObject({ t: time, ev: z.literal('call'), node: name, op: count, kind: z.enum(['read', 'write']), key: z.string(), value: z.string().nullable() }),
   z.strictObject({ t: time, ev: z.literal('return'), node: name, op: count, status: z.enum(['ok', 'crashed']), value: z.string().nullable() }),
   z.strictObject({ t: time, ev: z.literal('fault'), node: name, action: name, cause: z.string() }),

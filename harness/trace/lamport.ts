@@ -46,6 +46,11 @@ const FONT_PX = 11;
 /** Above this many messages, arrows are not labelled with their type (the legend's colours tell). */
 const LABEL_LIMIT = 60;
 
+/** The colour of each message type: the types in alphabetical order take the palette's colours in turn. */
+export function typeColors(types: Iterable<string>): Map<string, string> {
+  return new Map([...new Set(types)].sort().map((type, i) => [type, TYPE_COLORS[i % TYPE_COLORS.length]!]));
+}
+
 let metrics: FontMetrics | undefined;
 function textWidth(text: string, sizePx: number): number {
   metrics ??= loadFontMetrics(FONT_FILE);
@@ -138,8 +143,8 @@ export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): st
   for (const m of messages) if (m.faulty !== null && !deviation.has(m.from)) deviation.set(m.from, m.faulty);
   for (const f of faults) if ((f.action === 'byzantine' || f.action === 'revert') && !deviation.has(f.node)) deviation.set(f.node, f.action === 'revert' ? 'reverted' : f.cause.replace(/^.*strategy /, ''));
 
-  const types = [...new Set(messages.map((m) => m.type))].sort();
-  const colorOf = new Map(types.map((type, i) => [type, TYPE_COLORS[i % TYPE_COLORS.length]!]));
+  const colorOf = typeColors(messages.map((m) => m.type));
+  const types = [...colorOf.keys()];
 
   const title = options.title ?? `Messages of run ${trace.header.run} (${trace.header.protocol}, t = ${trace.header.t}, ${trace.header.engine}, seed ${trace.header.seed})`;
   const subtitle =
@@ -337,8 +342,9 @@ interface LegendItem {
 function legendOf(types: readonly string[], messages: readonly TracedMessage[]): { items: LegendItem[]; widthPx: number }[] {
   const counts = new Map<string, number>();
   for (const m of messages) counts.set(m.type, (counts.get(m.type) ?? 0) + 1);
-  const items: LegendItem[] = types.map((type, i) => {
-    const color = TYPE_COLORS[i % TYPE_COLORS.length]!;
+  const colors = typeColors(types);
+  const items: LegendItem[] = types.map((type) => {
+    const color = colors.get(type)!;
     return { label: `${type} (${counts.get(type)})`, swatch: (x, y) => `<line x1="${x}" y1="${y}" x2="${x + 16}" y2="${y}" stroke="${color}" stroke-width="2.5"/>` };
   });
   items.push(
