@@ -118,7 +118,7 @@ test('the Lamport diagram draws every message of its window: arrows, held frames
   const [, revert] = await scheduledTraces();
   const svg = renderLamportSvg(revert!);
   // 22 messages, each its own group with a title; 4 held frames (never released) in orange.
-  assert.equal((svg.match(/<g><title>/g) ?? []).length, 22);
+  assert.equal((svg.match(/<g class="message">/g) ?? []).length, 22);
   assert.equal((svg.match(/stroke="#e6550d" stroke-width="3.5"/g) ?? []).length, 4);
   // s1's two messages after its revert (GET_ACK, PUT_ACK to r1) are dashed, as a faulty sender's; and the legend's.
   assert.equal((svg.match(/stroke-dasharray="6 3"\/>/g) ?? []).length, 2 + 1);
@@ -128,5 +128,5 @@ test('the Lamport diagram draws every message of its window: arrows, held frames
   assert.equal((renderLamportSvg(busy).match(/stroke="#d62728" stroke-width="2.2"/g) ?? []).length, lies + 1, 'a red cross per lie, and one in the legend');
   // --ops: only those operations and their messages.
   const one = renderLamportSvg(revert!, { ops: [1] });
-  assert.equal((one.match(/<g><title>/g) ?? []).length, 12);
+  assert.equal((one.match(/<g class="message">/g) ?? []).length, 12);
 });

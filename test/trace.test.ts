@@ -163,7 +163,7 @@ test('held and released frames, a drop at a crashed node, and the same trace for
     ],
   );
   assert.equal(serializeTrace((await runOnce(run)).trace!), serializeTrace(trace), 'a simulated trace is a function of config and seed');
-  assert.deepEqual(parseTrace(serializeTrace(trace)), trace);
+  assert.equal(serializeTrace(parseTrace(serializeTrace(trace))), serializeTrace(trace));
 
   // A server crashed at 0.5 ms: the GET_TS sent to it at 0 arrives at 1 and is dropped.
   const crashed = await runConfig({

@@ -34,7 +34,7 @@ export interface LamportOptions {
  * Message type colours, assigned in alphabetical order of the types drawn: dark enough for thin lines
  * and small labels on white, and none of them the orange of held messages or the red of lies.
  */
-const TYPE_COLORS = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b', '#17a2a2', '#8c8c00', '#d35fb7', '#393b79', '#666666', '#0f6e8c', '#b8860b', '#5a6f8f'];
+const TYPE_COLORS = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b', '#17becf', '#8c8c00', '#e377c2', '#393b79', '#7f7f7f', '#637939', '#bd9e39', '#6b6ecf'];
 const LIE_COLOR = '#d62728';
 const HELD_COLOR = '#e6550d';
 const LEFT_PX = 150;
@@ -215,10 +215,14 @@ export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): st
     const x1 = pending ? plotRight : clampX(op.returnT!);
     const hl = highlight.has(op.op);
     const fill = op.kind === 'write' ? '#d4f5d0' : '#cfe3ff';
+    // A label longer than its bar shrinks to the operation's number (the bar's tooltip has the rest).
+    const label = opLabel(op);
+    const fits = textWidth(label, 10) <= Math.max(x1 - x0, 60);
     out.push(
-      `<rect x="${px(x0)}" y="${px(y - 9)}" width="${px(Math.max(3, x1 - x0))}" height="18" rx="3" fill="${hl ? '#ffd0d0' : fill}" fill-opacity="0.85" stroke="${hl ? '#d00' : '#555'}" stroke-width="${hl ? 2.5 : 1}"${pending ? ' stroke-dasharray="6 3"' : ''}/>`,
+      `<g class="operation"><title>${esc(`${label}${op.callT === null ? '' : ` called ${fmt(op.callT)} ms`}${op.returnT === null ? '' : `, returned ${fmt(op.returnT)} ms`} (key ${op.key})`)}</title>` +
+        `<rect x="${px(x0)}" y="${px(y - 9)}" width="${px(Math.max(3, x1 - x0))}" height="18" rx="3" fill="${hl ? '#ffd0d0' : fill}" fill-opacity="0.85" stroke="${hl ? '#d00' : '#555'}" stroke-width="${hl ? 2.5 : 1}"${pending ? ' stroke-dasharray="6 3"' : ''}/></g>`,
     );
-    text(x0 + 3, y - 13, opLabel(op), 10, hl ? '#900' : '#222');
+    text(x0 + 3, y - 13, fits ? label : `#${op.op}`, 10, hl ? '#900' : '#222');
   }
 
   // Messages.
@@ -330,7 +334,7 @@ function drawMessage(out: string[], message: TracedMessage, ctx: DrawContext): v
     const ly = y0 + (y1 - y0) * 0.6;
     parts.push(`<text x="${px(lx + 3)}" y="${px(ly - 3)}" font-size="8.5" fill="${color}" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(message.type)}</text>`);
   }
-  out.push(`<g>${parts.join('')}</g>`);
+  out.push(`<g class="message">${parts.join('')}</g>`);
 }
 
 interface LegendItem {

@@ -36,8 +36,9 @@ export class TraceRecorder implements MessageTracer {
   private boundReachedAt: number | null = null;
   private readonly nodes: ReadonlySet<NodeId> | null;
   private readonly toMs: number;
-  private readonly sentOnLink = new Map<string, number>();
-  private readonly arrivedOnLink = new Map<string, number>();
+  /** Messages sent, and frames from other processes that arrived, per link: from → to → count. */
+  private readonly sentOnLink = new Map<NodeId, Map<NodeId, number>>();
+  private readonly arrivedOnLink = new Map<NodeId, Map<NodeId, number>>();
   private readonly seqOf = new WeakMap<Frame, number>();
 
   constructor(
@@ -50,15 +51,26 @@ export class TraceRecorder implements MessageTracer {
   }
 
   send(from: NodeId, to: NodeId, frame: Frame, bytes: number, sender: SenderMark | null): void {
-    const link = `${from}>${to}`;
-    const seq = (this.sentOnLink.get(link) ?? 0) + 1;
-    this.sentOnLink.set(link, seq);
+    const seq = count(this.sentOnLink, from, to);
     this.seqOf.set(frame, seq);
     const t = this.admit(from, to);
     if (t === null) return;
     const tag = frame.tag;
-    const event = { t, ev: 'send' as const, from, to, seq, type: frame.msg.type, bytes, key: frame.key, op: opOf(tag), ...(tag < 0 ? { initiated: true as const } : {}) };
-    this.push(sender === null ? event : { ...event, faulty: sender.faulty, ...(sender.lie ? { lie: true as const } : {}) });
+    // One object shape for every send (absent fields are undefined, which JSON leaves out).
+    this.push({
+      t,
+      ev: 'send',
+      from,
+      to,
+      seq,
+      type: frame.msg.type,
+      bytes,
+      key: frame.key,
+      op: opOf(tag),
+      initiated: tag < 0 ? true : undefined,
+      faulty: sender === null ? undefined : sender.faulty,
+      lie: sender !== null && sender.lie ? true : undefined,
+    });
   }
 
   deliver(from: NodeId, to: NodeId, frame: Frame): void {
@@ -109,15 +121,13 @@ export class TraceRecorder implements MessageTracer {
     let seq = this.seqOf.get(frame);
     if (seq === undefined) {
       // A frame from another process: the link's arrivals in order (see the module comment).
-      const link = `${from}>${to}`;
-      seq = (this.arrivedOnLink.get(link) ?? 0) + 1;
-      this.arrivedOnLink.set(link, seq);
+      seq = count(this.arrivedOnLink, from, to);
       this.seqOf.set(frame, seq);
     }
     const t = this.admit(from, to);
     if (t === null) return;
     const tag = frame.tag;
-    this.push({ t, ev, from, to, seq, type: frame.msg.type, bytes: frameWireSize(frame), key: frame.key, op: opOf(tag), ...(tag < 0 ? { initiated: true as const } : {}) });
+    this.push({ t, ev, from, to, seq, type: frame.msg.type, bytes: frameWireSize(frame), key: frame.key, op: opOf(tag), initiated: tag < 0 ? true : undefined });
   }
 
   /** The event's time (ms) if it is in the window and involves a traced node, else null. */
@@ -137,6 +147,15 @@ export class TraceRecorder implements MessageTracer {
     this.recorded++;
     this.events.push(event);
   }
+}
+
+/** Counts one more on link `from → to`; returns the new count. */
+function count(links: Map<NodeId, Map<NodeId, number>>, from: NodeId, to: NodeId): number {
+  let perTo = links.get(from);
+  if (perTo === undefined) links.set(from, (perTo = new Map()));
+  const next = (perTo.get(to) ?? 0) + 1;
+  perTo.set(to, next);
+  return next;
 }
 
 function opOf(tag: number): number | null {

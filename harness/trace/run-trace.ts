@@ -44,20 +44,16 @@ export function finishRunTrace(input: RunTraceInput): Trace {
     .filter((fault) => fault.atMs >= bounds.fromMs && fault.atMs <= toMs && (nodes === null || nodes.has(fault.node)))
     .map((fault) => ({ t: fault.atMs, ev: 'fault', node: fault.node, action: fault.action, cause: fault.cause }));
   // Stable: events of one time keep the order in which they happened (sends before their effects).
-  const merged = [...input.local.events, ...(input.remote?.events ?? []), ...faults].sort((a, b) => a.t - b.t);
+  const merged = mergeByTime(mergeByTime(sortedByTime(input.local.events), sortedByTime(input.remote?.events ?? [])), sortedByTime(faults));
   let notRecorded = input.local.notRecorded + (input.remote?.notRecorded ?? 0);
   const reached = [input.local.boundReachedAtMs, input.remote?.boundReachedAtMs ?? null].filter((t): t is number => t !== null);
   let boundReachedAtMs = reached.length === 0 ? null : Math.min(...reached);
-  // Each process kept up to maxEvents; together they keep the first maxEvents.
-  const message = merged.filter((event) => event.ev !== 'fault');
-  if (message.length > bounds.maxEvents) {
-    const cut = message[bounds.maxEvents]!.t;
-    notRecorded += message.length - bounds.maxEvents;
+  // Each process kept up to maxEvents, and the faults come on top: together they keep the first maxEvents.
+  if (merged.length > bounds.maxEvents) {
+    const cut = merged[bounds.maxEvents]!.t;
+    notRecorded += merged.length - bounds.maxEvents;
     boundReachedAtMs = boundReachedAtMs === null ? cut : Math.min(boundReachedAtMs, cut);
-    let kept = 0;
-    const bounded = merged.filter((event) => event.ev === 'fault' || ++kept <= bounds.maxEvents);
-    merged.length = 0;
-    merged.push(...bounded);
+    merged.length = bounds.maxEvents;
   }
   const { run } = input;
   const header: TraceHeader = {
@@ -86,6 +82,26 @@ export function withTrace(output: RunOnceOutput, tracer: TraceRecorder | null, e
   const faults = output.result.appliedFaults ?? [];
   const trace = finishRunTrace({ run, seed, engine: engine.kind, endMs: output.endMs, local: tracer.finish(), ...(remote === undefined ? {} : { remote }), faults });
   return { ...output, result: { ...output.result, trace: traceSummary(trace) }, trace };
+}
+
+/** `events` in time order, stably; a single process's events mostly are already (then no sort). */
+function sortedByTime(events: TraceEvent[]): TraceEvent[] {
+  for (let i = 1; i < events.length; i++) if (events[i]!.t < events[i - 1]!.t) return events.sort((a, b) => a.t - b.t);
+  return events;
+}
+
+/** Two time-ordered lists as one; on equal times, `a`'s events first. */
+function mergeByTime(a: TraceEvent[], b: TraceEvent[]): TraceEvent[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: TraceEvent[] = new Array<TraceEvent>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = b[j]!.t < a[i]!.t ? b[j++]! : a[i++]!;
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
 }
 
 /** The trace's entry in `summary.json`. */
