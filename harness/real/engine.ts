@@ -163,7 +163,10 @@ export class RealEngine implements Engine {
   }
 
   remoteTrace(): ProcessTraces {
-    return this.processTraces ?? { events: [], notRecorded: 0, boundReachedAtMs: null, incomplete: [] };
+    const traces = this.processTraces ?? { events: [], notRecorded: 0, boundReachedAtMs: null, incomplete: [] };
+    // Servers started by hand elsewhere (`real.servers`) keep no trace for this run.
+    const elsewhere = this.settings.servers === undefined ? [] : Object.keys(this.settings.servers);
+    return { ...traces, incomplete: [...traces.incomplete, ...elsewhere] };
   }
 
   remoteClientTraffic(): Traffic {

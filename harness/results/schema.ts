@@ -94,9 +94,16 @@ export interface RunResult {
   };
   /**
    * Only for traced runs (config `trace`): the trace file (relative to the output folder), the events
-   * it holds, and the events the bound `trace.maxEvents` left out, from the time it was reached (ms).
+   * it holds, the events the bound `trace.maxEvents` left out, from the time it was reached (ms), and
+   * (real engine) the processes whose events may be missing.
    */
-  readonly trace?: { readonly file: string; readonly events: number; readonly notRecorded: number; readonly boundReachedAtMs: number | null };
+  readonly trace?: {
+    readonly file: string;
+    readonly events: number;
+    readonly notRecorded: number;
+    readonly boundReachedAtMs: number | null;
+    readonly incomplete?: readonly string[];
+  };
 }
 
 export interface ExperimentSummary {

@@ -107,14 +107,21 @@ function mergeByTime(a: TraceEvent[], b: TraceEvent[]): TraceEvent[] {
 /** The trace's entry in `summary.json`. */
 export function traceSummary(trace: Trace): TraceSummary {
   const { header } = trace;
-  return { file: traceFileName(header.run), events: header.events, notRecorded: header.notRecorded, boundReachedAtMs: header.boundReachedAtMs };
+  return {
+    file: traceFileName(header.run),
+    events: header.events,
+    notRecorded: header.notRecorded,
+    boundReachedAtMs: header.boundReachedAtMs,
+    ...(header.incomplete.length === 0 ? {} : { incomplete: header.incomplete }),
+  };
 }
 
 /** One line for the terminal: where the trace is (`path`), and what the bound left out. */
 export function describeTrace(summary: TraceSummary, maxEvents: number, path: string = summary.file): string {
-  if (summary.notRecorded === 0) return `trace: ${path} (${summary.events} events)`;
+  const missing = summary.incomplete === undefined ? '' : `; events of ${summary.incomplete.join(', ')} may be missing (a process killed by a crash fault, or servers started elsewhere)`;
+  if (summary.notRecorded === 0) return `trace: ${path} (${summary.events} events)${missing}`;
   return (
     `trace: ${path} holds ${summary.events} events; the bound trace.maxEvents = ${maxEvents} was reached at ${summary.boundReachedAtMs} ms ` +
-    `and ${summary.notRecorded} later events were not recorded (raise trace.maxEvents, or narrow trace.fromMs/toMs/nodes)`
+    `and ${summary.notRecorded} later events were not recorded (raise trace.maxEvents, or narrow trace.fromMs/toMs/nodes)${missing}`
   );
 }

@@ -1,8 +1,9 @@
 /**
- * @module A trace as a ShiViz log: each event is two lines, `<node> <vector clock as JSON>` and a
- * one-line description, which ShiViz's usual parser regex {@link SHIVIZ_REGEX} reads (the `host`,
- * `clock` and `event` groups it requires). The file starts with that regex and an empty line (no
- * delimiter between executions), the layout ShiViz's "upload a log" expects.
+ * @module A trace as a ShiViz log: each event is two lines, a one-line description and then
+ * `<node> <vector clock as JSON>`, which ShiViz's default parser regex {@link SHIVIZ_REGEX} reads
+ * (the `event`, `host` and `clock` groups it requires). The file starts with that regex and an empty
+ * line (no delimiter between executions), the layout of ShiViz's "upload a log"; the lines after
+ * them can also be pasted into its input box as they are.
  *
  * Vector clocks follow the algorithm ShiViz checks: a node's own entry counts its events from 1 up
  * by one; a send is an event of the sender; a delivery is an event of the receiver that first takes
@@ -14,8 +15,8 @@
 import { messageId, type Trace } from './events.ts';
 import { messagesOf } from './model.ts';
 
-/** ShiViz's parser regex for this log (the one GoVector's logs use). */
-export const SHIVIZ_REGEX = String.raw`(?<host>\S*) (?<clock>{.*})\n(?<event>.*)`;
+/** ShiViz's default parser regex, which reads this log. */
+export const SHIVIZ_REGEX = String.raw`(?<event>.*)\n(?<host>\S*) (?<clock>{.*})`;
 
 type Clock = Map<string, number>;
 
@@ -40,7 +41,7 @@ export function toShiviz(trace: Trace): string {
   const held = new Map(messagesOf(trace).filter((m) => m.holdT !== null).map((m) => [m.id, m]));
   const lines: string[] = [SHIVIZ_REGEX, ''];
   const emit = (node: string, clock: Clock, text: string): void => {
-    lines.push(`${node} ${clockJson(clock)}`, text);
+    lines.push(text, `${node} ${clockJson(clock)}`);
   };
   for (const event of trace.events) {
     switch (event.ev) {
