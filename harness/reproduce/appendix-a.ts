@@ -399,9 +399,16 @@ export function renderRunFigure(input: RunFigureInput): string {
     'Bars: operations from call to return (dashed: never returned); red outline: the operations the checker cites.',
     'Orange: messages delayed on that link (asynchrony); grey: never sent / server crashed; purple: T2 reverts its memory.',
   ];
-  const widthPx = Math.ceil(Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12)));
   const lanes = [...clients, ...blockNames];
   const laneY = (lane: string) => TOP_PX + lanes.indexOf(lane) * LANE_PX;
+  const laneCentre = (node: string): number | undefined => {
+    const lane = clients.includes(node) ? node : blockOf.get(node);
+    return lane === undefined ? undefined : laneY(lane) + LANE_PX / 2;
+  };
+  const messages = input.trace === undefined ? undefined : drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
+  const widthPx = Math.ceil(
+    Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
+  );
   const axisY = TOP_PX + lanes.length * LANE_PX;
   const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
@@ -504,12 +511,7 @@ export function renderRunFigure(input: RunFigureInput): string {
     out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
     text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
   }
-  if (input.trace !== undefined) {
-    const laneCentre = (node: string): number | undefined => {
-      const lane = clients.includes(node) ? node : blockOf.get(node);
-      return lane === undefined ? undefined : laneY(lane) + LANE_PX / 2;
-    };
-    const messages = drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
+  if (messages !== undefined) {
     out.push(...messages.svg);
     out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
   }

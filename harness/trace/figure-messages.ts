@@ -37,8 +37,8 @@ export function messageTimes(trace: Trace): number[] {
   return out;
 }
 
-/** The arrows (SVG elements), and the legend that explains them (an SVG group at the given position). */
-export function drawFigureMessages(trace: Trace, axes: FigureAxes): { svg: string[]; legend: (x: number, y: number) => string } {
+/** The arrows (SVG elements), and the legend that explains them: its width, and an SVG group at a given position. */
+export function drawFigureMessages(trace: Trace, axes: FigureAxes): { svg: string[]; legendWidthPx: number; legend: (x: number, y: number) => string } {
   const messages = messagesOf(trace).filter((m) => m.sendT !== null);
   const colors = typeColors(messages.map((m) => m.type));
   const svg: string[] = [];
@@ -78,7 +78,7 @@ export function drawFigureMessages(trace: Trace, axes: FigureAxes): { svg: strin
     }
     svg.push(`<g opacity="0.85">${title}${parts.join('')}</g>`);
   }
-  const legend = (x: number, y: number): string => {
+  const legendAt = (x: number, y: number): { svg: string; end: number } => {
     const parts: string[] = [];
     let at = x;
     const label = (text: string): void => {
@@ -95,7 +95,7 @@ export function drawFigureMessages(trace: Trace, axes: FigureAxes): { svg: strin
     at += 18;
     label('delayed on the way');
     label('✕ reached a crashed server · ○ never delivered');
-    return `<g>${parts.join('')}</g>`;
+    return { svg: `<g>${parts.join('')}</g>`, end: at };
   };
-  return { svg, legend };
+  return { svg, legendWidthPx: legendAt(0, 0).end, legend: (x, y) => legendAt(x, y).svg };
 }
