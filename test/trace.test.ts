@@ -232,3 +232,29 @@ test('a Byzantine server: its sends name the strategy, and only the messages it 
   for (const event of output.trace!.events) if (event.ev === 'send' && event.from !== 's3') assert.equal(event.faulty, undefined);
   assert.deepEqual(output.trace!.events.find((e) => e.ev === 'fault'), { t: 0, ev: 'fault', node: 's3', action: 'byzantine', cause: 'faults[0]: strategy forge' });
 });
+
+test('tracing changes nothing in the run: same history and results with and without it (lying M-PoWerStore server)', async () => {
+  const config = {
+    ...base,
+    name: 'trace-neutral',
+    protocol: { name: 'm-powerstore', t: 1 },
+    network: { latency: { distribution: 'uniform', minMs: 1, maxMs: 3 } },
+    costProfile: 'default',
+    faults: [{ type: 'byzantine', node: 's2', strategy: 'forge' }],
+    workload: { writers: 2, readers: 2, valueBytes: 64, operations: 40 },
+  };
+  const plain = await runConfig(config);
+  const traced = await runConfig({ ...config, trace: true });
+  assert.deepEqual(traced.history, plain.history);
+  const { trace, ...rest } = traced.result;
+  assert.deepEqual(rest, plain.result);
+  assert.ok(trace !== undefined && trace.events > 0);
+});
+
+test('bad trace bounds are config errors that name the field', () => {
+  const config = { ...base, name: 'trace-bad', protocol: { name: 'abd', t: 1 }, workload: { operations: 1 } };
+  assert.throws(() => resolveExperiment(parseConfig({ ...config, trace: { nodes: ['s9'] } })), /^ConfigError: trace\.nodes\[0\]: unknown node or block "s9"/);
+  assert.throws(() => resolveExperiment(parseConfig({ ...config, trace: { fromMs: 5, toMs: 1 } })), /^ConfigError: trace\.toMs: must be >= fromMs \(5\), got 1$/);
+  assert.throws(() => parseConfig({ ...config, trace: { maxEvents: 0 } }), /trace\.maxEvents: must be >= 1/);
+  assert.throws(() => parseConfig({ ...config, trace: { window: 3 } }), /^ConfigError: trace\.window: unknown field$/);
+});
