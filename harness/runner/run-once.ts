@@ -126,7 +126,7 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
   const crypto = await loadCryptoProvider(run.config.crypto);
   const codec = await loadErasureCodec(run.config.codec);
   const rejected = new Map<string, number>();
-  const tracer = run.trace === null ? null : new TraceRecorder(run.trace, () => engine.nowNs());
+  const tracer = run.trace === null ? null : new TraceRecorder(run.trace, () => engine.nowNs(), engine.hostsServers);
   const schedule = new ScheduleRuntime(run.config, run.cluster, run.hostileClients, engine.clock, faults.scheduleHooks(), tracer);
   const profile = engine.chargesCpu ? run.costProfile : ZERO_PROFILE;
   const meters = new Map<NodeId, NodeMeter>();

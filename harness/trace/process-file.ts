@@ -37,7 +37,7 @@ export class ProcessTraceFile {
     /** Now on the harness's clock, ns. */
     nowNs: () => number,
   ) {
-    this.recorder = new TraceRecorder(bounds, nowNs);
+    this.recorder = new TraceRecorder(bounds, nowNs, false);
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS);
     this.timer.unref();
   }

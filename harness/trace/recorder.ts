@@ -4,13 +4,13 @@
  * bound it only counts, and remembers when the bound was reached, so that a long run says what it
  * left out instead of filling the disk.
  *
- * Matching a send with its arrival: the sender numbers the messages of each link (`seq`). In one
- * process the receiver gets the very frame object that was sent (the simulator), so the number is
- * looked up by identity, which stays right when the fault schedule reorders a link. A frame that
- * crossed processes (the real engine) is a new object: the receiver numbers the arrivals of each link
- * itself, which gives the same numbers because the TCP transport keeps every link FIFO and the real
- * engine runs no schedule. Both counters run whether or not an event is recorded, so numbers agree
- * across processes whatever their bounds.
+ * Matching a send with its arrival: the sender numbers the messages of each link (`seq`). When one
+ * process hosts every node (the simulator), the receiver gets the very frame object that was sent, so
+ * the number is looked up by identity (kept while the frame is in flight), which stays right when the
+ * fault schedule reorders a link. A frame that crossed processes (the real engine) is a new object:
+ * the receiver numbers the arrivals of each link itself, which gives the same numbers because the TCP
+ * transport keeps every link FIFO and the real engine runs no schedule. Both counters run whether or
+ * not an event is recorded, so numbers agree across processes whatever their bounds.
  */
 import type { NodeId } from '../../protocols/types.ts';
 import { tagIndex } from '../host/attribution.ts';
@@ -39,20 +39,24 @@ export class TraceRecorder implements MessageTracer {
   /** Messages sent, and frames from other processes that arrived, per link: from → to → count. */
   private readonly sentOnLink = new Map<NodeId, Map<NodeId, number>>();
   private readonly arrivedOnLink = new Map<NodeId, Map<NodeId, number>>();
-  private readonly seqOf = new WeakMap<Frame, number>();
+  /** Frames in flight and their numbers (null: frames arrive as new objects, see the module comment). */
+  private readonly inFlight: Map<Frame, number> | null;
 
   constructor(
     private readonly bounds: TraceBounds,
     /** Now, ns since the run started, on the run's clock. */
     private readonly nowNs: () => number,
+    /** Whether this process hosts every node, so that a frame arrives as the object that was sent. */
+    hostsEveryNode: boolean,
   ) {
     this.nodes = bounds.nodes === null ? null : new Set(bounds.nodes);
     this.toMs = bounds.toMs ?? Infinity;
+    this.inFlight = hostsEveryNode ? new Map() : null;
   }
 
   send(from: NodeId, to: NodeId, frame: Frame, bytes: number, sender: SenderMark | null): void {
     const seq = count(this.sentOnLink, from, to);
-    this.seqOf.set(frame, seq);
+    this.inFlight?.set(frame, seq);
     const t = this.admit(from, to);
     if (t === null) return;
     const tag = frame.tag;
@@ -118,11 +122,15 @@ export class TraceRecorder implements MessageTracer {
   }
 
   private arrival(ev: ArrivalKind, from: NodeId, to: NodeId, frame: Frame): void {
-    let seq = this.seqOf.get(frame);
-    if (seq === undefined) {
-      // A frame from another process: the link's arrivals in order (see the module comment).
+    let seq: number;
+    if (this.inFlight === null) {
+      // A frame from another process: the link's arrivals in order (see the module comment); one
+      // arrival each (no schedule holds frames on the real engine).
       seq = count(this.arrivedOnLink, from, to);
-      this.seqOf.set(frame, seq);
+    } else {
+      seq = this.inFlight.get(frame) ?? 0;
+      // Handled or dropped: its journey is over (a held frame is still on its way).
+      if (ev === 'deliver' || ev === 'drop') this.inFlight.delete(frame);
     }
     const t = this.admit(from, to);
     if (t === null) return;
