@@ -190,7 +190,7 @@ export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): st
     out.push(`<line x1="${px(x)}" y1="${TOP_PX}" x2="${px(x)}" y2="${axisY}" stroke="#d8d8d8" stroke-dasharray="2 3"/>`);
     text(x, axisY + 14, fmt(Number(t.toPrecision(12))), 10, '#555', 'middle');
   }
-  text(LEFT_PX - 8, axisY + 14, 'ms:', 10, '#555', 'end');
+  text(LEFT_PX - 20, axisY + 14, 'ms:', 10, '#555', 'end');
 
   // Faults on their lanes.
   for (const fault of faults) {
