@@ -28,7 +28,7 @@ function parseMs(flag: string): (value: string) => number {
 }
 
 /** `3,5-7` → [3, 5, 6, 7]: operation indices (history lines, 0-based). */
-export function parseOpList(value: string): number[] {
+function parseOpList(value: string): number[] {
   const out: number[] = [];
   for (const part of value.split(',')) {
     const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
