@@ -27,7 +27,7 @@ import type { ChildLine, ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
-import { readProcessTraces } from '../trace/process-file.ts';
+import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
 import type { ProcessTraces } from '../trace/run-trace.ts';
 
 export class RealEngine implements Engine {
@@ -53,6 +53,8 @@ export class RealEngine implements Engine {
     private readonly launched: Launched,
     /** Extra send delay per node of this process (the `slow` fault), read by the link model. */
     private readonly extraDelayNs: Map<NodeId, number>,
+    /** Whether the run is traced: the child processes then record their messages (trace/process-file.ts). */
+    private readonly traced: boolean,
   ) {
     const remoteClients = launched.clientOf.size === 0 ? undefined : new RemoteClients(launched.clientOf, () => (this.lastActivityNs = clock.nowNs()));
     this.remoteClients = remoteClients;
@@ -103,7 +105,7 @@ export class RealEngine implements Engine {
         ...(settings.maxFrameBytes === undefined ? {} : { maxFrameBytes: settings.maxFrameBytes }),
         onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench real engine: closed connection from ${remote}: ${reason}: ${message}\n`),
       });
-      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs);
+      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null);
       lines.route = (line, child) => engine.remoteClients?.onLine(line, child) ?? false;
       engine.watchActivity();
       return engine;
@@ -254,7 +256,7 @@ export class RealEngine implements Engine {
         if (stats !== undefined) this.serverStats.set(id, parseChildLine(serverStatsLine, stats, child.name));
       }),
     );
-    this.processTraces = readProcessTraces(this.launched.tempDir);
+    if (this.traced) this.processTraces = readProcessTraces(this.launched.tempDir, [...this.launched.servers.keys(), ...this.launched.clientProcesses.map((_, k) => clientProcessName(k))]);
     removeLaunchFolder(this.launched.tempDir);
   }
 

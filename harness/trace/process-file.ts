@@ -8,7 +8,7 @@
  * (run-trace.ts). Appending as it goes means a server killed by a crash fault leaves what it recorded
  * up to its last flush; its file then has no end line, and the trace names it as incomplete.
  */
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { TraceBounds, TraceEvent } from './events.ts';
@@ -21,7 +21,12 @@ export const FLUSH_EVERY_MS = 100;
 
 const endLine = z.strictObject({ ev: z.literal('end'), notRecorded: z.number().int().min(0), boundReachedAtMs: z.number().nullable() });
 
-/** The trace file of child process `name` (e.g. `s1`, `client-0`) in the run's folder. */
+/** The name of client process `k` in trace files. */
+export function clientProcessName(k: number): string {
+  return `client-${k}`;
+}
+
+/** The trace file of child process `name` (a server id, or {@link clientProcessName}) in the run's folder. */
 export function processTracePath(dir: string, name: string): string {
   return join(dir, `trace-${name}.jsonl`);
 }
@@ -61,18 +66,23 @@ export class ProcessTraceFile {
 }
 
 /**
- * Reads the trace files of the child processes in `dir`. A line that does not parse (the last one of
- * a process killed while writing) is skipped; a file without its end line makes its process incomplete.
+ * Reads the trace files of the child processes `names` in `dir`. A line that does not parse (the last
+ * one of a process killed while writing) is skipped; a process whose file has no end line, or that
+ * left no file, is incomplete.
  */
-export function readProcessTraces(dir: string | undefined): ProcessTraces {
+export function readProcessTraces(dir: string | undefined, names: readonly string[]): ProcessTraces {
   const events: TraceEvent[] = [];
   const incomplete: string[] = [];
   let notRecorded = 0;
   let boundReachedAtMs: number | null = null;
-  if (dir === undefined || !existsSync(dir)) return { events, notRecorded, boundReachedAtMs, incomplete };
-  for (const file of readdirSync(dir).filter((name) => /^trace-.+\.jsonl$/.test(name)).sort()) {
+  for (const name of names) {
+    const path = dir === undefined ? undefined : processTracePath(dir, name);
+    if (path === undefined || !existsSync(path)) {
+      incomplete.push(name);
+      continue;
+    }
     let ended = false;
-    for (const line of readFileSync(join(dir, file), 'utf8').split('\n')) {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (line === '') continue;
       let value: unknown;
       try {
@@ -90,7 +100,7 @@ export function readProcessTraces(dir: string | undefined): ProcessTraces {
       const event = traceEventSchema.safeParse(value);
       if (event.success) events.push(event.data as TraceEvent);
     }
-    if (!ended) incomplete.push(file.slice('trace-'.length, -'.jsonl'.length));
+    if (!ended) incomplete.push(name);
   }
   return { events, notRecorded, boundReachedAtMs, incomplete };
 }
