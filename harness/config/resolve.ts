@@ -15,6 +15,8 @@ import { DEFAULT_CLIENT_REGIONS, DEFAULT_SERVER_REGIONS, defaultRttMatrix, PRESE
 import { lookupStrategy, strategyNames } from '../faults/strategies.ts';
 import { checkSchedule } from '../faults/schedule.ts';
 import { drawSwarm } from '../faults/swarm-draw.ts';
+import type { TraceBounds } from '../trace/events.ts';
+import { resolveTraceBounds } from '../trace/settings.ts';
 import { ConfigError, formatIssue, formatIssues, showValue } from './errors.ts';
 import { latencySchema, type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
 
@@ -57,6 +59,8 @@ export interface ResolvedRun {
   readonly faults: readonly FaultConfig[];
   readonly expectViolation: boolean;
   readonly maxDurationNs: number;
+  /** What the message trace records (config `trace`), or null when tracing is off. */
+  readonly trace: TraceBounds | null;
 }
 
 export interface ResolvedExperiment {
@@ -256,6 +260,7 @@ export function resolveExperiment(
   const { hostile: hostileClients, byzantine: byzantineServers } = checkFaults(config, protocol, cluster);
   const network = resolveNetwork(config, cluster.servers, [...cluster.writers, ...cluster.readers, ...hostileClients]);
   const costProfile = resolveCostProfile(config.costProfile, configDir);
+  const trace = resolveTraceBounds(config.trace, cluster, hostileClients, config.blocks);
   const valueBytes = Array.isArray(config.workload.valueBytes) ? config.workload.valueBytes.join('|') : config.workload.valueBytes;
   const params = { protocol: protocol.name, t: config.protocol.t, n, valueBytes };
   const runs: ResolvedRun[] = [];
@@ -279,6 +284,7 @@ export function resolveExperiment(
       faults: config.faults,
       expectViolation: config.expectViolation,
       maxDurationNs: config.maxDurationMs * NS_PER_MS,
+      trace,
     });
   }
   return { config, runs };

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { PRESET_NAMES } from '../network/presets.ts';
 import { byteSize } from './bytes.ts';
 import { blocksSchema, scheduleEntrySchema, scriptOpSchema, swarmSchema } from '../faults/schedule-schema.ts';
+import { traceConfigSchema } from '../trace/settings.ts';
 
 const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const positive = (): z.ZodNumber => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
@@ -173,6 +174,8 @@ export const experimentSchema = z.strictObject({
   maxDurationMs: positive().default(3_600_000),
   /** Settings of the real engine, validated by it. */
   real: z.record(z.string(), z.unknown()).optional(),
+  /** Record every message to trace/<run>.jsonl: `true`, or bounds `{ fromMs, toMs, nodes, maxEvents }` (docs/traces.md). */
+  trace: traceConfigSchema.optional(),
 });
 
 export type ExperimentConfig = z.infer<typeof experimentSchema>;

@@ -27,6 +27,8 @@ import type { ChildLine, ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
+import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
+import type { ProcessTraces } from '../trace/run-trace.ts';
 
 export class RealEngine implements Engine {
   readonly kind = 'real' as const;
@@ -37,6 +39,8 @@ export class RealEngine implements Engine {
   readonly serverStats = new Map<NodeId, ServerStatsLine>();
   /** Stats each client process printed when it stopped (after `close()`). */
   readonly clientProcessStats: ClientStatsLine[] = [];
+  /** What the child processes of a traced run recorded (after `close()`). */
+  private processTraces: ProcessTraces | undefined;
   private lastActivityNs = 0;
   private finish: ((outcome: EngineRunOutcome) => void) | undefined;
   private stopRequested = false;
@@ -49,6 +53,8 @@ export class RealEngine implements Engine {
     private readonly launched: Launched,
     /** Extra send delay per node of this process (the `slow` fault), read by the link model. */
     private readonly extraDelayNs: Map<NodeId, number>,
+    /** Whether the run is traced: the child processes then record their messages (trace/process-file.ts). */
+    private readonly traced: boolean,
   ) {
     const remoteClients = launched.clientOf.size === 0 ? undefined : new RemoteClients(launched.clientOf, () => (this.lastActivityNs = clock.nowNs()));
     this.remoteClients = remoteClients;
@@ -82,6 +88,8 @@ export class RealEngine implements Engine {
       // reading) to report their operations' times on this clock; pipe order puts it before any operation.
       const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
       for (const child of launched.clientProcesses) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      // Traced servers record on this clock too (server-process.ts reads the same line).
+      if (run.trace !== null) for (const child of launched.servers.values()) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
       const known = new Set(runNodes(run));
       const extraDelayNs = new Map<NodeId, number>();
       const baseModel = linkModelFor(run, '', `real:harness:${seed}`);
@@ -97,7 +105,7 @@ export class RealEngine implements Engine {
         ...(settings.maxFrameBytes === undefined ? {} : { maxFrameBytes: settings.maxFrameBytes }),
         onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench real engine: closed connection from ${remote}: ${reason}: ${message}\n`),
       });
-      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs);
+      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null);
       lines.route = (line, child) => engine.remoteClients?.onLine(line, child) ?? false;
       engine.watchActivity();
       return engine;
@@ -154,6 +162,13 @@ export class RealEngine implements Engine {
     for (const stats of this.clientProcessStats) add(stats.rejected);
     const storageBytesPerServer = servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0);
     return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults() };
+  }
+
+  remoteTrace(): ProcessTraces {
+    const traces = this.processTraces ?? { events: [], notRecorded: 0, boundReachedAtMs: null, incomplete: [] };
+    // Servers started by hand elsewhere (`real.servers`) keep no trace for this run.
+    const elsewhere = this.settings.servers === undefined ? [] : Object.keys(this.settings.servers);
+    return { ...traces, incomplete: [...traces.incomplete, ...elsewhere] };
   }
 
   remoteClientTraffic(): Traffic {
@@ -241,6 +256,7 @@ export class RealEngine implements Engine {
         if (stats !== undefined) this.serverStats.set(id, parseChildLine(serverStatsLine, stats, child.name));
       }),
     );
+    if (this.traced) this.processTraces = readProcessTraces(this.launched.tempDir, [...this.launched.servers.keys(), ...this.launched.clientProcesses.map((_, k) => clientProcessName(k))]);
     removeLaunchFolder(this.launched.tempDir);
   }
 

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../results/writer.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
 import type { HostPort } from './tcp-transport.ts';
+import { clientProcessName, processTracePath } from '../trace/process-file.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The project root (where node_modules is), the children's working directory. */
@@ -120,6 +121,7 @@ export async function launch(run: ResolvedRun, seed: number, settings: RealSetti
     if (settings.servers === undefined) {
       for (const [id, address] of addresses) {
         const args = ['--id', id, '--listen', `${address.host}:${address.port}`, '--cluster', clusterPath!, '--exit-on-stdin-close'];
+        if (run.trace !== null) args.push('--trace-file', processTracePath(tempDir!, id));
         servers.set(id, startNodeScript(`server ${id}`, SERVE_ENTRY, args, PROJECT_ROOT));
       }
     }
@@ -129,6 +131,7 @@ export async function launch(run: ResolvedRun, seed: number, settings: RealSetti
       // Round-robin: writers and readers spread over the processes alike.
       const ids = workloadClients.filter((_, i) => i % settings.clientProcesses === k);
       const args = ['--cluster', clusterPath!, '--clients', ids.join(','), '--index', String(k)];
+      if (run.trace !== null) args.push('--trace-file', processTracePath(tempDir!, clientProcessName(k)));
       const child = startNodeScript(`client process ${k}`, CLIENT_ENTRY, args, PROJECT_ROOT, onClientLine);
       clientProcesses.push(child);
       for (const id of ids) clientOf.set(id, child);

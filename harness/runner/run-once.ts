@@ -30,6 +30,9 @@ import { startHostileClients } from './hostile-clients.ts';
 import { RunLedger } from './run-ledger.ts';
 import { runSetup } from '../host/setup.ts';
 import { summarizeRun } from './summary.ts';
+import type { Trace } from '../trace/events.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import { withTrace } from '../trace/run-trace.ts';
 import { WorkloadDriver } from './workload-driver.ts';
 
 export interface RunOnceOptions {
@@ -50,6 +53,8 @@ export interface RunOnceOutput {
   readonly endMs: number;
   /** The fault schedule's actions and held frames (present when the config has a schedule). */
   readonly schedule?: ScheduleReport;
+  /** Every message of the run (present when the config has `trace`). */
+  readonly trace?: Trace;
 }
 
 /** What one process hosts for a run: the shared context and the hosts built on it. */
@@ -60,6 +65,7 @@ interface Hosting {
   readonly clients: Clients;
   readonly localClients: ClientHost | undefined;
   readonly rejected: Map<string, number>;
+  readonly tracer: TraceRecorder | null;
 }
 
 /** Everything a run has built, for the last step. */
@@ -86,7 +92,7 @@ export async function runOnce(run: ResolvedRun, seed: number = run.seed, options
     const endNs = engine.clock.nowNs();
     closing = true;
     await engine.close();
-    return { ...collect(parts), outcome, endMs: endNs / NS_PER_MS };
+    return withTrace({ ...collect(parts), outcome, endMs: endNs / NS_PER_MS }, parts.hosting.tracer, engine, run, seed);
   } finally {
     // Whatever failed mid-run, the engine is closed (the real engine's processes must not outlive us).
     if (!closing) await engine.close().catch(() => undefined);
@@ -120,7 +126,8 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
   const crypto = await loadCryptoProvider(run.config.crypto);
   const codec = await loadErasureCodec(run.config.codec);
   const rejected = new Map<string, number>();
-  const schedule = new ScheduleRuntime(run.config, run.cluster, run.hostileClients, engine.clock, faults.scheduleHooks());
+  const tracer = run.trace === null ? null : new TraceRecorder(run.trace, () => engine.nowNs(), engine.hostsServers);
+  const schedule = new ScheduleRuntime(run.config, run.cluster, run.hostileClients, engine.clock, faults.scheduleHooks(), tracer);
   const profile = engine.chargesCpu ? run.costProfile : ZERO_PROFILE;
   const meters = new Map<NodeId, NodeMeter>();
   const charge = (node: NodeId, ns: number): void => engine.charge(node, ns);
@@ -147,11 +154,12 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
     },
     messageCost: profile.message.nsPerOp !== 0 || profile.message.nsPerByte !== 0,
     reject: (reason) => void rejected.set(reason, (rejected.get(reason) ?? 0) + 1),
+    tracer,
   };
   const servers = new Map<NodeId, ServerHost>();
   if (engine.hostsServers) for (const id of run.cluster.servers) servers.set(id, new ServerHost(context, id, ledger));
   const localClients = engine.remoteClients === undefined ? new ClientHost(context, [...run.cluster.writers, ...run.cluster.readers]) : undefined;
-  return { context, schedule, servers, clients: localClients ?? engine.remoteClients!, localClients, rejected };
+  return { context, schedule, servers, clients: localClients ?? engine.remoteClients!, localClients, rejected, tracer };
 }
 
 function seededRandom(seed: number, node: NodeId): RandomSource {

@@ -12,6 +12,7 @@ import type { Clients } from '../host/clients.ts';
 import type { ServerReport } from '../host/server-report.ts';
 import type { Traffic } from '../host/traffic.ts';
 import type { NetworkSpec } from '../network/model.ts';
+import type { ProcessTraces } from '../trace/run-trace.ts';
 import type { Clock, Transport } from './types.ts';
 
 export type EngineRunOutcome = 'stopped' | 'idle' | 'time-limit';
@@ -57,6 +58,8 @@ export interface Engine {
   readonly remoteClients?: Clients;
   /** Every message the remote clients sent, as their processes reported it (after `close()`). */
   remoteClientTraffic?(): Traffic;
+  /** What the child processes recorded of a traced run (real engine, after `close()`). */
+  remoteTrace?(): ProcessTraces;
 }
 
 export interface EngineContext {
