@@ -256,5 +256,5 @@ test('bad trace bounds are config errors that name the field', () => {
   assert.throws(() => resolveExperiment(parseConfig({ ...config, trace: { nodes: ['s9'] } })), /^ConfigError: trace\.nodes\[0\]: unknown node or block "s9"/);
   assert.throws(() => resolveExperiment(parseConfig({ ...config, trace: { fromMs: 5, toMs: 1 } })), /^ConfigError: trace\.toMs: must be >= fromMs \(5\), got 1$/);
   assert.throws(() => parseConfig({ ...config, trace: { maxEvents: 0 } }), /trace\.maxEvents: must be >= 1/);
-  assert.throws(() => parseConfig({ ...config, trace: { window: 3 } }), /^ConfigError: trace\.window: unknown field$/);
+  assert.throws(() => parseConfig({ ...config, trace: { window: 3 } }), /^ConfigError: trace\.window: unknown field \(known: fromMs, toMs, nodes, maxEvents\)$/);
 });
