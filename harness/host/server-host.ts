@@ -12,6 +12,7 @@ import { HostFrame, nodeEnvOf, type HostContext } from './context.ts';
 import { newCpuVector, NO_OPERATION, type NodeMeter } from './meter.ts';
 import { frameWireSize } from '../sim/frame-size.ts';
 import { countMessage, noTraffic, type Traffic } from './traffic.ts';
+import type { HostedServer } from './hosted-server.ts';
 
 /** Where a server's replies are counted per operation (the runner's records, or a process's own tally). */
 export interface ReplyLedger {
@@ -24,7 +25,7 @@ interface ActiveStrategy {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export class ServerHost {
+export class ServerHost implements HostedServer {
   readonly index: number;
   /** Every message this server sent, and those it sent on its own initiative. */
   readonly sent: Traffic = noTraffic();

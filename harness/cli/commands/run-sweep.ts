@@ -30,18 +30,32 @@ export interface PlannedSweep {
 }
 
 /**
- * A cost profile named by a relative path is made absolute, so that each point's config.yaml, written
- * elsewhere, still finds it when replayed.
+ * Paths in a config are relative to its file; each point's config.yaml is written elsewhere, so a
+ * cost profile file, a plugin file and the working directory of external nodes are made absolute
+ * there, and replaying a point finds them.
  */
-function withAbsoluteProfile(raw: Record<string, unknown>, configDir: string): Record<string, unknown> {
+function withAbsolutePaths(raw: Record<string, unknown>, configDir: string): Record<string, unknown> {
+  const out = { ...raw };
   const profile = raw['costProfile'];
-  if (typeof profile !== 'string' || profile === 'zero' || profile === 'default' || isAbsolute(profile)) return raw;
-  return { ...raw, costProfile: resolve(configDir, profile) };
+  if (typeof profile === 'string' && profile !== 'zero' && profile !== 'default' && !isAbsolute(profile)) out['costProfile'] = resolve(configDir, profile);
+  const protocol = raw['protocol'];
+  if (protocol !== null && typeof protocol === 'object' && !Array.isArray(protocol)) {
+    const section = { ...(protocol as Record<string, unknown>) };
+    const module = section['module'];
+    if (typeof module === 'string' && module.startsWith('.')) section['module'] = resolve(configDir, module);
+    // External nodes run in the config file's folder unless told otherwise; a point keeps that folder.
+    if (section['name'] === 'external') {
+      section['cwd'] = resolve(configDir, typeof section['cwd'] === 'string' ? section['cwd'] : '.');
+    }
+    out['protocol'] = section;
+  }
+  return out;
 }
 
 /** Expands and validates every point; throws ConfigError naming the point on bad input. */
 export function planSweep(raw: Record<string, unknown>, configDir: string, quick: boolean): PlannedSweep {
-  const sweep = expandSweep(withAbsoluteProfile(raw, configDir), { quick });
+  const expanded = expandSweep(raw, { quick });
+  const sweep = { ...expanded, points: expanded.points.map((point) => ({ ...point, config: withAbsolutePaths(point.config, configDir) as SweepPoint['config'] })) };
   const points = sweep.points.map((point) => ({ point, experiment: resolveExperiment(parseConfig(point.config), configDir) }));
   return { name: String(raw['name'] ?? 'sweep'), sweep, points };
 }
