@@ -266,6 +266,7 @@ export class WorkloadDriver {
   private abandon(client: ClientState): void {
     client.current = null;
     this.inFlight--;
+    this.script?.onOpAbandoned(client.id);
     if (!client.crashed) this.nextOp(client);
     this.maybeFinish();
   }
