@@ -3,14 +3,17 @@
  * `quick:` / `report:` keys of configs/paper): every point is run as a plain config into
  * `<out>/points/<pNNN-id>/` (with the point's config.yaml, so `quorumbench run <that file>` replays
  * one point alone), then `<out>/runs.csv` and `<out>/points.csv` combine them, as `reproduce` does
- * for the paper's experiments (which also draws charts; `run` only writes the tables).
+ * for the paper's experiments, and the charts that the config's `report.charts` asks for.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { columnsOf, toCsv, type CsvRow } from '../../charts/csv.ts';
 import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../config/index.ts';
 import { writeFileAtomic } from '../../results/writer.ts';
+import { writeChart } from '../../charts/render.ts';
+import { attackRows, buildChart, parseChartRequests, type ChartRequest } from '../../reproduce/charts.ts';
+import { cdfRowsFromLatencyCsv } from '../../reproduce/run.ts';
 import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts';
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
 import { expandSweep, pointDirName, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
@@ -25,6 +28,8 @@ export function isSweepConfig(raw: unknown): boolean {
 export interface PlannedSweep {
   readonly name: string;
   readonly sweep: ExpandedSweep;
+  /** The charts its `report.charts` asks for (as `reproduce` draws them), drawn after the tables. */
+  readonly charts: readonly ChartRequest[];
   /** Each point validated and resolved before anything runs (a bad point is a config error, exit 2). */
   readonly points: readonly { point: SweepPoint; experiment: ResolvedExperiment }[];
 }
@@ -57,7 +62,9 @@ export function planSweep(raw: Record<string, unknown>, configDir: string, quick
   const expanded = expandSweep(raw, { quick });
   const sweep = { ...expanded, points: expanded.points.map((point) => ({ ...point, config: withAbsolutePaths(point.config, configDir) as SweepPoint['config'] })) };
   const points = sweep.points.map((point) => ({ point, experiment: resolveExperiment(parseConfig(point.config), configDir) }));
-  return { name: String(raw['name'] ?? 'sweep'), sweep, points };
+  const report = raw['report'];
+  const charts = parseChartRequests(report !== null && typeof report === 'object' ? (report as Record<string, unknown>)['charts'] : undefined, 'report.charts');
+  return { name: String(raw['name'] ?? 'sweep'), sweep, points, charts };
 }
 
 export interface SweepRunOutcome {
@@ -76,6 +83,7 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(join(partial, 'points'), { recursive: true });
   const rows: CsvRow[] = [];
+  const cdf: CsvRow[] = [];
   const unexpected: string[] = [];
   let runs = 0;
   for (const { point, experiment } of plan.points) {
@@ -85,6 +93,8 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
     writeFileAtomic(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
     const result = await runExperiment(experiment, { outDir: dir, ...options });
     rows.push(...runRows(plan.name, point, result.summary.runs));
+    const latencyCsv = join(dir, 'latency.csv');
+    if (plan.charts.length > 0 && existsSync(latencyCsv)) cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, String(result.summary.runs[0]?.params['protocol'] ?? '')));
     runs += result.summary.runs.length;
     for (const runId of result.unexpectedViolations) {
       const run = result.summary.runs.find((r) => r.id === runId)!;
@@ -99,7 +109,23 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
   const points = pointRows(rows, swept);
   writeFileAtomic(join(partial, 'runs.csv'), toCsv(runColumns(swept), rows));
   writeFileAtomic(join(partial, 'points.csv'), toCsv(columnsOf(points), points));
+  await writeCharts(plan, partial, points, cdf);
   rmSync(outDir, { recursive: true, force: true });
   renameSync(partial, outDir);
   return { outDir, points: plan.points.length, runs, unexpected };
+}
+
+/** The sweep's `report.charts`, drawn as `reproduce` draws them: SVG, PNG, vega spec and the rows of each. */
+async function writeCharts(plan: PlannedSweep, dir: string, points: readonly CsvRow[], cdf: readonly CsvRow[]): Promise<void> {
+  if (plan.charts.length === 0) return;
+  const first = plan.points[0]?.experiment.config;
+  const subtitle = `${first?.engine === 'real' ? 'real engine' : 'simulated'}, ${first?.repetitions ?? 1} rep${first?.repetitions === 1 ? '' : 's'}/point`;
+  const attack = plan.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, []) : [];
+  for (const request of plan.charts) {
+    const chart = buildChart(request, { points, cdf, subtitle }, attack);
+    const data = (chart.spec['data'] as { values: CsvRow[] }).values;
+    if (data.length === 0) continue;
+    writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
+    await writeChart(chart, dir);
+  }
 }
