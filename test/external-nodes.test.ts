@@ -132,6 +132,46 @@ describe('external nodes: the Python ABD node', () => {
     assert.equal(python.output.result.ops.write!.messagesPerOp, 12);
     assert.equal(builtIn.output.result.ops.write!.messagesPerOp, 12);
   });
+
+  it('generic faults act on the processes: revert restarts a node, pause holds what reaches it (hand-worked)', async () => {
+    // configs/examples/schedule-abd-revert-violation.yaml with the Python node: wr returns at 4 having
+    // stored w1:1 on s1 and s2 only; s1 then restarts with nothing; rd1 (from 5) hears s1 and s3
+    // (s2's replies to r1 are held), both empty, and returns the initial value at 9: a violation.
+    const revert = {
+      name: 'external-revert',
+      protocol: abdSection(),
+      network: { latency: { distribution: 'constant', oneWayMs: 1 } },
+      expectViolation: true,
+      workload: { writers: 1, readers: 1, valueBytes: 8, script: [{ id: 'wr', client: 'w1', kind: 'write', atMs: 0 }, { id: 'rd1', client: 'r1', kind: 'read', after: 'wr', delayMs: 1 }] },
+      schedule: [
+        { atMs: 0, action: 'hold', from: 'w1', to: 's3' },
+        { atMs: 0, action: 'hold', from: 's2', to: 'r1' },
+        { after: 'wr', action: 'revert', node: 's1' },
+      ],
+    };
+    const reverted = await run(revert);
+    assert.equal(reverted.verdict, 'violation');
+    assert.deepEqual(reverted.output.history.map((r) => [r.client, r.value, r.call, r.return]), [['w1', 'w1:1', 0, 4], ['r1', null, 5, 9]]);
+    // Without the revert the same schedule is fine: rd1 hears s1, which has w1:1.
+    const kept = await run({ ...revert, schedule: revert.schedule.slice(0, 2) });
+    assert.equal(kept.verdict, 'ok');
+    assert.deepEqual(kept.output.history.map((r) => [r.client, r.value, r.call, r.return]), [['w1', 'w1:1', 0, 4], ['r1', 'w1:1', 5, 9]]);
+
+    // s1 paused 0..20 ms and w1 cut off from s3: w1's quorum needs s1, whose abd_get_ts (arrived at 1)
+    // is handed on at 20: replies at 21, the abd_put round 21..23, so the write returns at 23.
+    const paused = await run({
+      name: 'external-pause',
+      protocol: abdSection(),
+      network: { latency: { distribution: 'constant', oneWayMs: 1 } },
+      workload: { writers: 1, readers: 0, valueBytes: 8, script: [{ id: 'wr', client: 'w1', kind: 'write', atMs: 0 }] },
+      schedule: [
+        { atMs: 0, action: 'hold', from: 'w1', to: 's3' },
+        { atMs: 0, action: 'pause', node: 's1', forMs: 20 },
+      ],
+    });
+    assert.equal(paused.verdict, 'ok');
+    assert.deepEqual(paused.output.history.map((r) => [r.client, r.call, r.return]), [['w1', 0, 23]]);
+  });
 });
 
 /**

@@ -115,6 +115,16 @@ async function buildRun(run: ResolvedRun, seed: number, engine: Engine, options:
   const ledger = new RunLedger();
   const faults = new RunFaults(run, engine);
   const hosting = await hostNodes(run, seed, engine, ledger, faults);
+  try {
+    return startRun(run, seed, engine, options, ledger, faults, hosting);
+  } catch (error) {
+    await hosting.close();
+    throw error;
+  }
+}
+
+/** The workload, the faults and the schedule, started on the hosts (after hostNodes). */
+function startRun(run: ResolvedRun, seed: number, engine: Engine, options: RunOnceOptions, ledger: RunLedger, faults: RunFaults, hosting: Hosting): RunParts {
   const driver = new WorkloadDriver({ run, engine, clients: hosting.clients, ledger, rng: stream(seed, 'workload'), schedule: hosting.schedule, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   faults.bind(hosting.servers, driver);
   faults.applyConfigFaults();
