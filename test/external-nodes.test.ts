@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkHistory } from '../harness/checker/index.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
+import { linKvOutcome, linKvValue } from '../harness/external/maelstrom.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import { runOnce } from '../harness/runner/index.ts';
 import { runReal } from './support/real-run.ts';
@@ -171,6 +172,49 @@ describe('external nodes: the Python ABD node', () => {
     });
     assert.equal(paused.verdict, 'ok');
     assert.deepEqual(paused.output.history.map((r) => [r.client, r.call, r.return]), [['w1', 0, 23]]);
+  });
+});
+
+describe('external nodes: config checks and the lin-kv mapping (no process started)', () => {
+  const base = { name: 'checks', network: { latency: { distribution: 'constant', oneWayMs: 1 } }, workload: { operations: 4 } };
+  const refused = (raw: Record<string, unknown>): string => {
+    try {
+      resolveExperiment(parseConfig(raw), ROOT);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('refuses what external nodes cannot do, naming the field', () => {
+    const external = { name: 'external', t: 1, servers: '2t+1', command: ['python3', 'x.py'] };
+    assert.equal(refused({ ...base, protocol: { name: 'abd', command: ['x'] } }), 'protocol.command: only with name: external, got ["x"]');
+    assert.equal(refused({ ...base, protocol: { name: 'external', servers: 3 } }), 'protocol.command: required with name: external (the node program and its arguments), got nothing');
+    assert.equal(refused({ ...base, protocol: { name: 'external', command: ['x'] } }), 'protocol.servers: required with name: external (a count, or a formula like 2t+1), got nothing');
+    assert.equal(refused({ ...base, protocol: { ...external, servers: '2n+1' } }), 'protocol.servers: must be a count or a formula like 2t+1, got "2n+1"');
+    assert.equal(
+      refused({ ...base, protocol: external, expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'stale' }] }),
+      'faults[0].strategy: external nodes support only the strategy silent (lies need a TypeScript protocol), got "stale"',
+    );
+    assert.match(refused({ ...base, protocol: external, faults: [{ type: 'crash', node: 'w1', duringOp: 1, afterRound: 0 }] }), /^faults\[0\]\.duringOp: external nodes report no rounds/);
+    assert.equal(refused({ ...base, protocol: { ...external, options: { a: 1 } } }), 'protocol.options: external nodes take their settings as command arguments, got {"a":1}');
+    // A formula a·t+b: 2t+1 at t = 2 is 5 servers; the top-level servers overrides it.
+    const five = resolveExperiment(parseConfig({ ...base, protocol: { ...external, t: 2 } }), ROOT).runs[0]!;
+    assert.equal(five.n, 5);
+    assert.equal(resolveExperiment(parseConfig({ ...base, servers: 7, protocol: external }), ROOT).runs[0]!.n, 7);
+  });
+
+  it('maps replies and errors as Maelstrom defines them', () => {
+    assert.deepEqual(linKvOutcome('read', { type: 'read_ok', value: 'w2:5 ....', rounds: 2 }), { status: 'ok', value: 'w2:5', rounds: 2 });
+    assert.deepEqual(linKvOutcome('read', { type: 'read_ok', value: null }), { status: 'ok', value: null, rounds: 0 });
+    assert.deepEqual(linKvOutcome('read', { type: 'read_ok', value: 17 }), { status: 'ok', value: 'unknown:17', rounds: 0 });
+    assert.deepEqual(linKvOutcome('write', { type: 'write_ok' }), { status: 'ok', value: null, rounds: 0 });
+    assert.deepEqual(linKvOutcome('read', { type: 'error', code: 20 }), { status: 'ok', value: null, rounds: 0 });
+    for (const code of [1, 10, 11, 12, 14, 20, 21, 22, 30]) assert.equal(linKvOutcome('write', { type: 'error', code }).status, 'failed', `code ${code}`);
+    for (const code of [0, 13, 1000, 2]) assert.equal(linKvOutcome('write', { type: 'error', code }).status, 'indefinite', `code ${code}`);
+    assert.equal(linKvOutcome('write', { type: 'read_ok' }).status, 'indefinite', 'a reply of the wrong type');
+    assert.equal(linKvValue('w1:3', 10), 'w1:3 .....');
+    assert.equal(linKvValue('w1:3', 0), 'w1:3 ');
   });
 });
 
