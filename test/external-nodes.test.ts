@@ -134,7 +134,7 @@ describe('external nodes: the Python ABD node', () => {
     assert.equal(builtIn.output.result.ops.write!.messagesPerOp, 12);
   });
 
-  it('generic faults act on the processes: revert restarts a node, pause holds what reaches it (hand-worked)', async () => {
+  it('generic faults act on the processes: revert restarts a node, pause holds what reaches it, silent drops everything (hand-worked)', async () => {
     // configs/examples/schedule-abd-revert-violation.yaml with the Python node: wr returns at 4 having
     // stored w1:1 on s1 and s2 only; s1 then restarts with nothing; rd1 (from 5) hears s1 and s3
     // (s2's replies to r1 are held), both empty, and returns the initial value at 9: a violation.
@@ -172,6 +172,20 @@ describe('external nodes: the Python ABD node', () => {
     });
     assert.equal(paused.verdict, 'ok');
     assert.deepEqual(paused.output.history.map((r) => [r.client, r.call, r.return]), [['w1', 0, 23]]);
+
+    // s1 silent and w1 cut off from s3: no quorum answers w1, so its write ends pending at the
+    // request timeout (100 ms), where without `silent` it returned at 4.
+    const silent = await run({
+      name: 'external-silent',
+      protocol: abdSection(ABD_NODE, { timeoutMs: 100 }),
+      network: { latency: { distribution: 'constant', oneWayMs: 1 } },
+      expectViolation: true,
+      faults: [{ type: 'byzantine', node: 's1', strategy: 'silent' }],
+      workload: { writers: 1, readers: 0, valueBytes: 8, script: [{ id: 'wr', client: 'w1', kind: 'write', atMs: 0 }] },
+      schedule: [{ atMs: 0, action: 'hold', from: 'w1', to: 's3' }],
+    });
+    assert.deepEqual(silent.output.history.map((r) => [r.client, r.status, r.call, r.return]), [['w1', 'pending', 0, null]]);
+    assert.equal(silent.output.endMs, 100);
   });
 });
 

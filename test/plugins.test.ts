@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { ConfigError } from '../harness/config/errors.ts';
-import { loadPlugins, pluginFor } from '../harness/config/plugins.ts';
+import { loadPlugins, pluginFor, pluginSpecifiers } from '../harness/config/plugins.ts';
 import { checkHistory } from '../harness/checker/index.ts';
 import { runOnce } from '../harness/runner/index.ts';
 import { runReal } from './support/real-run.ts';
@@ -141,12 +141,13 @@ describe('protocol plugins from a folder outside the repository', () => {
     assert.equal((await checkHistory(output.history, { timeoutMs: 10_000 })).verdict, 'ok');
   });
 
-  it('runs on the real engine: its server process loads the plugin from the cluster file', async () => {
-    const raw = config(join(dir, 'primary.ts'), 'real');
+  it('runs on the real engine: its server process and a client process load the plugin from the cluster file', async () => {
+    const raw = { ...config(join(dir, 'primary.ts'), 'real'), real: { clientProcesses: 1 } };
     await loadPlugins(raw, dir);
     const run = resolveExperiment(parseConfig(raw), dir).runs[0]!;
     const { output, engine } = await runReal(run);
     assert.equal(engine.serverBehaviours()['s1'], 'honest');
+    assert.equal(engine.clientProcessStats.length, 1, 'the client process ran and reported');
     assert.equal(output.history.filter((r) => r.status === 'ok').length, 24);
     assert.equal((await checkHistory(output.history, { timeoutMs: 10_000 })).verdict, 'ok');
   });
@@ -155,6 +156,17 @@ describe('protocol plugins from a folder outside the repository', () => {
     await loadPlugins(config('qb-primary', 'sim'), dir);
     assert.equal(pluginFor('qb-primary', dir).name, 'tmp-primary');
     assert.throws(() => pluginFor('qb-primary', ROOT), ConfigError, 'a package is resolved per config folder');
+  });
+
+  it('finds every plugin a sweep config may name: in place, in a sweep block, in a rule', () => {
+    const sweep = {
+      protocol: { module: './a.ts', t: [1, 2] },
+      sweep: { 'protocol.module': ['./b.ts', 'pkg-c'] },
+      sweepRules: [{ when: { 't': 2 }, set: { 'protocol.module': './d.ts' } }],
+      quick: { protocol: { module: './a.ts' } },
+    };
+    assert.deepEqual(pluginSpecifiers(sweep).sort(), ['./a.ts', './b.ts', './d.ts', 'pkg-c']);
+    assert.deepEqual(pluginSpecifiers({ protocol: { name: 'abd' } }), []);
   });
 
   it('refuses a plugin that lacks a member, naming it (a ConfigError: exit code 2 from the CLI)', async () => {

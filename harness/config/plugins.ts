@@ -22,7 +22,7 @@ import { EXTERNAL_PROTOCOL } from './protocol-schema.ts';
 
 /** Loaded definitions by {@link cacheKey}. */
 const loaded = new Map<string, AnyProtocolDefinition>();
-/** The file each loaded definition came from (to name it in files written elsewhere). */
+/** The file each loaded definition came from (to name it in configs written elsewhere). */
 const files = new WeakMap<AnyProtocolDefinition, string>();
 
 /** Whether a specifier is a path (relative to the config file, or absolute) rather than a package name. */
@@ -64,7 +64,7 @@ export async function loadPlugins(raw: unknown, configDir: string): Promise<void
 }
 
 /** Loads one plugin (once per process) and returns its checked definition. */
-export async function loadPlugin(specifier: string, configDir: string): Promise<AnyProtocolDefinition> {
+async function loadPlugin(specifier: string, configDir: string): Promise<AnyProtocolDefinition> {
   const key = cacheKey(specifier, configDir);
   const cached = loaded.get(key);
   if (cached !== undefined) return cached;
@@ -99,11 +99,6 @@ export function pluginFor(specifier: string, configDir: string): AnyProtocolDefi
   return definition;
 }
 
-/** The file a loaded plugin came from (absolute), for configs written to other folders. */
-export function pluginFile(definition: AnyProtocolDefinition): string | undefined {
-  return files.get(definition);
-}
-
 /**
  * A `protocol:` section that names `protocol` from any folder: a plugin by its absolute file (a
  * cluster file lives in a temporary folder), a built-in one by name.
@@ -129,7 +124,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const FUNCTIONS = ['serverCount', 'tolerance', 'setup', 'createServer', 'createClient', 'parseMessage'] as const;
 
 /** Checks the shape of a plugin's definition; every problem is one ConfigError line naming the member. */
-export function checkDefinition(value: unknown, where: string): AnyProtocolDefinition {
+function checkDefinition(value: unknown, where: string): AnyProtocolDefinition {
   if (!isObject(value)) throw new ConfigError(`${where}: exports no protocol definition (export default, or export const protocol), got ${showValue(value)}`);
   const name = value['name'];
   if (typeof name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(name)) throw new ConfigError(`${where}: name: must be letters, digits, dot, dash or underscore, got ${showValue(name)}`);

@@ -43,9 +43,9 @@ export interface ExternalSettings {
   readonly startTimeoutMs: number;
 }
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_QUIET_MS = 5;
-export const DEFAULT_START_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 5_000;
+const DEFAULT_QUIET_MS = 5;
+const DEFAULT_START_TIMEOUT_MS = 30_000;
 
 /** A program named by a path (it has a slash) is found relative to the working directory. */
 function program(command: readonly string[], cwd: string): string[] {
@@ -78,7 +78,7 @@ export function externalSettings(section: ProtocolConfig, configDir: string): Ex
 }
 
 /** A Maelstrom message body: an object with a string `type`; anything else JSON can hold. */
-export function parseBody(value: unknown): ProtocolMessage | undefined {
+function parseBody(value: unknown): ProtocolMessage | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   return typeof (value as { type?: unknown }).type === 'string' ? (value as ProtocolMessage) : undefined;
 }

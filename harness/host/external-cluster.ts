@@ -20,9 +20,16 @@ export interface ExternalCluster {
   close(): Promise<void>;
 }
 
+/** Whether this process has said what lockstep means for determinism (once is enough). */
+let noted = false;
+
 /** Starts every node (in parallel) and waits for each `init_ok`; if one fails, all are stopped. */
 export async function hostExternalNodes(context: HostContext, settings: ExternalSettings, clock: Clock, ledger: ExternalLedger, onExit: (node: NodeId, reason: string) => void): Promise<ExternalCluster> {
   const { cluster } = context.run;
+  if (context.ports.lockstep !== undefined && !noted) {
+    noted = true;
+    process.stderr.write('quorumbench: external nodes in the simulator: the run is deterministic only if the nodes are (no timers, clocks or randomness of their own; docs/external-nodes.md)\n');
+  }
   const workloadClients = [...cluster.writers, ...cluster.readers];
   const known = new Set<NodeId>([...cluster.servers, ...workloadClients]);
   const roles: [NodeId, 'server' | 'client'][] = [

@@ -72,6 +72,9 @@ export class ExternalNodeHost implements HostedServer {
   private constructor(private readonly options: ExternalNodeOptions) {
     this.id = options.id;
     this.meter = options.context.meterOf(this.id);
+    // A Byzantine fault of the config applies from the start (config validation admits only silent).
+    const fault = options.context.run.faults.find((f) => f.type === 'byzantine' && f.node === this.id);
+    if (fault !== undefined && fault.type === 'byzantine') this.switchStrategy(fault.strategy);
     this.process = this.spawn();
     const ports = options.context.ports;
     ports.attach(this.id, (from, frame) => {
