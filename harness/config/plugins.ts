@@ -14,7 +14,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { PROTOCOLS } from '../../protocols/registry.ts';
 import type { AnyProtocolDefinition } from '../../protocols/types.ts';
 import { ConfigError, showValue } from './errors.ts';
@@ -76,6 +75,8 @@ async function loadPlugin(specifier: string, configDir: string): Promise<AnyProt
     // tsx loads TypeScript plugins as well as JavaScript ones, and resolves a package name from the
     // config file's folder as Node would from a module there; the first module it reports is the entry.
     const target = isPath(specifier) ? pathToFileURL(key).href : specifier;
+    // Imported here, not at the top: processes that load no plugin (every server process) skip it.
+    const { tsImport } = await import('tsx/esm/api');
     namespace = (await tsImport(target, {
       parentURL: pathToFileURL(`${resolve(configDir)}/`).href,
       onImport: (url: string) => {
