@@ -1,10 +1,14 @@
 /**
  * Simulator throughput: simulated messages per wall-clock second for ABD (t = 1, n = 3) with 64
  * clients (32 writers, 32 readers), 16-byte values, the zero cost profile and uniform 1–2 ms links.
- * Run with `npm run bench:sim` (options: --ops N, --repeat N, --trace: with the message trace on, every
- * event recorded, `maxEvents` raised to hold them all; 20,000 operations unless --ops says otherwise).
+ * Run with `npm run bench:sim` (options: --ops N, --repeat N, --external-ops N, --trace: with the
+ * message trace on, every event recorded, `maxEvents` raised to hold them all; 20,000 operations
+ * unless --ops says otherwise). Then the same for the external-node path (bench/external-path.ts):
+ * 4 clients, in-process ABD against the Python node.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { externalPathTable } from './external-path.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { runOnce } from '../harness/runner/index.ts';
 
@@ -23,6 +27,7 @@ const traced = process.argv.includes('--trace');
 // A traced run keeps every event in memory (about 26 per operation): fewer operations by default.
 const operations = argument('ops', traced ? 20_000 : 200_000);
 const repeat = argument('repeat', 3);
+const externalOps = argument('external-ops', 500);
 
 const config = parseConfig({
   name: 'sim-bench',
@@ -76,3 +81,5 @@ process.stdout.write(
   `median of ${repeat}: ${format(median(wallRates))} simulated messages per wall-clock second, ${format(median(cpuRates))} per main-thread CPU-second ` +
     `(ABD t=1, 64 clients, 16 B values, zero cost profile, ${operations} ops${traced ? ', message trace on' : ''})\n`,
 );
+process.stdout.write(`\nexternal-node path (ABD t=1, 1 writer + 3 readers, 16 B values), load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')}:\n`);
+for (const line of await externalPathTable('sim', externalOps)) process.stdout.write(`${line}\n`);

@@ -20,6 +20,12 @@ export interface HostPorts {
   send(from: NodeId, to: NodeId, frame: Frame): void;
   /** Now on the run's clock, ns. */
   nowNs(): number;
+  /**
+   * The simulator only (absent in the real engine): runs `step` before the next event, the virtual
+   * clock standing still until it settles. An external node's delivery is such a step: the message,
+   * then the node's output until it is quiet (harness/host/external-host.ts).
+   */
+  lockstep?(step: () => Promise<void>): void;
 }
 
 export interface HostContext {

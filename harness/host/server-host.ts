@@ -14,6 +14,7 @@ import { frameWireSize } from '../sim/frame-size.ts';
 import { countMessage, noTraffic, type Traffic } from './traffic.ts';
 import type { MessageTracer, SenderMark } from './tracer.ts';
 import { encodeValue } from '../wire/codec.ts';
+import type { HostedServer } from './hosted-server.ts';
 
 /** Where a server's replies are counted per operation (the runner's records, or a process's own tally). */
 export interface ReplyLedger {
@@ -26,7 +27,7 @@ interface ActiveStrategy {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export class ServerHost {
+export class ServerHost implements HostedServer {
   readonly index: number;
   /** Every message this server sent, and those it sent on its own initiative. */
   readonly sent: Traffic = noTraffic();

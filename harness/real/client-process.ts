@@ -23,7 +23,7 @@
 import { ConfigError } from '../config/errors.ts';
 import { ClientHost } from '../host/client-host.ts';
 import { clientCommand, printLine } from './child-lines.ts';
-import { parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
+import { loadClusterPlugins, parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
 import { TcpTransport } from './tcp-transport.ts';
@@ -45,6 +45,7 @@ const ACTIVITY_EVERY_MS = 100;
 
 /** Starts the client process; resolves once it is ready. Input errors are ConfigErrors. */
 export async function startClientProcess(options: ClientProcessOptions): Promise<{ stop: () => Promise<void> }> {
+  await loadClusterPlugins(options.clusterPath);
   const { run, addresses } = readClusterFile(options.clusterPath);
   const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
   const ids = options.clients.split(',').filter((id) => id !== '');

@@ -15,6 +15,7 @@
  */
 import type { NodeId, RandomSource } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
+import { externalSettingsOf } from '../external/settings.ts';
 import type { AppliedFault, ServerReport } from '../host/server-report.ts';
 import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
 import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
@@ -32,7 +33,8 @@ import type { ProcessTraces } from '../trace/run-trace.ts';
 
 export class RealEngine implements Engine {
   readonly kind = 'real' as const;
-  readonly hostsServers = false;
+  /** False: server processes host the servers. True for external nodes, which this process hosts. */
+  readonly hostsServers: boolean;
   readonly chargesCpu = false;
   readonly remoteClients: RemoteClients | undefined;
   /** Stats each server printed when it stopped (after `close()`); crashed servers have none. */
@@ -55,7 +57,9 @@ export class RealEngine implements Engine {
     private readonly extraDelayNs: Map<NodeId, number>,
     /** Whether the run is traced: the child processes then record their messages (trace/process-file.ts). */
     private readonly traced: boolean,
+    hostsServers: boolean,
   ) {
+    this.hostsServers = hostsServers;
     const remoteClients = launched.clientOf.size === 0 ? undefined : new RemoteClients(launched.clientOf, () => (this.lastActivityNs = clock.nowNs()));
     this.remoteClients = remoteClients;
     for (const child of launched.clientProcesses) {
@@ -82,7 +86,9 @@ export class RealEngine implements Engine {
     }
     // Client processes' lines go to the engine's remote clients once it exists (none come before).
     const lines: { route: ((line: ChildLine, child: ChildProcessHandle) => boolean) | undefined } = { route: undefined };
-    const launched = await launch(run, seed, settings, (line, child) => lines.route?.(line, child) ?? false);
+    // External nodes are processes of this one (harness/host/external-host.ts): no server process.
+    const hostsHere = externalSettingsOf(run) !== undefined;
+    const launched = hostsHere ? NOTHING_LAUNCHED : await launch(run, seed, settings, (line, child) => lines.route?.(line, child) ?? false);
     try {
       // Time zero of the run: everything is ready. Client processes learn it (as a CLOCK_MONOTONIC
       // reading) to report their operations' times on this clock; pipe order puts it before any operation.
@@ -101,11 +107,11 @@ export class RealEngine implements Engine {
         peers: launched.addresses,
         clock,
         holdAt: settings.holdAt,
-        ...(baseModel === undefined ? {} : { linkModel }),
+        ...(baseModel === undefined && !hostsHere ? {} : { linkModel }),
         ...(settings.maxFrameBytes === undefined ? {} : { maxFrameBytes: settings.maxFrameBytes }),
         onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench real engine: closed connection from ${remote}: ${reason}: ${message}\n`),
       });
-      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null);
+      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null, hostsHere);
       lines.route = (line, child) => engine.remoteClients?.onLine(line, child) ?? false;
       engine.watchActivity();
       return engine;
@@ -298,6 +304,9 @@ export class RealEngine implements Engine {
     };
   }
 }
+
+/** A run whose nodes this process hosts itself starts no child through launch.ts. */
+const NOTHING_LAUNCHED: Launched = { addresses: new Map(), servers: new Map(), clientProcesses: [], clientOf: new Map(), tempDir: undefined };
 
 function pidsOf(children: readonly ChildProcessHandle[]): number[] {
   return children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);

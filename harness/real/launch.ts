@@ -13,6 +13,7 @@ import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
 import { writeFileAtomic } from '../results/writer.ts';
+import { portableProtocolSection } from '../config/plugins.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
 import type { HostPort } from './tcp-transport.ts';
@@ -58,7 +59,7 @@ export function clusterFileData(run: ResolvedRun, seed: number, addresses: Reado
     engine: 'real',
     seed,
     repetitions: 1,
-    protocol: { name: run.protocol.name, t: run.t, options: run.options },
+    protocol: portableProtocolSection(run.protocol, run.t, run.options),
     servers: run.n,
     // Servers charge no simulated CPU; a relative profile path would not resolve from the temp dir.
     costProfile: 'zero',

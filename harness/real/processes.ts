@@ -33,7 +33,7 @@ export class ChildProcessHandle {
   constructor(
     readonly name: string,
     readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
-    private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
+    private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
   ) {
     let partial = '';
     child.stdout!.setEncoding('utf8');
@@ -51,7 +51,7 @@ export class ChildProcessHandle {
         } catch {
           parsed = { event: 'text', text };
         }
-        if (this.onLine?.(parsed, this) === true) continue;
+        if (this.onLine?.(parsed, this, text) === true) continue;
         this.lines.push(parsed);
         this.waiters = this.waiters.filter((waiter) => {
           if (!waiter.match(parsed)) return true;
@@ -192,6 +192,23 @@ export function untrackTempDir(dir: string): void {
 /** PIDs of the children alive now (for tests). */
 export function liveChildPids(): number[] {
   return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/**
+ * Starts `command` (a program and its arguments) in `cwd` and tracks it: an external node
+ * (harness/external/node-process.ts). `onLine` sees every stdout line with its text.
+ */
+export function startCommand(
+  name: string,
+  command: readonly string[],
+  cwd: string,
+  onLine: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
+): ChildProcessHandle {
+  const [file, ...args] = command;
+  const child = execa(file!, args, { cwd, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  const handle = new ChildProcessHandle(name, child, onLine);
+  track(handle);
+  return handle;
 }
 
 /** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { ConfigError } from '../config/errors.ts';
 import { ReplyTally } from '../host/reply-tally.ts';
 import { ServerHost } from '../host/server-host.ts';
-import { parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
+import { loadClusterPlugins, parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
 import { clientCommand, printLine } from './child-lines.ts';
 import { ProcessTraceFile } from '../trace/process-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
@@ -31,6 +31,7 @@ export interface ServeOptions {
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
+  await loadClusterPlugins(options.clusterPath);
   const { run, addresses } = readClusterFile(options.clusterPath);
   if (!run.cluster.servers.includes(options.id)) {
     throw new ConfigError(`--id: ${JSON.stringify(options.id)} is not a server of the cluster (s1..s${run.n})`);

@@ -18,6 +18,7 @@
  * receiver had crashed).
  */
 import { z } from 'zod';
+import type { OpResult } from '../host/clients.ts';
 
 export interface MessageFields {
   readonly t: number;
@@ -60,7 +61,7 @@ export interface ReturnEvent {
   readonly node: string;
   readonly op: number;
   /** 'crashed': the client crashed during the operation (it stays pending in the history). */
-  readonly status: 'ok' | 'crashed';
+  readonly status: OpResult['status'];
   /** The value a read returned (null = the initial value); null for a write. */
   readonly value: string | null;
 }

@@ -2,6 +2,7 @@
  * @module A trace's events joined into what the viewers draw: each message with its send and its
  * arrival (held, released, delivered or dropped), each operation with its call and return.
  */
+import type { OpResult } from '../host/clients.ts';
 import { isMessageEvent, messageId, type Trace } from './events.ts';
 
 export interface TracedMessage {
@@ -35,7 +36,7 @@ export interface TracedOp {
   readonly callT: number | null;
   readonly returnT: number | null;
   /** 'pending': no return in the trace (still running at the end, or outside the window). */
-  readonly status: 'ok' | 'crashed' | 'pending';
+  readonly status: OpResult['status'] | 'pending';
 }
 
 type MutableMessage = { -readonly [K in keyof TracedMessage]: TracedMessage[K] };

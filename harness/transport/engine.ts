@@ -43,6 +43,11 @@ export interface Engine {
   setSendDelayNs(node: NodeId, delayNs: number): void;
   /** Crashes a server hosted elsewhere (real engine); in-process hosts drop a crashed node's frames themselves. */
   crash(node: NodeId): void;
+  /**
+   * Optional (the simulator): `step` runs before the next event, on a clock that stands still until
+   * it settles; steps run one at a time in the order given. In-process work never calls it.
+   */
+  lockstep?(step: () => Promise<void>): void;
   /** Runs until `stop()`, nothing left to do ('idle'), or the clock passing `maxNs`. */
   run(maxNs: number): Promise<EngineRunOutcome>;
   stop(): void;

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
+import { loadPlugins } from '../../config/plugins.ts';
 import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
 import { parseRealSettings } from '../../real/cluster-file.ts';
 import { exitOnInterrupt } from '../../results/staging.ts';
@@ -96,6 +97,7 @@ export function register(program: Command): void {
       let sweep: PlannedSweep | undefined;
       try {
         const raw = readRawConfig(configPath);
+        await loadPlugins(raw, dirname(configPath));
         if (isSweepConfig(raw)) {
           const seeded = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
           const patched = flags.trace === true && seeded['trace'] === undefined ? { ...seeded, trace: true } : seeded;
