@@ -17,7 +17,7 @@
  * short kebab-case `reason` that the transport counts.
  */
 import { isValidTag } from '../host/attribution.ts';
-import { decodeValue, encodeValue, WireError } from '../wire/codec.ts';
+import { decodeValue, encodeInto, encodeValue, WireError, wireSize } from '../wire/codec.ts';
 import type { NodeId, ProtocolMessage } from '../../protocols/types.ts';
 
 /** Bumped whenever the payload layout changes; a peer speaking another version is refused. */
@@ -101,15 +101,16 @@ export function encodeDataFrame(from: NodeId, to: NodeId, key: string, msg: Prot
     lastMsgBytes = encodeValue(msg);
     lastMsg = msg;
   }
-  const head = encodeValue([KIND_DATA, from, to, key, dueUs, tag]);
+  const head = [KIND_DATA, from, to, key, dueUs, tag];
+  const headLength = wireSize(head);
   // head = [array tag][count 6][items]; the count becomes 7 with the message appended.
-  const payloadLength = head.length + lastMsgBytes.length;
+  const payloadLength = headLength + lastMsgBytes.length;
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payloadLength);
   out.writeUInt32BE(1 + payloadLength, 0);
   out[FRAME_HEADER_BYTES] = FRAME_CODEC_VERSION;
-  out.set(head, FRAME_HEADER_BYTES + 1);
+  encodeInto(head, out, FRAME_HEADER_BYTES + 1);
   out[FRAME_HEADER_BYTES + 2] = 7;
-  out.set(lastMsgBytes, FRAME_HEADER_BYTES + 1 + head.length);
+  out.set(lastMsgBytes, FRAME_HEADER_BYTES + 1 + headLength);
   return out;
 }
 
