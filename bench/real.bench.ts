@@ -44,7 +44,7 @@ import { PROTOCOLS, protocolNames } from '../protocols/registry.ts';
 const VALUE_BYTES = 1024;
 const CLIENTS = 4;
 const T = 1;
-const SECTIONS = ['loopback', 'client-processes', 'emulation'] as const;
+const SECTIONS = ['loopback', 'channels', 'client-processes', 'emulation'] as const;
 type Section = (typeof SECTIONS)[number];
 const CHANNELS = ['plain', 'hmac', 'tls'] as const;
 type Channels = (typeof CHANNELS)[number];
@@ -450,6 +450,7 @@ async function main(): Promise<void> {
   say('');
   const run: Record<Section, () => Promise<void>> = {
     loopback: () => loopbackSection(say, protocols, operations),
+    channels: () => channelsSection(say, protocols, operations),
     'client-processes': () => clientProcessesSection(say, protocols, operations),
     emulation: () => emulationSection(say),
   };

@@ -104,6 +104,7 @@ export class ServerHost {
     const meter = this.meter;
     meter.target = tag > 0 ? tag - 1 : NO_OPERATION;
     if (context.messageCost) meter.charge('message', frameWireSize(frame));
+    if (context.frameMac) meter.charge('hmac', frameWireSize(frame));
     const msg = context.senders.messageOf(from, frame, context.reject);
     const machine = msg === undefined ? undefined : this.machineFor(frame.key);
     if (msg !== undefined && machine === undefined) context.reject('unknown-key');
@@ -130,6 +131,7 @@ export class ServerHost {
       frame = new HostFrame(key, msg, initiatedTag(this.lastTag.get(to)?.get(key) ?? 0), fresh ? cpu : null);
     }
     const bytes = frameWireSize(frame);
+    if (this.context.frameMac) this.meter.charge('hmac', bytes);
     countMessage(this.sent, bytes);
     if (to !== from) countMessage(this.initiated, bytes);
     else if (tag > 0) this.replies.reply(tag, bytes);

@@ -1,9 +1,10 @@
 /**
  * @module One server as its own OS process: what `quorumbench serve` runs.
  *
- * It reads the cluster file, hosts the server (harness/host/server-host.ts: the same host as the
- * simulator's), listens on its address, prints its ready line on stdout, and serves until SIGTERM
- * or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
+ * It reads the cluster file and the run secret, hosts the server (harness/host/server-host.ts: the
+ * same host as the simulator's), listens on its address, prints its ready line on stdout, and serves
+ * one run (the cluster file's `runId`, or else the first run that connects with the secret) until
+ * SIGTERM or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
  */
 import { ConfigError } from '../config/errors.ts';
 import { ReplyTally } from '../host/reply-tally.ts';
@@ -12,6 +13,7 @@ import { parseHostPort, parseRealSettings, readClusterFile } from './cluster-fil
 import { printLine } from './child-lines.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
+import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 
@@ -20,13 +22,16 @@ export interface ServeOptions {
   /** `host:port`; port 0 picks a free port (reported in the ready line). */
   readonly listen: string;
   readonly clusterPath: string;
+  /** The run secret's file (run-secret.ts): 64 hex characters, readable only by its owner. */
+  readonly secretPath: string;
   /** Exit when stdin closes: the parent (the real engine) is gone, so no orphan outlives it. */
   readonly exitOnStdinClose?: boolean;
 }
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
-  const { run, addresses } = readClusterFile(options.clusterPath);
+  const { run, addresses, runId } = readClusterFile(options.clusterPath);
+  const secret = readSecretFile(options.secretPath, '--secret-file');
   if (!run.cluster.servers.includes(options.id)) {
     throw new ConfigError(`--id: ${JSON.stringify(options.id)} is not a server of the cluster (s1..s${run.n})`);
   }
@@ -43,6 +48,12 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   try {
     transport = await TcpTransport.create({
       validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+      auth: {
+        keys: channelKeysOf(secret),
+        channels: settings.channels,
+        runId,
+        onRunBound: (bound) => process.stderr.write(`quorumbench serve ${options.id}: serving run ${bound}\n`),
+      },
       peers,
       listen,
       linkModel: linkModelFor(run, options.id, `real:${options.id}`),
@@ -55,7 +66,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
     throw new ConfigError(`--listen: cannot listen on ${options.listen}: ${(error as Error).message}`);
   }
   const rejections = rejectionCounter();
-  const context = await processContext(run, transport, () => clock.nowNs(), rejections.reject);
+  const context = await processContext(run, secret, transport, () => clock.nowNs(), rejections.reject);
   const replies = new ReplyTally();
   const host = new ServerHost(context, options.id, replies);
   // A crash by message count is carried out here: only this process sees the count.

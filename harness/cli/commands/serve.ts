@@ -1,6 +1,7 @@
 /**
- * @module `quorumbench serve --id I --listen HOST:PORT --cluster FILE`: one server as its own process
- * (the real engine starts one per server; on several machines, start them by hand: docs/multi-host.md).
+ * @module `quorumbench serve --id I --listen HOST:PORT --cluster FILE --secret-file FILE`: one server
+ * as its own process (the real engine starts one per server; on several machines, start them by hand:
+ * docs/multi-host.md).
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
@@ -13,10 +14,11 @@ export function register(program: Command): void {
     .requiredOption('--id <id>', 'server id, e.g. s1')
     .requiredOption('--listen <host:port>', 'address to listen on (port 0 = any free port)')
     .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus `cluster: {s1: host:port, ...}`')
+    .requiredOption('--secret-file <file>', 'the run secret: 64 hex characters, mode 0600 (the clients name the same file in real.secretFile)')
     .option('--exit-on-stdin-close', 'exit when stdin closes (used by the real engine so that no server outlives it)', false)
-    .action(async (options: { id: string; listen: string; cluster: string; exitOnStdinClose: boolean }) => {
+    .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; exitOnStdinClose: boolean }) => {
       try {
-        await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, exitOnStdinClose: options.exitOnStdinClose });
+        await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, secretPath: options.secretFile, exitOnStdinClose: options.exitOnStdinClose });
       } catch (error) {
         if (error instanceof ConfigError) {
           process.stderr.write(`quorumbench serve: ${error.message}\n`);
