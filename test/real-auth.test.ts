@@ -8,7 +8,8 @@
  * No wall-clock assertions: waits are bounded generously and only ever wait for an event.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -332,15 +333,41 @@ describe('authenticated channels: servers started by hand, which serve the first
     assert.equal(await read(), 'honest');
   });
 
+  it('stops the harness of a second run against these servers with exit status 2 and what to do', async () => {
+    const configPath = join(dir, 'second-run.yaml');
+    const servers = Object.fromEntries([...addresses].map(([id, address]) => [id, `127.0.0.1:${address.port}`]));
+    const config = {
+      name: 'second-run',
+      engine: 'real',
+      seed: 5,
+      protocol: { name: 'abd', t: 1 },
+      network: { latency: { distribution: 'constant', oneWayMs: 0 } },
+      workload: { writers: 1, readers: 1, operations: 4 },
+      real: { servers, secretFile: join(dir, 'secret') },
+    };
+    writeFileSync(configPath, JSON.stringify(config));
+    const out = join(dir, 'results');
+    const result = spawnSync(process.execPath, ['bin/quorumbench.js', 'run', configPath, '--out', out], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /^config error: real\.servers: server s1 at 127\.0\.0\.1:\d+ refused this run \(other-run: this server serves run run-a, not run [0-9a-f]{16}\); a server serves one run: restart the servers, then run again \(docs\/multi-host\.md\)\n$/,
+    );
+    assert.equal(existsSync(out), false, 'a refused run wrote results');
+    // Its own run goes on.
+    assert.equal(await read(), 'honest');
+  });
+
   it('counted each refusal by reason, and answered the run\'s clients only', async () => {
     await Promise.all(honest.splice(0).map((t) => t.close()));
     const stats = await stopAndStats(servers);
     for (const [id, { rejected, sent }] of stats) {
-      const expected: Record<string, number> = { 'bad-auth-proof': 1 };
-      if (id === 's1') Object.assign(expected, { 'bad-hello-proof': 1, 'other-run': 1 });
+      // Each refused the impostor and the second harness; s1 also the false w1 and the run-b client.
+      const expected: Record<string, number> = { 'bad-auth-proof': 1, 'other-run': 1 };
+      if (id === 's1') Object.assign(expected, { 'bad-hello-proof': 1, 'other-run': 2 });
       assert.deepEqual(rejected, expected, id);
-      // The write (2 rounds) and two reads (2 rounds each): 6 replies, nothing for anyone else.
-      assert.equal(sent.messages, 6, id);
+      // The write (2 rounds) and three reads (2 rounds each): 8 replies, nothing for anyone else.
+      assert.equal(sent.messages, 8, id);
     }
   });
 });

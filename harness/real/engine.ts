@@ -330,33 +330,30 @@ function refusalAdvice(reason: string): string {
 }
 
 /**
- * Connects to every server and waits until each has authenticated, before any operation: a refusal
- * (another run, another secret) becomes a ConfigError naming the server and what to do.
+ * Connects to every server and waits until each has authenticated or refused, before any operation:
+ * a refusal (another run, another secret) becomes a ConfigError naming the first server, in cluster
+ * order, and what to do.
  */
 async function connectServers(transport: TcpTransport, servers: readonly NodeId[], launched: Launched, settings: RealSettings): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`real engine: servers did not complete the handshake within ${settings.startTimeoutMs} ms`)), settings.startTimeoutMs);
   });
+  let results: PromiseSettledResult<void>[];
   try {
-    await Promise.race([
-      Promise.all(
-        servers.map(async (id) => {
-          try {
-            await transport.connect(id);
-          } catch (error) {
-            if (!(error instanceof PeerRefusedError)) throw error;
-            const address = launched.addresses.get(id);
-            const where = address === undefined ? id : `${id} at ${address.host}:${address.port}`;
-            const field = settings.servers === undefined ? 'real' : 'real.servers';
-            throw new ConfigError(`${field}: server ${where} refused this run (${error.reason}${error.detail === '' ? '' : `: ${error.detail}`}); ${refusalAdvice(error.reason)}`);
-          }
-        }),
-      ),
-      timeout,
-    ]);
+    results = await Promise.race([Promise.allSettled(servers.map((id) => transport.connect(id))), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'fulfilled') continue;
+    const error: unknown = result.reason;
+    if (!(error instanceof PeerRefusedError)) throw error;
+    const id = servers[i]!;
+    const address = launched.addresses.get(id);
+    const where = address === undefined ? id : `${id} at ${address.host}:${address.port}`;
+    const field = settings.servers === undefined ? 'real' : 'real.servers';
+    throw new ConfigError(`${field}: server ${where} refused this run (${error.reason}${error.detail === '' ? '' : `: ${error.detail}`}); ${refusalAdvice(error.reason)}`);
   }
 }
 

@@ -1,6 +1,10 @@
 /**
  * @module One server as its own OS process: what `quorumbench serve` runs.
  *
+ * Stopping: SIGTERM or SIGINT (to the server's own pid: its ready line and `--pid-file` name it), its
+ * stdin closing (`--exit-on-stdin-close`, how the real engine's children go), or the npx wrapper it
+ * was started by exiting (serve-lifetime.ts) all end the same way: the stats line, the pid file
+ * removed, exit status 0.
  * It reads the cluster file and the run secret, hosts the server (harness/host/server-host.ts: the
  * same host as the simulator's), listens on its address, prints its ready line on stdout, and serves
  * one run (the cluster file's `runId`, or else the first run that connects with the secret) until
@@ -14,6 +18,7 @@ import { printLine } from './child-lines.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
 import { channelKeysOf, readSecretFile } from './run-secret.ts';
+import { removePidFile, stopWithLauncher, writePidFile } from './serve-lifetime.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 
@@ -26,6 +31,8 @@ export interface ServeOptions {
   readonly secretPath: string;
   /** Exit when stdin closes: the parent (the real engine) is gone, so no orphan outlives it. */
   readonly exitOnStdinClose?: boolean;
+  /** Write the server's pid here once it listens; removed when it stops cleanly. */
+  readonly pidFile?: string;
 }
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
@@ -81,6 +88,14 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   }
 
   const address = transport.address()!;
+  if (options.pidFile !== undefined) {
+    try {
+      writePidFile(options.pidFile);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+  }
   printLine({ event: 'ready', id: options.id, address: `${address.host}:${address.port}`, protocol: run.protocol.name, behaviour: host.behaviour, pid: process.pid });
 
   let stopping: Promise<void> | undefined;
@@ -102,6 +117,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
       });
       clock.stop();
       await transport.close();
+      if (options.pidFile !== undefined) removePidFile(options.pidFile);
     })();
     return stopping;
   };
@@ -113,12 +129,23 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   return { address, stop };
 }
 
-/** `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT. */
+/**
+ * `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT, or when the npx wrapper that
+ * started it exits. A signal during start-up stops the server as soon as it is up.
+ */
 export async function serveMain(options: ServeOptions): Promise<void> {
-  const server = await startServer(options);
-  const onSignal = (): void => {
-    void server.stop().then(() => process.exit(0));
+  let server: { stop: () => Promise<void> } | undefined;
+  let stopRequested = false;
+  const stop = (): void => {
+    stopRequested = true;
+    void server?.stop().then(() => process.exit(0));
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  stopWithLauncher((launcher) => {
+    process.stderr.write(`quorumbench serve ${options.id}: the process that started it (pid ${launcher}) exited; stopping\n`);
+    stop();
+  });
+  server = await startServer(options);
+  if (stopRequested) stop();
 }

@@ -142,6 +142,8 @@ interface Connection {
   handshakeTimer: NodeJS.Timeout | undefined;
   /** `connect` calls waiting for the other side to authenticate. */
   readonly waiters: { resolve: () => void; reject: (error: Error) => void }[];
+  /** Why the connection closed (for `connect` calls that come later). */
+  closedBecause: PeerRefusedError | undefined;
 }
 
 interface LinkState {
@@ -240,7 +242,7 @@ export class TcpTransport implements Transport {
     const connection = this.connectionTo(node);
     if (connection === undefined) return Promise.reject(new PeerRefusedError('no-route', `no address for ${node}`, node));
     if (connection.peerAuthenticated) return Promise.resolve();
-    if (!connection.open) return Promise.reject(new PeerRefusedError('peer-closed', '', connection.remote));
+    if (!connection.open) return Promise.reject(connection.closedBecause ?? new PeerRefusedError('peer-closed', '', connection.remote));
     return new Promise((resolve, reject) => connection.waiters.push({ resolve, reject }));
   }
 
@@ -432,6 +434,7 @@ export class TcpTransport implements Transport {
       opener: undefined,
       handshakeTimer: undefined,
       waiters: [],
+      closedBecause: undefined,
     };
     this.connections.add(connection);
     socket.on('data', (chunk: Buffer) => this.onData(connection, chunk));
@@ -516,6 +519,7 @@ export class TcpTransport implements Transport {
   private shut(connection: Connection, reason: PeerRefusedError): void {
     if (!connection.open) return;
     connection.open = false;
+    connection.closedBecause = reason;
     if (connection.handshakeTimer !== undefined) clearTimeout(connection.handshakeTimer);
     connection.socket.destroy();
     this.connections.delete(connection);
@@ -662,9 +666,9 @@ export class TcpTransport implements Transport {
     this.clock.schedule(dueNs, () => this.deliver(receive, frame.from, delivered));
   }
 
-  /** The other side closes this connection and says why: a dialer reports it to `connect` callers. */
+  /** The other side closes this connection and says why: to `connect` callers if any, else to the log. */
   private onRefused(connection: Connection, reason: string, detail: string): void {
-    this.options.onPeerError?.(`refused-by-peer`, `${reason}: ${detail}`, connection.remote);
+    if (connection.waiters.length === 0) this.options.onPeerError?.('refused-by-peer', `${reason}: ${detail}`, connection.remote);
     this.shut(connection, new PeerRefusedError(reason, detail, connection.remote));
   }
 
@@ -680,12 +684,13 @@ export class TcpTransport implements Transport {
     connection.pending = [];
     const socket = connection.socket;
     connection.open = false;
+    connection.closedBecause = new PeerRefusedError(reason, message, connection.remote);
     if (connection.handshakeTimer !== undefined) clearTimeout(connection.handshakeTimer);
     this.connections.delete(connection);
     for (const node of connection.remoteNodes) {
       if (this.routes.get(node) === connection) this.routes.delete(node);
     }
-    for (const waiter of connection.waiters.splice(0)) waiter.reject(new PeerRefusedError(reason, message, connection.remote));
+    for (const waiter of connection.waiters.splice(0)) waiter.reject(connection.closedBecause);
     socket.end(Buffer.concat(frames));
     // A peer that never reads must not keep the socket open.
     setTimeout(() => socket.destroy(), 1_000).unref();

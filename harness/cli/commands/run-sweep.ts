@@ -69,7 +69,14 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
     const finalPointDir = join(outDir, 'points', pointDirName(point));
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
-    const result = await runExperiment(experiment, { outDir: dir, ...options });
+    let result;
+    try {
+      result = await runExperiment(experiment, { outDir: dir, ...options });
+    } catch (error) {
+      // A run that cannot go on (e.g. real-engine servers refusing it) leaves no half-written sweep.
+      rmSync(partial, { recursive: true, force: true });
+      throw error;
+    }
     rows.push(...runRows(plan.name, point, result.summary.runs));
     runs += result.summary.runs.length;
     for (const runId of result.unexpectedViolations) {

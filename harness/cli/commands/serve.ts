@@ -10,15 +10,23 @@ import { serveMain } from '../../real/server-process.ts';
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('run one server of a cluster over TCP until SIGTERM/SIGINT (prints a JSON ready line)')
+    .description('run one server of a cluster over TCP until SIGTERM/SIGINT (prints a JSON ready line); it serves one run')
     .requiredOption('--id <id>', 'server id, e.g. s1')
     .requiredOption('--listen <host:port>', 'address to listen on (port 0 = any free port)')
     .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus `cluster: {s1: host:port, ...}`')
     .requiredOption('--secret-file <file>', 'the run secret: 64 hex characters, mode 0600 (the clients name the same file in real.secretFile)')
+    .option('--pid-file <file>', 'write the server process id to this file (removed when it stops); signal that process to stop it')
     .option('--exit-on-stdin-close', 'exit when stdin closes (used by the real engine so that no server outlives it)', false)
-    .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; exitOnStdinClose: boolean }) => {
+    .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; pidFile?: string; exitOnStdinClose: boolean }) => {
       try {
-        await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, secretPath: options.secretFile, exitOnStdinClose: options.exitOnStdinClose });
+        await serveMain({
+          id: options.id,
+          listen: options.listen,
+          clusterPath: options.cluster,
+          secretPath: options.secretFile,
+          exitOnStdinClose: options.exitOnStdinClose,
+          ...(options.pidFile === undefined ? {} : { pidFile: options.pidFile }),
+        });
       } catch (error) {
         if (error instanceof ConfigError) {
           process.stderr.write(`quorumbench serve: ${error.message}\n`);
