@@ -4,19 +4,21 @@
  * Sections (`--only loopback,channels,client-processes,emulation`; default all):
  *
  * 1. `loopback`: no emulated latency, 1 KiB values, 4 closed-loop clients (1 writer, 3 readers),
- *    t = 1. Baselines first, in the same run: a plain TCP request/response (a 1 KiB echo over one
- *    connection per client) and a fan-out round for each (n, q) the protocols use: each client sends
- *    one 1 KiB request to each of n echo server processes at once and waits for q echoes (n − t of
- *    n: 2 of 3 for ABD, 3 of 4 for the n = 3t + 1 protocols), as a protocol round does. Then the
- *    primitives (hash, HMAC, sign, verify, erasure encode/decode) are timed now (the calibration of
- *    harness/cost/calibrate.ts) and the simulator counts them per operation with that profile, which
- *    gives P, each protocol's primitive CPU per operation summed over every node. Then each protocol
- *    runs, and is held to targets built from the fan-out round (F50 its median, R rounds/s over the
- *    4 clients) and P, with k its mean rounds per operation and C = 4 clients on `cores` cores:
+ *    t = 1. First the primitives (hash, HMAC, sign, verify, erasure encode/decode) are timed (the
+ *    calibration of harness/cost/calibrate.ts), and a plain TCP request/response runs (a 1 KiB echo
+ *    over one connection per client). Then, for each protocol, right before it (the load of a shared
+ *    machine drifts over minutes), a fan-out round with its (n, q): each client sends one 1 KiB
+ *    request to each of n echo server processes at once and waits for q echoes (n − t of n: 2 of 3
+ *    for ABD, 3 of 4 for the n = 3t + 1 protocols), as a protocol round does. The simulator counts
+ *    each protocol's primitive calls for the same workload, priced with the timings above, which
+ *    gives P, its primitive CPU per operation summed over every node. Each protocol is held to
+ *    targets built from its fan-out round (F50 its median, R its rounds/s over the 4 clients) and P,
+ *    with k its mean rounds per operation and C = 4 clients on `cores` cores:
  *      ops/s ≥ 0.6 / (k / R + P / cores)     (the machine runs k fan-out rounds and P of CPU per op)
  *      p50   ≤ 1.5 × (k × F50 + C × P / cores)  (by Little's law, an op waits for all C clients' P)
  *    For ABD (P = 0) these are exactly "p50 per round ≤ 1.5 × F50" and "ops/s ≥ 0.6 × R / 2".
- * 2. `channels`: the same protocols with `real.channels` plain, hmac and tls: ops/s and p50 side by side.
+ * 2. `channels`: the same protocols with `real.channels` plain, hmac and tls, run in turn three times
+ *    (interleaved, so that drifting load hits every mode alike): median ops/s and p50 side by side.
  * 3. `client-processes`: ABD and M-PoWerStore with the clients in 2 client processes.
  * 4. `emulation`: an emulated constant 10 ms one-way latency, ABD: the median of a 2-round operation
  *    against the model's 4 × 10 ms = 40 ms (target: within 5 % + 1 ms), and operations faster than
@@ -311,50 +313,42 @@ async function loopbackSection(say: (text: string) => void, protocols: readonly 
   const cores = os.cpus().length;
   say(`## Loopback, no emulated latency, ${VALUE_BYTES} B values, ${CLIENTS} clients (1 writer, 3 readers), t = ${T}, ${operations} measured ops (+10 % warm-up)`);
   say('');
-  say(`Baselines (load average ${load()}):`);
-  say('');
-  say('| baseline | rounds/s | count | p50 ms | p99 ms |');
-  say('|---|---:|---:|---:|---:|');
-  const shapes = [...new Map(protocols.map((protocol) => { const shape = shapeOf(protocol); return [`${shape.n}/${shape.q}`, shape]; })).values()];
-  const fanOuts = new Map<string, Baseline>();
-  const maxServers = Math.max(...shapes.map((shape) => shape.n));
-  await withEchoServers(maxServers, async (ports) => {
-    const baselines = [await requestResponse(ports[0]!, operations)];
-    for (const { n, q } of shapes) {
-      const baseline = await fanOut(ports.slice(0, n), q, 2 * operations);
-      fanOuts.set(`${n}/${q}`, baseline);
-      baselines.push(baseline);
-    }
-    for (const b of baselines) say(`| ${b.name} | ${fmt(b.perS, 0)} | ${b.count} | ${fmt(b.p50Ms, 3)} | ${fmt(b.p99Ms, 3)} |`);
-  });
-  say('');
   const profile = await measuredProfile();
   say(`Primitives timed in this run (ns per call + ns per byte; load average ${load()}): ${(['hash', 'hmac', 'sign', 'verify', 'encode', 'decode'] as const).map((p) => `${p} ${profile[p].nsPerOp} + ${profile[p].nsPerByte}/B`).join(', ')}.`);
   say('');
-  say(`Protocols (load average ${load()} at the start). k = mean rounds per op; P = primitive CPU per op over all nodes (the simulator's count × the timings above); targets: ops/s ≥ 0.6 / (k / R + P / ${cores} cores), p50 ≤ 1.5 × (k × F50 + ${CLIENTS} × P / ${cores}), with R and F50 the rounds/s and p50 of the fan-out baseline of the same n and q.`);
+  say(`Each protocol runs right after its fan-out baseline (same n and q; the machine's load drifts over minutes). k = mean rounds per op; P = primitive CPU per op over all nodes (the simulator's count of primitive calls for this workload × the timings above); targets: ops/s ≥ 0.6 / (k / R + P / ${cores} cores), p50 ≤ 1.5 × (k × F50 + ${CLIENTS} × P / ${cores}), with R and F50 the rounds/s and p50 of the fan-out baseline.`);
   say('');
-  say('| protocol | n/q | k | ops/s | ops/s target | p50 ms | p50 target ms | p50 per round ms | per round ÷ fan-out p50 | P µs/op | meets |');
-  say('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const rows: string[] = [];
   const detail: ProtocolRun[] = [];
-  for (const protocol of protocols) {
-    const { n, q } = shapeOf(protocol);
-    try {
-      const run = await protocolRun(protocol, operations);
-      detail.push(run);
-      const writes = run.kinds.find((k) => k.kind === 'write')!.count;
-      const primitivesNs = await primitiveNsPerOp(protocol, profile, writes / (writes + run.kinds.find((k) => k.kind === 'read')!.count));
-      const fan = fanOuts.get(`${n}/${q}`)!;
-      const primitivesS = primitivesNs / 1e9;
-      const opsTarget = 0.6 / (run.meanRounds / fan.perS + primitivesS / cores);
-      const p50Target = 1.5 * (run.meanRounds * fan.p50Ms + (CLIENTS * primitivesS * 1000) / cores);
-      const meets = run.opsPerS >= opsTarget && run.p50Ms <= p50Target;
-      say(
-        `| ${protocol} | ${n}/${q} | ${fmt(run.meanRounds, 2)} | ${fmt(run.opsPerS, 0)} | ${fmt(opsTarget, 0)} | ${fmt(run.p50Ms, 3)} | ${fmt(p50Target, 3)} | ${fmt(run.p50PerRoundMs, 3)} | ${fmt(run.p50PerRoundMs / fan.p50Ms, 2)} | ${fmt(primitivesNs / 1000, 0)} | ${meets ? 'yes' : 'NO'} |`,
-      );
-    } catch (error) {
-      say(`| ${protocol} | ${n}/${q} | failed: ${String((error as Error).message).split('\n')[0]} | | | | | | | | |`);
+  const maxServers = Math.max(...protocols.map((protocol) => shapeOf(protocol).n));
+  await withEchoServers(maxServers, async (ports) => {
+    const baseline = await requestResponse(ports[0]!, operations);
+    say(`Plain TCP request/response (1 KiB echo, one connection per client; load average ${load()}): ${fmt(baseline.perS, 0)} req/s, p50 ${fmt(baseline.p50Ms, 3)} ms, p99 ${fmt(baseline.p99Ms, 3)} ms.`);
+    say('');
+    for (const protocol of protocols) {
+      const { n, q } = shapeOf(protocol);
+      const fan = await fanOut(ports.slice(0, n), q, 2 * operations);
+      const fanCells = `${fmt(fan.perS, 0)} | ${fmt(fan.p50Ms, 3)}`;
+      try {
+        const run = await protocolRun(protocol, operations);
+        detail.push(run);
+        const writes = run.kinds.find((k) => k.kind === 'write')!.count;
+        const primitivesNs = await primitiveNsPerOp(protocol, profile, writes / (writes + run.kinds.find((k) => k.kind === 'read')!.count));
+        const primitivesS = primitivesNs / 1e9;
+        const opsTarget = 0.6 / (run.meanRounds / fan.perS + primitivesS / cores);
+        const p50Target = 1.5 * (run.meanRounds * fan.p50Ms + (CLIENTS * primitivesS * 1000) / cores);
+        const meets = run.opsPerS >= opsTarget && run.p50Ms <= p50Target;
+        rows.push(
+          `| ${protocol} | ${n}/${q} | ${fanCells} | ${fmt(run.meanRounds, 2)} | ${fmt(run.opsPerS, 0)} | ${fmt(opsTarget, 0)} | ${fmt(run.p50Ms, 3)} | ${fmt(p50Target, 3)} | ${fmt(run.p50PerRoundMs, 3)} | ${fmt(run.p50PerRoundMs / fan.p50Ms, 2)} | ${fmt(primitivesNs / 1000, 0)} | ${meets ? 'yes' : 'NO'} | ${load()} |`,
+        );
+      } catch (error) {
+        rows.push(`| ${protocol} | ${n}/${q} | ${fanCells} | failed: ${String((error as Error).message).split('\n')[0]} | | | | | | | | | |`);
+      }
     }
-  }
+  });
+  say('| protocol | n/q | fan-out R rounds/s | fan-out F50 ms | k | ops/s | ops/s target | p50 ms | p50 target ms | p50 per round ms | per round ÷ F50 | P µs/op | meets | load after |');
+  say('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  for (const row of rows) say(row);
   say('');
   say('Per operation kind:');
   say('');
@@ -364,27 +358,44 @@ async function loopbackSection(say: (text: string) => void, protocols: readonly 
   say('');
 }
 
+/** The median of a few samples (the mean of the middle two for an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const CHANNEL_REPEATS = 3;
+
 async function channelsSection(say: (text: string) => void, protocols: readonly string[], operations: number): Promise<void> {
-  say(`## Channels: \`real.channels\` plain, hmac and tls, same workload (load average ${load()} at the start)`);
+  const perRun = Math.max(100, Math.round(operations / 2));
+  say(`## Channels: \`real.channels\` plain, hmac and tls, same workload, ${perRun} measured ops per run (load average ${load()} at the start)`);
   say('');
-  say('Handshake authentication is on in every column; hmac adds a MAC to every frame, tls runs every connection in TLS 1.2 with a pre-shared key.');
+  say(`Handshake authentication is on in every column; hmac adds a MAC to every frame, tls runs every connection in TLS 1.2 with a pre-shared key. The three modes run in turn, ${CHANNEL_REPEATS} times per protocol; each cell is the median of its ${CHANNEL_REPEATS} runs.`);
   say('');
   say(`| protocol | ${CHANNELS.map((c) => `${c} ops/s | ${c} p50 ms`).join(' | ')} | hmac ÷ plain ops/s | tls ÷ plain ops/s |`);
   say(`|---|${CHANNELS.map(() => '---:|---:').join('|')}|---:|---:|`);
   for (const protocol of protocols) {
-    const cells: string[] = [];
-    const opsPerS = new Map<Channels, number>();
-    for (const channels of CHANNELS) {
-      try {
-        const run = await protocolRun(protocol, operations, { channels });
-        opsPerS.set(channels, run.opsPerS);
-        cells.push(fmt(run.opsPerS, 0), fmt(run.p50Ms, 3));
-      } catch (error) {
-        cells.push(`failed: ${String((error as Error).message).split('\n')[0]}`, '');
+    const samples = new Map<Channels, { opsPerS: number[]; p50Ms: number[] }>(CHANNELS.map((c) => [c, { opsPerS: [], p50Ms: [] }]));
+    let failure: string | undefined;
+    for (let repeat = 0; repeat < CHANNEL_REPEATS && failure === undefined; repeat++) {
+      for (const channels of CHANNELS) {
+        try {
+          const run = await protocolRun(protocol, perRun, { channels });
+          samples.get(channels)!.opsPerS.push(run.opsPerS);
+          samples.get(channels)!.p50Ms.push(run.p50Ms);
+        } catch (error) {
+          failure = `${channels}: ${String((error as Error).message).split('\n')[0]}`;
+        }
       }
     }
-    const ratio = (c: Channels): string => fmt((opsPerS.get(c) ?? NaN) / (opsPerS.get('plain') ?? NaN), 2);
-    say(`| ${protocol} | ${cells.join(' | ')} | ${ratio('hmac')} | ${ratio('tls')} |`);
+    if (failure !== undefined) {
+      say(`| ${protocol} | failed: ${failure} |${CHANNELS.map(() => ' |').join('')} | |`);
+      continue;
+    }
+    const ops = (c: Channels): number => median(samples.get(c)!.opsPerS);
+    const cells = CHANNELS.flatMap((c) => [fmt(ops(c), 0), fmt(median(samples.get(c)!.p50Ms), 3)]);
+    say(`| ${protocol} | ${cells.join(' | ')} | ${fmt(ops('hmac') / ops('plain'), 2)} | ${fmt(ops('tls') / ops('plain'), 2)} |`);
   }
   say('');
 }
