@@ -1,8 +1,9 @@
 /**
  * @module Starting a real-engine run's processes on this host: free loopback ports, the cluster file
- * (the run's config plus the addresses) in a private temporary folder, one `quorumbench serve` per
- * server and K `quorumbench client-process` children, each waited for until ready. Whatever fails,
- * every child already started is stopped and the folder removed.
+ * (the run's config, its run id and the addresses) and the run secret (mode 0600) in a private
+ * temporary folder (mode 0700), one `quorumbench serve` per server and K `quorumbench client-process`
+ * children, each waited for until ready. Whatever fails, every child already started is stopped and
+ * the folder removed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -16,6 +17,7 @@ import { writeFileAtomic } from '../results/writer.ts';
 import { portableProtocolSection } from '../config/plugins.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
+import { writeSecretFile } from './run-secret.ts';
 import type { HostPort } from './tcp-transport.ts';
 import { clientProcessName, processTracePath } from '../trace/process-file.ts';
 
@@ -45,11 +47,19 @@ export async function freePorts(host: string, count: number): Promise<number[]> 
   }
 }
 
+/** Who may take part in a run: its id, its secret, and where a process finds the secret. */
+export interface RunAccess {
+  readonly runId: string;
+  readonly secret: Uint8Array;
+  /** A secret file that already exists (`real.secretFile`); else launch writes one into its folder. */
+  readonly secretFile?: string;
+}
+
 /**
  * The cluster file for a run: its config with the run's own protocol parameters and seed (a sweep
- * point may differ from the base config), and the server addresses.
+ * point may differ from the base config), its run id, and the server addresses.
  */
-export function clusterFileData(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings?: RealSettings): Record<string, unknown> {
+export function clusterFileData(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, runId: string, settings?: RealSettings): Record<string, unknown> {
   const config = run.config;
   const cluster: Record<string, string> = {};
   for (const [id, address] of addresses) cluster[id] = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
@@ -65,6 +75,7 @@ export function clusterFileData(run: ResolvedRun, seed: number, addresses: Reado
     costProfile: 'zero',
     workload: { ...config.workload, keys: run.workload.keys, writers: run.cluster.writers.length, readers: run.cluster.readers.length },
     faults: run.faults,
+    runId,
     // The timebase the harness uses, stated: a hand-started `serve` defaults to realtime.
     ...(settings === undefined ? {} : { real: { ...config.real, sharedClock: sharedTimebaseOf(settings) } }),
     cluster,
@@ -105,7 +116,13 @@ async function serverAddresses(run: ResolvedRun, settings: RealSettings): Promis
  * Starts the servers (unless `real.servers` names running ones) and the client processes, and waits
  * until every one is ready. `onClientLine` sees the client processes' lines first.
  */
-export async function launch(run: ResolvedRun, seed: number, settings: RealSettings, onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean): Promise<Launched> {
+export async function launch(
+  run: ResolvedRun,
+  seed: number,
+  settings: RealSettings,
+  access: RunAccess,
+  onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean,
+): Promise<Launched> {
   const servers = new Map<NodeId, ChildProcessHandle>();
   const clientProcesses: ChildProcessHandle[] = [];
   const clientOf = new Map<NodeId, ChildProcessHandle>();
@@ -118,10 +135,15 @@ export async function launch(run: ResolvedRun, seed: number, settings: RealSetti
       trackTempDir(tempDir);
     }
     const clusterPath = tempDir === undefined ? undefined : join(tempDir, 'cluster.json');
-    if (clusterPath !== undefined) writeFileAtomic(clusterPath, JSON.stringify(clusterFileData(run, seed, addresses, settings), null, 2));
+    if (clusterPath !== undefined) writeFileAtomic(clusterPath, JSON.stringify(clusterFileData(run, seed, addresses, access.runId, settings), null, 2));
+    let secretPath = access.secretFile === undefined ? undefined : resolvePath(access.secretFile);
+    if (secretPath === undefined && tempDir !== undefined) {
+      secretPath = join(tempDir, 'secret');
+      writeSecretFile(secretPath, access.secret);
+    }
     if (settings.servers === undefined) {
       for (const [id, address] of addresses) {
-        const args = ['--id', id, '--listen', `${address.host}:${address.port}`, '--cluster', clusterPath!, '--exit-on-stdin-close'];
+        const args = ['--id', id, '--listen', `${address.host}:${address.port}`, '--cluster', clusterPath!, '--secret-file', secretPath!, '--exit-on-stdin-close'];
         if (run.trace !== null) args.push('--trace-file', processTracePath(tempDir!, id));
         servers.set(id, startNodeScript(`server ${id}`, SERVE_ENTRY, args, PROJECT_ROOT));
       }
@@ -131,7 +153,7 @@ export async function launch(run: ResolvedRun, seed: number, settings: RealSetti
     for (let k = 0; k < settings.clientProcesses; k++) {
       // Round-robin: writers and readers spread over the processes alike.
       const ids = workloadClients.filter((_, i) => i % settings.clientProcesses === k);
-      const args = ['--cluster', clusterPath!, '--clients', ids.join(','), '--index', String(k)];
+      const args = ['--cluster', clusterPath!, '--secret-file', secretPath!, '--clients', ids.join(','), '--index', String(k)];
       if (run.trace !== null) args.push('--trace-file', processTracePath(tempDir!, clientProcessName(k)));
       const child = startNodeScript(`client process ${k}`, CLIENT_ENTRY, args, PROJECT_ROOT, onClientLine);
       clientProcesses.push(child);

@@ -83,6 +83,23 @@ function listFiles(paths: readonly string[]): string {
   return paths.map((path) => `  ${path}\n`).join('');
 }
 
+/**
+ * A config problem that shows only once a run starts (a real-engine server refusing the run, a secret
+ * file that cannot be read) is reported like any config error: one line, exit status 2. Nothing of
+ * the run was written: outputs are written when every run is done.
+ */
+async function exitOnConfigError<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`config error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('run')
@@ -114,7 +131,7 @@ export function register(program: Command): void {
         const outDir = flags.out ?? join('results', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = progressReporter();
-        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
+        const outcome = await exitOnConfigError(() => runSweep(sweep!, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)));
         progress.stop();
         process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
@@ -137,7 +154,7 @@ export function register(program: Command): void {
       }
       const outDir = flags.out ?? join('results', experiment.config.name);
       const progress = progressReporter();
-      const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
+      const result = await exitOnConfigError(() => runExperiment(experiment, { outDir, onProgress: progress.update }));
       progress.stop();
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);
