@@ -1,35 +1,40 @@
 /**
- * @module `npm run bench:fuzz [-- --frames N] [--seed S] [--protocols a,b]`: frame-level fuzzing of a
- * real server process at scale (default 100,000 frames over the four protocols, one server process
- * each, over loopback TCP).
+ * @module `npm run bench:fuzz [-- --frames N] [--channels plain,hmac] [--protocols a,b] [--seed S]`:
+ * hostile connections at scale against one real server process per protocol and channel mode, over
+ * loopback TCP with authenticated channels (default: 100,000 frames per channel mode, split over
+ * every protocol of the registry, with `real.channels` plain and then hmac).
  *
- * Each connection sends a hello, a batch of data frames, and one last frame that is broken in one of
- * many ways (bad version, oversized or empty length, garbage payload, bad envelope, key, due time or
- * node id, an unannounced sender, a frame for another server, a message the protocol refuses, random
- * byte flips of a valid frame, a frame cut short). The batch mixes requests the server must answer
- * with well-framed messages it must refuse (replies sent to a server, unknown registers, STOREs and
- * PUTs from a reader, oversized candidate lists). The bench predicts every rejection by reason — the
- * broken frame's with the same FrameReader and validation the server uses, the batch's by
- * construction — and at the end compares with the counts in the server's stats line, exactly. It also
- * checks that the server answered every request exactly once, never crashed (exit code 0 after a
- * clean stop, no handler error) and still answers afterwards. Exit code 1 on any difference.
+ * Connections cycle through the kinds of bench/fuzz/kinds.ts: correct sessions of a reader whose
+ * batches mix requests the server must answer with messages its protocol must refuse and which end
+ * with one broken frame; impostors and broken handshakes (no secret, a wrong proof, another run,
+ * another channel mode, frames before authentication, a node claimed without its key); frames that
+ * break the framing; with hmac channels, MACs forged, missing, replayed or out of order. Two more
+ * connections never authenticate and must be timed out.
  *
- * The last data frame of each batch is a request whose answer the bench waits for before sending the
- * broken frame: the server handles frames in order, so everything before it was handled, and the
- * broken frame cannot take earlier frames of the same TCP chunk down with it.
+ * Every rejection is predicted, by reason: a connection's by the model of bench/fuzz/server-model.ts
+ * (and, for every kind built for a stated reason, checked against it), the protocol's by the
+ * construction of each message. At the end the bench compares, exactly, with the server's own counts
+ * in its stats line, and checks that the server answered every request it handled exactly once and
+ * nothing else (no impostor's frame reached a protocol machine), sent no message on its own, dropped
+ * nothing, still answers a correct session afterwards, and exits with status 0 when stopped.
+ * Exit status 1 on any difference, 2 on bad arguments.
  */
-import net from 'node:net';
 import os from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../harness/config/index.ts';
+import { serverStatsLine, type ServerStatsLine } from '../harness/real/child-lines.ts';
 import { clusterFileData, freePorts, PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/launch.ts';
-import { encodeDataFrame, encodeHelloFrame, FrameError, FrameReader, FRAME_CODEC_VERSION, type FrameValidator } from '../harness/real/frame.ts';
-import { startNodeScript, type ChildProcessHandle } from '../harness/real/processes.ts';
-import { stream, type Rng } from '../harness/rng.ts';
-import { encodeValue } from '../harness/wire/codec.ts';
+import { runNodes } from '../harness/real/link-model.ts';
+import { startNodeScript, trackTempDir, untrackTempDir, type ChildProcessHandle } from '../harness/real/processes.ts';
+import { channelKeysOf, newRunId, newRunSecret, writeSecretFile } from '../harness/real/run-secret.ts';
+import type { HostPort } from '../harness/real/tcp-transport.ts';
+import { stream } from '../harness/rng.ts';
 import { protocolNames } from '../protocols/registry.ts';
-import type { ProtocolMessage } from '../protocols/types.ts';
+import { aliveSession, idleConnection, runConnection, type ConnectionResult, type ConnectionSetup } from './fuzz/connection.ts';
+import { intendedReason, kindsFor, type Kind, type Lane, type Mode } from './fuzz/kinds.ts';
+import { kitFor } from './fuzz/kits.ts';
+import { predictConnection, type ServerView } from './fuzz/server-model.ts';
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -48,337 +53,288 @@ function intArgument(name: string, fallback: number, min: number): number {
   return Number(text);
 }
 
-/** Data frames per connection before the broken one (the hello and the broken frame come on top). */
-const BATCH = 48;
-/** Connections in flight at once, each with its own reader id (replies are routed by node id). */
+function listArgument(name: string, fallback: readonly string[], known: readonly string[]): string[] {
+  const values = (argument(name) ?? fallback.join(',')).split(',');
+  for (const value of values) if (!known.includes(value)) fail(`${name}: unknown value ${JSON.stringify(value)} (known: ${known.join(', ')})`);
+  return values;
+}
+
+/** Connections in flight at once, each lane with its own reader id (answers are routed by node id). */
 const LANES = 4;
 const TARGET = 's1';
 
-// ---------------------------------------------------------------- messages per protocol
-
-interface Kit {
-  /** Requests the server answers with exactly one message. */
-  answered(rng: Rng, op: number): ProtocolMessage;
-  /** Well-framed messages the server refuses, with the reason it counts. */
-  refused(rng: Rng, op: number, from: string): { msg: ProtocolMessage; reason: string };
-}
-
-const digest = (rng: Rng): Uint8Array => rng.bytes(32);
-
-function kitFor(protocol: string, n: number): Kit {
-  switch (protocol) {
-    case 'abd':
-      return {
-        answered: (rng, op) => ({ type: rng.int(0, 1) === 0 ? 'GET' : 'GET_TS', op }) as ProtocolMessage,
-        refused: (rng, op) => {
-          const replies = [{ type: 'PUT_ACK', op }, { type: 'GET_TS_ACK', op, num: 1, writer: 'w1' }, { type: 'GET_ACK', op, num: 1, writer: 'w1', value: rng.bytes(8) }];
-          return { msg: replies[rng.int(0, replies.length - 1)] as ProtocolMessage, reason: 'unexpected-message' };
-        },
-      };
-    case 'bft-signed':
-      return {
-        answered: (rng, op) => ({ type: rng.int(0, 1) === 0 ? 'GET' : 'GET_TS', op }) as ProtocolMessage,
-        refused: (rng, op, from) => {
-          switch (rng.int(0, 2)) {
-            case 0:
-              return { msg: { type: 'PUT_ACK', op } as ProtocolMessage, reason: 'unexpected-message' };
-            case 1:
-              // A newer version in a real writer's name with a made-up signature.
-              return { msg: { type: 'PUT', op, num: 2 ** 40 + op, writer: 'w1', value: rng.bytes(16), sig: rng.bytes(64) } as ProtocolMessage, reason: 'bad-signature' };
-            default:
-              return { msg: { type: 'PUT', op, num: 2 ** 40 + op, writer: from, value: rng.bytes(16), sig: rng.bytes(64) } as ProtocolMessage, reason: 'unknown-writer' };
-          }
-        },
-      };
-    case 'powerstore':
-    case 'm-powerstore': {
-      const multi = protocol === 'm-powerstore';
-      const ts = (num: number) => (multi ? { num, writer: 'w1' } : num);
-      const c0 = { ts: multi ? { num: 0, writer: '' } : 0, nonce: new Uint8Array(32) };
-      return {
-        answered: (rng, op) => {
-          const choice = rng.int(0, multi ? 2 : 1);
-          if (choice === 0) return { type: 'COLLECT', rid: op } as ProtocolMessage;
-          if (choice === 1) return { type: 'FILTER', rid: op, candidates: [c0] } as ProtocolMessage;
-          return { type: 'GET_TS', op } as ProtocolMessage;
-        },
-        refused: (rng, op) => {
-          switch (rng.int(0, 3)) {
-            case 0:
-              return { msg: { type: 'COLLECT_ACK', rid: op, lc: c0 } as ProtocolMessage, reason: 'unexpected-message' };
-            case 1: {
-              const store = { type: 'STORE', ts: ts(op), fragment: rng.bytes(8), cc: Array.from({ length: n }, () => digest(rng)), commitment: digest(rng) };
-              return { msg: (multi ? { ...store, mac: Array.from({ length: n }, () => digest(rng)) } : store) as ProtocolMessage, reason: 'store-from-non-writer' };
-            }
-            case 2:
-              return { msg: { type: 'COMPLETE', ts: ts(op), nonce: digest(rng) } as ProtocolMessage, reason: 'complete-from-non-writer' };
-            default:
-              return { msg: { type: 'FILTER', rid: op, candidates: Array.from({ length: n + 2 }, () => c0) } as ProtocolMessage, reason: 'filter-too-many-candidates' };
-          }
-        },
-      };
-    }
-    default:
-      return fail(`no frame kit for protocol ${protocol}`);
-  }
-}
-
-// ---------------------------------------------------------------- broken frames
-
-function withLength(version: number, payload: Uint8Array, length = 1 + payload.length): Buffer {
-  const out = Buffer.alloc(5 + payload.length);
-  out.writeUInt32BE(length, 0);
-  out[4] = version;
-  out.set(payload, 5);
-  return out;
-}
-
-const BROKEN_KINDS = [
-  'bad-version', 'oversized', 'empty-frame', 'garbage', 'bad-kind', 'bad-envelope', 'bad-key', 'bad-due-time', 'unknown-node', 'bad-node-id',
-  'bad-hello', 'unannounced-sender', 'not-local', 'bad-message', 'mutation', 'truncated',
-] as const;
-
-/**
- * A broken last frame of the kind `kind` for a connection that announced `reader`; `request` is a
- * message the protocol accepts, so that the frame fails for the reason its kind names.
- */
-function brokenFrame(kind: (typeof BROKEN_KINDS)[number], rng: Rng, reader: string, request: () => ProtocolMessage): Buffer {
-  const valid = () => encodeDataFrame(reader, TARGET, 'k0', request(), 0);
-  switch (kind) {
-    case 'bad-version':
-      return withLength(rng.int(2, 255), encodeValue([0, [reader]]));
-    case 'oversized':
-      return withLength(FRAME_CODEC_VERSION, rng.bytes(8), 0x7fffffff);
-    case 'empty-frame':
-      return Buffer.from([0, 0, 0, 0]);
-    case 'garbage':
-      return withLength(FRAME_CODEC_VERSION, rng.bytes(rng.int(1, 64)));
-    case 'bad-kind':
-      return withLength(FRAME_CODEC_VERSION, encodeValue([rng.int(2, 9), reader]));
-    case 'bad-envelope':
-      return withLength(FRAME_CODEC_VERSION, encodeValue([1, reader, TARGET, 'k0']));
-    case 'bad-key':
-      return withLength(FRAME_CODEC_VERSION, encodeValue([1, reader, TARGET, 'k'.repeat(300), 0, request()]));
-    case 'bad-due-time':
-      return withLength(FRAME_CODEC_VERSION, encodeValue([1, reader, TARGET, 'k0', -5, request()]));
-    case 'unknown-node':
-      return encodeHelloFrame([`mallory${rng.int(0, 99)}`]);
-    case 'bad-node-id':
-      return withLength(FRAME_CODEC_VERSION, encodeValue([0, [rng.int(0, 99)]]));
-    case 'bad-hello':
-      return withLength(FRAME_CODEC_VERSION, encodeValue([0, []]));
-    case 'unannounced-sender':
-      return encodeDataFrame('w1', TARGET, 'k0', request(), 0);
-    case 'not-local':
-      return encodeDataFrame(reader, 's2', 'k0', request(), 0);
-    case 'bad-message':
-      return encodeDataFrame(reader, TARGET, 'k0', { type: 'NOT_A_MESSAGE', rid: rng.int(0, 9) } as ProtocolMessage, 0);
-    case 'mutation': {
-      const frame = Buffer.from(valid());
-      for (let flips = rng.int(1, 4); flips > 0; flips--) {
-        const at = rng.int(4, frame.length - 1);
-        frame[at] = frame[at]! ^ (1 << rng.int(0, 7));
-      }
-      return frame;
-    }
-    case 'truncated': {
-      const frame = valid();
-      return frame.subarray(0, rng.int(1, frame.length - 1));
-    }
-  }
-}
-
-/** What the server will count for `bytes`, sent on a connection that announced `announced`. */
-function predictRejection(bytes: Buffer, validator: FrameValidator, announced: ReadonlySet<string>): string | 'accepted' {
-  const reader = new FrameReader(validator);
-  try {
-    for (const frame of reader.push(bytes)) {
-      if (frame.kind === 'hello') continue;
-      if (!announced.has(frame.from)) return 'unannounced-sender';
-      if (frame.to !== TARGET) return 'not-local';
-      return 'accepted';
-    }
-  } catch (error) {
-    if (error instanceof FrameError) return error.reason;
-    throw error;
-  }
-  return reader.pendingBytes > 0 ? 'truncated' : 'accepted';
-}
-
-// ---------------------------------------------------------------- one protocol
+/** Refusals of the handshake and of what an authenticated peer may send; every other connection-level reason is the framing's. */
+const HANDSHAKE_REASONS = new Set(['handshake-order', 'channels-mismatch', 'other-run', 'bad-auth-proof', 'bad-hello-proof', 'unauthenticated', 'handshake-timeout', 'unannounced-sender', 'not-local', 'bad-mac']);
 
 interface Outcome {
+  readonly mode: Mode;
   readonly protocol: string;
   readonly frames: number;
   readonly connections: number;
   readonly seconds: number;
-  readonly expected: Record<string, number>;
+  /** Requests the protocol handled (all must be answered), and the answers the bench read. */
+  readonly requests: number;
+  readonly answersRead: number;
+  /** Predicted refusals: by the protocol machines, and of whole connections. */
+  readonly byProtocol: Record<string, number>;
+  readonly byConnection: Record<string, number>;
+  /** The server's own counts (its stats line). */
   readonly counted: Record<string, number>;
-  readonly answeredSent: number;
-  readonly answeredCounted: number;
+  /** Data frames sent by peers that never authenticated as their sender, and how many were handled. */
+  readonly impostorFrames: number;
+  readonly impostorFramesHandled: number;
   readonly problems: string[];
 }
 
-function bump(counts: Record<string, number>, reason: string, by = 1): void {
-  counts[reason] = (counts[reason] ?? 0) + by;
+function bump(counts: Record<string, number>, reason: string): void {
+  counts[reason] = (counts[reason] ?? 0) + 1;
 }
 
-async function fuzzProtocol(protocol: string, framesWanted: number, seed: number, dir: string): Promise<Outcome> {
-  const run: ResolvedRun = resolveExperiment(
-    parseConfig({ name: `fuzz-${protocol}`, engine: 'real', seed, protocol: { name: protocol, t: 1 }, network: { latency: { distribution: 'constant', oneWayMs: 0 } }, workload: { writers: 1, readers: LANES, operations: 1 } }),
+/** The run, its secret and cluster file, and the server process: ready. */
+async function startServer(mode: Mode, protocol: string, seed: number, dir: string): Promise<{ run: ResolvedRun; server: ChildProcessHandle; address: HostPort; view: ServerView }> {
+  const run = resolveExperiment(
+    parseConfig({
+      name: `fuzz-${protocol}-${mode}`,
+      engine: 'real',
+      seed,
+      protocol: { name: protocol, t: 1 },
+      network: { latency: { distribution: 'constant', oneWayMs: 0 } },
+      workload: { writers: 1, readers: LANES, operations: 1 },
+      real: { channels: mode },
+    }),
   ).runs[0]!;
   const [port] = await freePorts('127.0.0.1', 1);
-  const addresses = new Map(run.cluster.servers.map((id, i) => [id, { host: '127.0.0.1', port: i === 0 ? port! : 1 }]));
-  const clusterPath = join(dir, `cluster-${protocol}.json`);
-  writeFileSync(clusterPath, JSON.stringify(clusterFileData(run, run.seed, addresses)));
-  const server: ChildProcessHandle = startNodeScript(`server ${TARGET}`, SERVE_ENTRY, ['--id', TARGET, '--listen', `127.0.0.1:${port}`, '--cluster', clusterPath, '--exit-on-stdin-close'], PROJECT_ROOT);
+  const address = { host: '127.0.0.1', port: port! };
+  // Only s1 runs; the other servers' addresses are never dialed (servers do not talk to each other here).
+  const addresses = new Map(run.cluster.servers.map((id) => [id, id === TARGET ? address : { host: '127.0.0.1', port: 1 }]));
+  const secret = newRunSecret();
+  const runId = newRunId();
+  const secretPath = join(dir, `secret-${protocol}-${mode}`);
+  writeSecretFile(secretPath, secret);
+  const clusterPath = join(dir, `cluster-${protocol}-${mode}.json`);
+  writeFileSync(clusterPath, JSON.stringify(clusterFileData(run, run.seed, addresses, runId)));
+  const args = ['--id', TARGET, '--listen', `127.0.0.1:${address.port}`, '--cluster', clusterPath, '--secret-file', secretPath, '--exit-on-stdin-close'];
+  const server = startNodeScript(`server ${TARGET}`, SERVE_ENTRY, args, PROJECT_ROOT);
   await server.waitForLine((line) => line.event === 'ready', 60_000);
+  const known = new Set(runNodes(run));
+  const view: ServerView = {
+    validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+    channels: mode,
+    runId,
+    keys: channelKeysOf(secret),
+    local: new Set([TARGET]),
+  };
+  return { run, server, address, view };
+}
 
-  const known = new Set([...run.cluster.servers, ...run.cluster.writers, ...run.cluster.readers]);
-  const validator: FrameValidator = { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) };
-  const kit = kitFor(protocol, run.n);
-  const rng = stream(seed, `bench-fuzz:${protocol}`);
-  const expected: Record<string, number> = {};
-  const problems: string[] = [];
+/** Everything the bench expects of one connection, added to `outcome`'s predictions; problems found on the way. */
+class Ledger {
+  readonly byProtocol: Record<string, number> = {};
+  readonly byConnection: Record<string, number> = {};
+  /** Operation ids of the requests the protocol handled: each must have exactly one answer. */
+  readonly answeredOps: number[] = [];
+  answersRead = 0;
+  impostorFrames = 0;
+  impostorFramesHandled = 0;
+  readonly problems: string[] = [];
+
+  /**
+   * `intended`: the reason the connection was built for (undefined: none, it must not be refused;
+   * null: drawn at random, the model's prediction only).
+   */
+  record(view: ServerView, index: number, result: ConnectionResult, intended: string | undefined | null): void {
+    const where = `connection ${index} (${result.kind})`;
+    if (result.failure !== undefined) this.problems.push(`${where}: ${result.failure}`);
+    const prediction = predictConnection(view, result.acceptorNonce, result.sent.map((s) => s.bytes));
+    // A connection that never authenticates is refused by the server's timer, not for what it sent.
+    const timedOut = intended === 'handshake-timeout';
+    if (timedOut && prediction.reason !== undefined) this.problems.push(`${where}: the model refuses it for ${prediction.reason} before any time-out (a bench bug)`);
+    const reason = timedOut ? intended : prediction.reason;
+    if (intended !== null && reason !== intended) this.problems.push(`${where}: the model predicts ${reason ?? 'no refusal'}, the frames were built for ${intended} (a bench bug)`);
+    if (reason !== undefined) bump(this.byConnection, reason);
+    if (result.refusal !== undefined && result.refusal !== reason) this.problems.push(`${where}: the server refused it for ${result.refusal}, predicted ${reason ?? 'no refusal'}`);
+    const delivered = new Set(prediction.delivered);
+    const expectedOps: number[] = [];
+    for (const [i, sent] of result.sent.entries()) {
+      const handled = delivered.has(i);
+      if (handled && sent.expect === undefined) this.problems.push(`${where}: frame ${i} would be handled, but the bench built it to be refused (a bench bug)`);
+      if (sent.expect === undefined) continue;
+      if (!result.authenticated) {
+        this.impostorFrames++;
+        if (handled) this.impostorFramesHandled++;
+      } else if (!handled) {
+        this.problems.push(`${where}: frame ${i} of a correct session would not be handled`);
+      }
+      if (!handled) continue;
+      if ('answered' in sent.expect) expectedOps.push(sent.expect.answered);
+      else bump(this.byProtocol, sent.expect.refused);
+    }
+    this.answeredOps.push(...expectedOps);
+    this.answersRead += result.replies.length;
+    const read = [...result.replies].sort((a, b) => a - b).join(',');
+    if (read !== expectedOps.sort((a, b) => a - b).join(',')) {
+      this.problems.push(`${where}: answers read for operations [${read.slice(0, 200)}], expected [${expectedOps.join(',').slice(0, 200)}]`);
+    }
+  }
+
+  /** The server's stats line against everything recorded. */
+  compare(stats: ServerStatsLine): void {
+    const expected: Record<string, number> = { ...this.byConnection };
+    for (const [reason, count] of Object.entries(this.byProtocol)) expected[reason] = (expected[reason] ?? 0) + count;
+    for (const reason of new Set([...Object.keys(expected), ...Object.keys(stats.rejected)])) {
+      if ((expected[reason] ?? 0) !== (stats.rejected[reason] ?? 0)) this.problems.push(`${reason}: predicted ${expected[reason] ?? 0}, counted ${stats.rejected[reason] ?? 0}`);
+    }
+    if (stats.sent.messages !== this.answeredOps.length) this.problems.push(`the server sent ${stats.sent.messages} messages for ${this.answeredOps.length} requests it handled`);
+    if (stats.initiated.messages !== 0) this.problems.push(`the server sent ${stats.initiated.messages} messages on its own`);
+    if (Object.keys(stats.dropped).length > 0) this.problems.push(`the server dropped messages: ${JSON.stringify(stats.dropped)}`);
+    // Frames are tagged with their operation id: the server's own tally must show one answer each.
+    const tally = new Map(stats.replies.map(([index, messages]) => [index + 1, messages]));
+    const unanswered = this.answeredOps.filter((op) => tally.get(op) !== 1);
+    if (unanswered.length > 0 || tally.size !== this.answeredOps.length) {
+      this.problems.push(`the server's tally: ${tally.size} operations answered, ${this.answeredOps.length} expected, ${unanswered.length} without exactly one answer`);
+    }
+  }
+}
+
+async function fuzzServer(mode: Mode, protocol: string, framesWanted: number, seed: number, dir: string): Promise<Outcome> {
+  const { run, server, address, view } = await startServer(mode, protocol, seed, dir);
+  const ledger = new Ledger();
+  const kit = kitFor(protocol, run.n)!;
+  let op = 0;
+  const readers = run.cluster.readers;
+  const lanes: Lane[] = readers.map((reader, i) => ({
+    mode,
+    runId: view.runId,
+    keys: view.keys,
+    reader,
+    otherReader: readers[(i + 1) % readers.length]!,
+    writer: run.cluster.writers[0]!,
+    target: TARGET,
+    otherServer: run.cluster.servers[1]!,
+    kit,
+    nextOp: () => ++op,
+  }));
+  const setupOf = (lane: Lane, label: string): ConnectionSetup => ({ address, view, lane, rng: stream(seed, `bench-fuzz:${mode}:${protocol}:${label}`) });
+  const kinds: Kind[] = kindsFor(mode);
   let frames = 0;
   let connections = 0;
-  let answeredSent = 0;
-  let op = 0;
+
+  // Started first: the server times them out after 10 s while the rest runs.
+  const idle = [idleConnection(setupOf(lanes[0]!, 'idle-0'), false), idleConnection(setupOf(lanes[0]!, 'idle-1'), true)];
+
   const started = performance.now();
-
-  /** One connection: hello, a batch ending with a request we wait for, then a broken frame. */
-  const connection = (reader: string): Promise<void> =>
-    new Promise((resolve) => {
-      const socket = net.connect(port!, '127.0.0.1');
-      const incoming = new FrameReader(validator);
-      let waitingFor = -1;
-      let broken: Buffer | undefined;
-      socket.on('data', (chunk: Buffer) => {
-        let received;
-        try {
-          received = incoming.push(chunk);
-        } catch (error) {
-          problems.push(`server sent a frame the bench cannot read: ${String(error)}`);
-          socket.destroy();
-          return;
-        }
-        for (const frame of received) {
-          if (frame.kind !== 'data') continue;
-          const id = (frame.msg as { rid?: number; op?: number }).rid ?? (frame.msg as { op?: number }).op;
-          if (id === waitingFor && broken !== undefined) {
-            waitingFor = -1;
-            socket.end(broken);
-          }
-        }
-      });
-      socket.on('error', () => {});
-      socket.on('close', () => resolve());
-      socket.on('connect', () => {
-        const batch: Buffer[] = [encodeHelloFrame([reader])];
-        for (let i = 0; i < BATCH - 1; i++) {
-          op++;
-          if (rng.int(0, 2) === 0) {
-            batch.push(encodeDataFrame(reader, TARGET, 'k0', kit.answered(rng, op), 0));
-            answeredSent++;
-          } else if (rng.int(0, 5) === 0) {
-            // A register this run does not have (keys: 1 means k0 only).
-            batch.push(encodeDataFrame(reader, TARGET, `k${rng.int(1, 99)}`, kit.answered(rng, op), 0));
-            bump(expected, 'unknown-key');
-          } else {
-            const refused = kit.refused(rng, op, reader);
-            batch.push(encodeDataFrame(reader, TARGET, 'k0', refused.msg, 0));
-            bump(expected, refused.reason);
-          }
-        }
-        // The barrier: a request whose answer shows that the server handled the whole batch.
-        waitingFor = ++op;
-        batch.push(encodeDataFrame(reader, TARGET, 'k0', kit.answered(rng, waitingFor), 0));
-        answeredSent++;
-        const kind = BROKEN_KINDS[connections % BROKEN_KINDS.length]!;
-        const announced = new Set([reader]);
-        let reason: string;
-        do {
-          broken = brokenFrame(kind, rng, reader, () => kit.answered(rng, 0));
-          reason = predictRejection(broken, validator, announced);
-        } while (reason === 'accepted');
-        bump(expected, reason);
-        frames += batch.length + 1;
-        connections++;
-        socket.write(Buffer.concat(batch));
-      });
-    });
-
-  const lanes = Array.from({ length: LANES }, (_, i) => run.cluster.readers[i]!);
+  let next = 0;
   await Promise.all(
-    lanes.map(async (reader) => {
-      while (frames < framesWanted) await connection(reader);
+    lanes.map(async (lane) => {
+      while (frames < framesWanted) {
+        const index = next++;
+        const kind = kinds[index % kinds.length]!;
+        const result = await runConnection(setupOf(lane, String(index)), kind);
+        frames += result.sent.length;
+        connections++;
+        ledger.record(view, index, result, intendedReason(kind, mode));
+      }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
 
-  // Still alive and still answering: one more request on a fresh connection.
-  if (server.exited) problems.push('the server process exited during the fuzzing');
-  const alive = await new Promise<boolean>((resolve) => {
-    const socket = net.connect(port!, '127.0.0.1', () => socket.write(Buffer.concat([encodeHelloFrame([lanes[0]!]), encodeDataFrame(lanes[0]!, TARGET, 'k0', kit.answered(rng, ++op), 0)])));
-    const incoming = new FrameReader(validator);
-    const timer = setTimeout(() => (socket.destroy(), resolve(false)), 10_000);
-    socket.on('data', (chunk: Buffer) => {
-      if (incoming.push(chunk).some((frame) => frame.kind === 'data')) {
-        clearTimeout(timer);
-        socket.end();
-        resolve(true);
-      }
-    });
-    socket.on('error', () => resolve(false));
-  });
-  if (!alive) problems.push('the server did not answer a correct request after the fuzzing');
-  answeredSent++;
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  const alive = await aliveSession(setupOf(lanes[0]!, 'alive'));
+  ledger.record(view, next, alive, undefined);
+  if (alive.replies.length !== 1) ledger.problems.push('the server did not answer a correct session after the fuzzing');
+  const timedOut = await Promise.all(idle);
+  for (const [i, result] of timedOut.entries()) ledger.record(view, next + 1 + i, result, 'handshake-timeout');
+  for (const result of [alive, ...timedOut]) frames += result.sent.length;
+  connections += 1 + timedOut.length;
+
+  if (server.exited) ledger.problems.push(`the server process exited during the fuzzing (code ${server.exitCode ?? server.signal})`);
   await server.stop(10_000);
-  if (server.exitCode !== 0) problems.push(`the server exited with ${server.exitCode ?? server.signal}`);
-  const stats = server.lines.find((line) => line.event === 'stats');
-  if (stats === undefined) {
-    problems.push('no stats line');
-    return { protocol, frames, connections, seconds, expected, counted: {}, answeredSent, answeredCounted: 0, problems };
+  if (server.exitCode !== 0) ledger.problems.push(`the server exited with ${server.exitCode ?? server.signal}`);
+  const line = server.lines.find((l) => l.event === 'stats');
+  const stats = line === undefined ? undefined : serverStatsLine.safeParse(line);
+  if (stats === undefined || !stats.success) ledger.problems.push(`no valid stats line from the server (stderr: ${server.stderr.trim().slice(-300)})`);
+  else ledger.compare(stats.data);
+  return {
+    mode,
+    protocol,
+    frames,
+    connections,
+    seconds,
+    requests: ledger.answeredOps.length,
+    answersRead: ledger.answersRead,
+    byProtocol: ledger.byProtocol,
+    byConnection: ledger.byConnection,
+    counted: stats?.success === true ? stats.data.rejected : {},
+    impostorFrames: ledger.impostorFrames,
+    impostorFramesHandled: ledger.impostorFramesHandled,
+    problems: ledger.problems,
+  };
+}
+
+const sum = (counts: Record<string, number>, keep: (reason: string) => boolean = () => true): number =>
+  Object.entries(counts).reduce((total, [reason, count]) => total + (keep(reason) ? count : 0), 0);
+
+const distinct = (counts: Record<string, number>, keep: (reason: string) => boolean): number => Object.keys(counts).filter(keep).length;
+
+function report(outcomes: readonly Outcome[], seed: number, load: string): void {
+  const out = (text: string) => process.stdout.write(text);
+  out(`# bench:fuzz — hostile connections against one real server process per protocol and channel mode (seed ${seed})\n\n`);
+  out(`load average at the start ${load}, at the end ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}, ${os.cpus().length} cores; frames/s are provisional on a shared machine\n\n`);
+  out('| channels | protocol | frames | connections | answered / requests | refused by the protocol | connections refused: framing (reasons) | connections refused: handshake, sender, MAC (reasons) | impostor data frames handled | frames/s | problems |\n');
+  out('|---|---|---:|---:|---|---:|---|---|---|---:|---|\n');
+  const framing = (reason: string) => !HANDSHAKE_REASONS.has(reason);
+  const handshake = (reason: string) => HANDSHAKE_REASONS.has(reason);
+  for (const o of outcomes) {
+    out(
+      `| ${o.mode} | ${o.protocol} | ${o.frames} | ${o.connections} | ${o.answersRead}/${o.requests} | ${sum(o.byProtocol)} | ` +
+        `${sum(o.byConnection, framing)} (${distinct(o.byConnection, framing)}) | ${sum(o.byConnection, handshake)} (${distinct(o.byConnection, handshake)}) | ` +
+        `${o.impostorFramesHandled} of ${o.impostorFrames} | ${(o.frames / o.seconds).toFixed(0)} | ${o.problems.length === 0 ? 'none' : `${o.problems.length}`} |\n`,
+    );
   }
-  const counted = stats.rejected as Record<string, number>;
-  for (const reason of new Set([...Object.keys(expected), ...Object.keys(counted)])) {
-    if ((expected[reason] ?? 0) !== (counted[reason] ?? 0)) problems.push(`${reason}: expected ${expected[reason] ?? 0}, counted ${counted[reason] ?? 0}`);
+  // Every reason, counted by the servers (equal to the prediction where no problem is listed).
+  const modes = [...new Set(outcomes.map((o) => o.mode))];
+  const reasons = [...new Set(outcomes.flatMap((o) => [...Object.keys(o.counted), ...Object.keys(o.byProtocol), ...Object.keys(o.byConnection)]))].sort();
+  const layer = (reason: string) => (outcomes.some((o) => reason in o.byProtocol) ? 'protocol' : HANDSHAKE_REASONS.has(reason) ? 'handshake, sender, MAC' : 'framing');
+  out(`\n| reason | refused by | ${modes.map((m) => `${m}: counted (predicted)`).join(' | ')} |\n|---|---|${modes.map(() => '---:|').join('')}\n`);
+  for (const reason of reasons) {
+    const cells = modes.map((mode) => {
+      const of = outcomes.filter((o) => o.mode === mode);
+      const counted = of.reduce((total, o) => total + (o.counted[reason] ?? 0), 0);
+      const predicted = of.reduce((total, o) => total + (o.byProtocol[reason] ?? 0) + (o.byConnection[reason] ?? 0), 0);
+      return `${counted} (${predicted})`;
+    });
+    out(`| ${reason} | ${layer(reason)} | ${cells.join(' | ')} |\n`);
   }
-  const answeredCounted = stats.messages as number;
-  if (answeredCounted !== answeredSent) problems.push(`answers: ${answeredCounted} sent by the server for ${answeredSent} requests`);
-  return { protocol, frames, connections, seconds, expected, counted, answeredSent, answeredCounted, problems };
+  const frames = outcomes.reduce((total, o) => total + o.frames, 0);
+  const failed = outcomes.filter((o) => o.problems.length > 0);
+  for (const o of failed) {
+    out(`\nproblems, ${o.mode} ${o.protocol} (replay: npm run bench:fuzz -- --channels ${o.mode} --protocols ${o.protocol} --seed ${seed}):\n`);
+    for (const problem of o.problems.slice(0, 40)) out(`  ${problem}\n`);
+    if (o.problems.length > 40) out(`  … and ${o.problems.length - 40} more\n`);
+  }
+  out(`\n${frames} frames in total; ${failed.length === 0 ? 'no crash, every refusal counted as predicted, every handled request answered once' : `${failed.length} server run(s) with problems`}\n`);
 }
 
 async function main(): Promise<void> {
-  const framesTotal = intArgument('--frames', 100_000, 1);
+  const framesPerMode = intArgument('--frames', 100_000, 1);
   const seed = intArgument('--seed', 1, 0);
-  const protocols = (argument('--protocols') ?? protocolNames().join(',')).split(',');
-  for (const name of protocols) if (!protocolNames().includes(name)) fail(`--protocols: unknown protocol ${JSON.stringify(name)} (known: ${protocolNames().join(', ')})`);
+  const protocols = listArgument('--protocols', protocolNames(), protocolNames());
+  const modes = listArgument('--channels', ['plain', 'hmac'], ['plain', 'hmac']) as Mode[];
+  for (const protocol of protocols) if (kitFor(protocol, 4) === undefined) fail(`--protocols: bench:fuzz has no message kit for ${protocol} (bench/fuzz/kits.ts)`);
+  const load = os.loadavg().map((v) => v.toFixed(2)).join(' ');
   const dir = mkdtempSync(join(os.tmpdir(), 'quorumbench-bench-fuzz-'));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  process.once('SIGINT', () => (cleanup(), process.exit(130)));
-  process.once('SIGTERM', () => (cleanup(), process.exit(143)));
+  // Removed on every exit path, Ctrl-C included (the registry of processes.ts stops the servers too).
+  trackTempDir(dir);
   const outcomes: Outcome[] = [];
   try {
-    for (const protocol of protocols) outcomes.push(await fuzzProtocol(protocol, Math.ceil(framesTotal / protocols.length), seed, dir));
+    for (const mode of modes) {
+      for (const protocol of protocols) outcomes.push(await fuzzServer(mode, protocol, Math.ceil(framesPerMode / protocols.length), seed, dir));
+    }
   } finally {
-    cleanup();
+    rmSync(dir, { recursive: true, force: true });
+    untrackTempDir(dir);
   }
-  process.stdout.write(`# bench:fuzz — frames against one real server process per protocol (seed ${seed})\n\n`);
-  process.stdout.write(`uptime: load average ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}, ${os.cpus().length} cores; figures are provisional on a shared machine\n\n`);
-  process.stdout.write('| protocol | frames | connections | frames/s | answered | rejected, by reason (counted = predicted) | problems |\n|---|---:|---:|---:|---:|---|---|\n');
-  for (const o of outcomes) {
-    const reasons = Object.entries(o.counted)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([reason, count]) => `${reason} ${count}`)
-      .join(', ');
-    process.stdout.write(`| ${o.protocol} | ${o.frames} | ${o.connections} | ${(o.frames / o.seconds).toFixed(0)} | ${o.answeredCounted}/${o.answeredSent} | ${reasons} | ${o.problems.length === 0 ? 'none' : o.problems.join('; ')} |\n`);
-  }
-  const frames = outcomes.reduce((sum, o) => sum + o.frames, 0);
-  const failed = outcomes.filter((o) => o.problems.length > 0).length;
-  process.stdout.write(`\n${frames} frames in total; ${failed === 0 ? 'no crash, every rejection counted as predicted' : `${failed} protocol(s) with problems`}\n`);
-  process.exitCode = failed === 0 ? 0 : 1;
+  report(outcomes, seed, load);
+  process.exitCode = outcomes.some((o) => o.problems.length > 0) ? 1 : 0;
 }
 
 void main();

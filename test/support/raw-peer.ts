@@ -20,6 +20,8 @@ export interface RawPeer {
   readonly macBytes: number;
   /** Writes `frame` (room for the MAC included when `macBytes` > 0), sealed unless `seal` is false. */
   send(frame: Buffer, seal?: boolean): void;
+  /** Seals `frame` as the next frame of this side (with hmac channels) without writing it, and returns it. */
+  seal(frame: Buffer): Buffer;
   /** Writes raw bytes. */
   write(bytes: Buffer): void;
   /** Frames the server sent after its hello (e.g. replies, a refusal). */
@@ -31,9 +33,13 @@ export interface RawPeer {
 /**
  * Connects to `address`, opens with `runId`, proves the channel with `keys.channel` and each of
  * `nodes` with `keys.node(node)` (a key it does not have is replaced by random bytes: a forged proof).
- * Resolves once the server's open has come and this side's auth and hello are written.
+ * Resolves once the server's open has come and this side's auth and hello are written. `onFrame` sees
+ * each frame as it is added to `received`.
  */
-export function rawPeer(address: HostPort, options: { runId: string; channels: ChannelMode; keys: ChannelKeys; nodes: readonly NodeId[] }): Promise<RawPeer> {
+export function rawPeer(
+  address: HostPort,
+  options: { runId: string; channels: ChannelMode; keys: ChannelKeys; nodes: readonly NodeId[]; onFrame?: (frame: DecodedFrame) => void },
+): Promise<RawPeer> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(address.port, address.host);
     const nonce = new Uint8Array(randomBytes(32));
@@ -66,6 +72,10 @@ export function rawPeer(address: HostPort, options: { runId: string; channels: C
               if (seal) sealer?.seal(bytes);
               socket.write(bytes);
             },
+            seal(bytes) {
+              sealer?.seal(bytes);
+              return bytes;
+            },
             write: (bytes) => void socket.write(bytes),
             received,
             async end() {
@@ -79,6 +89,7 @@ export function rawPeer(address: HostPort, options: { runId: string; channels: C
           opener = new FrameOpener(options.keys.channel, 'acceptor', ids!);
         } else if (frame.kind !== 'hello' && frame.kind !== 'auth') {
           received.push(frame);
+          options.onFrame?.(frame);
           if (frame.kind === 'refuse' && ids === undefined) reject(new Error(`raw peer: refused: ${frame.reason}: ${frame.detail}`));
         }
       }
