@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { entryFile, workerUrl } from '../entry-points.ts';
 import { checkKeyOps, epochNow, type KeyWork } from './_checkkey.ts';
 import { splitByKey, type KeyOps, type SplitHistory } from './_keyops.ts';
 import { checkUniqueRegister } from './fast-register.ts';
@@ -25,8 +26,8 @@ export { describeRecord } from './excerpt.ts';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
- * Worker threads pay only when the search is long: starting one (a thread plus the TypeScript
- * loader) takes about 0.5 s here, while the fast path decides a million operations in under a
+ * Worker threads pay only when the search is long: starting one (a thread, plus tsx's loader when the
+ * harness runs from sources) takes up to 0.5 s here, while the fast path decides a million operations in under a
  * second on the main thread. So helpers start only after the search has run this long.
  */
 const WORKER_AFTER_MS = 300;
@@ -99,25 +100,10 @@ function assemble(records: readonly CheckerRecord[], split: SplitHistory, works:
 }
 
 /**
- * The worker runs this TypeScript source, so it needs the tsx loader; loader hooks are registered
- * per thread and a worker started from a .ts path does not get them, hence a small ESM bootstrap
- * (a data: URL) that registers tsx's hooks in the worker and then imports the worker's entry (harness/cli/checker-worker.ts).
- */
-function workerBootstrap(): URL {
-  return new URL(
-    `data:text/javascript,${encodeURIComponent(
-      `const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});\n` +
-        `register();\n` +
-        `await import(${JSON.stringify(new URL('../cli/checker-worker.ts', import.meta.url).href)});\n`,
-    )}`,
-  );
-}
-
-/**
  * Searches keys, largest first, on the main thread; helper worker threads join in (pulling keys
  * from the same queue) once the search has taken WORKER_AFTER_MS with at least two keys left, or
- * from the start if `workers` is a number ≥ 2. Starting a worker costs about half a second here
- * (a thread plus the TypeScript loader), so small histories never pay it.
+ * from the start if `workers` is a number ≥ 2. Starting a worker costs up to half a second here
+ * (a thread, plus tsx's loader when running from sources), so small histories never pay it.
  */
 async function searchKeysAdaptive(keys: readonly KeyOps[], deadline: number, wantExcerpt: boolean, workers: number | 'auto'): Promise<KeyWork[]> {
   const results: KeyWork[] = new Array(keys.length);
@@ -126,18 +112,18 @@ async function searchKeysAdaptive(keys: readonly KeyOps[], deadline: number, wan
   const helpers: Promise<void>[] = [];
   const online: Promise<void>[] = [];
   const startHelpers = (): void => {
-    let bootstrap: URL;
+    let startUrl: URL;
     try {
-      bootstrap = workerBootstrap();
+      startUrl = workerUrl(entryFile('harness/cli/checker-worker'));
     } catch {
-      return; // no tsx loader to be found: stay single-threaded
+      return; // running from sources without tsx's loader to be found: stay single-threaded
     }
     for (let h = 0; h < helpersWanted && h < queue.length; h++) {
       let markOnline = (): void => {};
       online.push(new Promise<void>((resolve) => (markOnline = resolve)));
       helpers.push(
         new Promise<void>((resolve) => {
-          const worker = new Worker(bootstrap);
+          const worker = new Worker(startUrl);
           let current = -1;
           worker.on('exit', () => {
             // Also covers a worker that dies without an 'error' event: its key goes back.

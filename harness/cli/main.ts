@@ -1,6 +1,8 @@
 /**
  * @module The `quorumbench` command line. Each command lives in `harness/cli/commands/<name>.ts` and
- * exports `register(program)`; adding a command is one file and one import line below.
+ * exports `register(program)`; adding a command is one file and one import line below. A command
+ * module loads only commander and small modules; its action imports what it runs (`await import`),
+ * so that `--help` and every command load only what they use.
  */
 import { Command } from 'commander';
 import { register as registerRun } from './commands/run.ts';

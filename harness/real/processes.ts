@@ -10,6 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
+import { loaderFlags } from '../entry-points.ts';
 
 export interface ChildLine {
   readonly event?: string;
@@ -194,7 +195,7 @@ export function liveChildPids(): number[] {
   return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
 }
 
-/** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
+/** Starts `node <script> ...args` in `cwd` (with tsx's loader if `script` is TypeScript) and tracks it. */
 export function startNodeScript(
   name: string,
   script: string,
@@ -202,7 +203,7 @@ export function startNodeScript(
   cwd: string,
   onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
-  const child = execa(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = execa(process.execPath, [...loaderFlags(script), script, ...args], {
     cwd,
     stdin: 'pipe',
     stdout: 'pipe',

@@ -11,18 +11,7 @@
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import {
-  checkHistory,
-  describeRecord,
-  HistoryInputError,
-  parseJepsenLog,
-  parseJsonlCheckerHistory,
-  renderTimelineHtml,
-  type CheckModel,
-  type CheckResult,
-  type CheckerRecord,
-} from '../../checker/index.ts';
-import { writeFileAtomic } from '../../results/writer.ts';
+import type { CheckModel, CheckResult, CheckerRecord } from '../../checker/index.ts';
 
 export type HistoryFormat = 'jsonl' | 'jepsen';
 
@@ -124,6 +113,8 @@ export async function checkFiles(files: readonly string[], flags: CheckFlags, io
 }
 
 async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promise<FileOutcome> {
+  const { checkHistory, describeRecord, HistoryInputError, parseJepsenLog, parseJsonlCheckerHistory, renderTimelineHtml } = await import('../../checker/index.ts');
+  const { writeFileAtomic } = await import('../../results/writer.ts');
   let text: string;
   try {
     text = await readFile(file, 'utf8');

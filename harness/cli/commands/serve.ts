@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
-import { serveMain } from '../../real/server-process.ts';
 
 export function register(program: Command): void {
   program
@@ -16,6 +15,7 @@ export function register(program: Command): void {
     .option('--exit-on-stdin-close', 'exit when stdin closes (used by the real engine so that no server outlives it)', false)
     .action(async (options: { id: string; listen: string; cluster: string; exitOnStdinClose: boolean }) => {
       try {
+        const { serveMain } = await import('../../real/server-process.ts');
         await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, exitOnStdinClose: options.exitOnStdinClose });
       } catch (error) {
         if (error instanceof ConfigError) {
