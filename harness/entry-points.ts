@@ -2,26 +2,41 @@
  * @module Where the harness's files are, and how it starts its own entry points in another process
  * (`serve`, `client-process`, swarm workers) or worker thread (the checker's helpers). A child runs
  * the same code as its parent: the compiled JavaScript under dist/ when the harness runs compiled
- * (the `quorumbench` command after `npm ci`), the TypeScript source through tsx's loader when it runs
- * from sources (tests, `npx tsx ...`). The extension of this very module tells which one is running.
+ * (the `quorumbench` command after `npm ci`; scripts/build.ts), the TypeScript source through tsx's
+ * loader when it runs from sources (tests, `npx tsx ...`). The extension of this very module tells
+ * which one is running.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const RUNNING_COMPILED = import.meta.url.endsWith('.js');
+/** The harness's own entry points (the `quorumbench` command's and its children's), as paths without an extension. */
+export const ENTRY_POINTS = ['bin/quorumbench', 'harness/cli/serve-entry', 'harness/cli/client-entry', 'harness/cli/checker-worker', 'harness/swarm/worker'] as const;
+export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
-/** The folder the running code starts at: the project root for sources, dist/ when compiled. */
-const CODE_ROOT = new URL('..', import.meta.url);
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
+/** The nearest folder, from `start` up, that holds `marker`. */
+function nearestHolding(marker: string, start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, marker))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no folder above ${start} holds ${marker}`);
+  }
+}
+
+/**
+ * The root of the code that runs: the project root for sources, the build's output folder (dist/)
+ * when compiled. Bundling moves this module's code into some file of the output, at any depth, so
+ * the root is found by the command's own entry point rather than by a fixed relative path.
+ */
+const CODE_ROOT = nearestHolding(`bin/quorumbench${EXTENSION}`, dirname(fileURLToPath(import.meta.url)));
 
 /** The project root: package.json, node_modules, assets/ and configs/ are there, compiled or not. */
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL(RUNNING_COMPILED ? '..' : '.', CODE_ROOT)));
-
-/** The harness's own entry points, as paths below the project root without an extension. */
-export type EntryPoint = 'harness/cli/serve-entry' | 'harness/cli/client-entry' | 'harness/cli/checker-worker' | 'harness/swarm/worker';
+export const PROJECT_ROOT = nearestHolding('package.json', CODE_ROOT);
 
 /** The file that runs `entry` in the code that is running now (.js under dist/, or the .ts source). */
 export function entryFile(entry: EntryPoint): string {
-  return fileURLToPath(new URL(`${entry}${RUNNING_COMPILED ? '.js' : '.ts'}`, CODE_ROOT));
+  return join(CODE_ROOT, `${entry}${EXTENSION}`);
 }
 
 /** Node flags that must come before `file` to run it as a process: tsx's loader for TypeScript, none for JavaScript. */

@@ -57,6 +57,3 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<vo
     process.exit(70);
   }
 }
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) await runCli();
