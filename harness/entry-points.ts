@@ -15,28 +15,27 @@ export const ENTRY_POINTS = ['bin/quorumbench', 'harness/cli/serve-entry', 'harn
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const HERE = dirname(fileURLToPath(import.meta.url));
 
-/** The nearest folder, from `start` up, that holds `marker`. */
-function nearestHolding(marker: string, start: string): string {
+/** The nearest folder, from `start` up, that holds `marker`, if any. */
+function nearestHolding(marker: string, start: string): string | undefined {
   for (let dir = start; ; dir = dirname(dir)) {
     if (existsSync(join(dir, marker))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no folder above ${start} holds ${marker}`);
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
-/**
- * The root of the code that runs: the project root for sources, the build's output folder (dist/)
- * when compiled. Bundling moves this module's code into some file of the output, at any depth, so
- * the root is found by the command's own entry point rather than by a fixed relative path.
- */
-const CODE_ROOT = nearestHolding(`bin/quorumbench${EXTENSION}`, dirname(fileURLToPath(import.meta.url)));
-
 /** The project root: package.json, node_modules, assets/ and configs/ are there, compiled or not. */
-export const PROJECT_ROOT = nearestHolding('package.json', CODE_ROOT);
+export const PROJECT_ROOT = nearestHolding('package.json', HERE) ?? HERE;
 
-/** The file that runs `entry` in the code that is running now (.js under dist/, or the .ts source). */
+/**
+ * The file that runs `entry` in the code that is running now (.js under dist/, or the .ts source).
+ * The root of that code is the project root for sources, the build's output folder (dist/) when
+ * compiled; bundling moves this module's code into some file of the output, at any depth, so the
+ * root is the folder that holds the command's own entry point rather than a fixed relative path.
+ */
 export function entryFile(entry: EntryPoint): string {
-  return join(CODE_ROOT, `${entry}${EXTENSION}`);
+  return join(nearestHolding(`bin/quorumbench${EXTENSION}`, HERE) ?? PROJECT_ROOT, `${entry}${EXTENSION}`);
 }
 
 /** Node flags that must come before `file` to run it as a process: tsx's loader for TypeScript, none for JavaScript. */

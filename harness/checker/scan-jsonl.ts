@@ -1,12 +1,12 @@
 /**
  * @module A fast reader for one line of a JSON Lines history in the harness's format: a flat object
  * whose keys are record fields (`client`, `op`, `key`, `value`, `call`, `return`, `status`, `rounds`,
- * and a compare-and-set's `expected` and `swapped`) and whose values are strings without escapes,
- * numbers, null, true or false. For such a line it gives the object JSON.parse would give, with the
- * fields in the schema's order; for any other line (an escape, a nested value, an unknown key, bad
- * JSON) it gives undefined, and the caller falls back to JSON.parse, which has the last word on
- * syntax and errors. It does not check types or required fields: the caller validates the object
- * exactly as one from JSON.parse.
+ * and a compare-and-set's `expected` and `swapped`), each with a value of a type the field can have
+ * (strings without escapes, numbers, null, booleans). For such a line it gives the object JSON.parse
+ * would give, with the fields in the schema's order; for any other line (an escape, a nested value,
+ * an unknown key, another type, bad JSON) it gives undefined, and the caller falls back to
+ * JSON.parse, which has the last word on syntax and errors. Required fields and values are the
+ * caller's to validate, exactly as for an object from JSON.parse.
  *
  * Why our own code: on a million-operation history, calling JSON.parse once per line costs more
  * than reading the file and checking it together; no package reads a schema known in advance
@@ -55,8 +55,13 @@ const COMPARE_AND_SET = (1 << 10) - 1;
 const MAX_FAST_DIGITS = 15;
 const EXACT_POWERS_OF_TEN = Array.from({ length: MAX_FAST_DIGITS + 1 }, (_, k) => 10 ** k);
 
-/** Strings that recur on many lines (client names, keys, op and status words) are shared, not copied per line. */
-const SHARED_SLOTS = 1024;
+/**
+ * Strings that recur (client names, keys, op and status words; a read's value, which a recent write
+ * wrote) are shared rather than copied per line: fewer strings to allocate and collect, and the
+ * checker's value lookups then meet strings whose hash is already known. Slots per table, a power of 2.
+ */
+const NAME_SLOTS = 1 << 10;
+const VALUE_SLOTS = 1 << 14;
 
 /** Reads lines of one text; `record(start, stop)` reads the line text[start, stop). */
 export class HistoryLineScanner {
@@ -73,7 +78,8 @@ export class HistoryLineScanner {
   private rounds = 0;
   private expected: string | null = null;
   private swapped = false;
-  private readonly shared: string[] = new Array<string>(SHARED_SLOTS).fill('');
+  private readonly names: string[] = new Array<string>(NAME_SLOTS).fill('');
+  private readonly values: string[] = new Array<string>(VALUE_SLOTS).fill('');
 
   constructor(private readonly text: string) {}
 
@@ -143,7 +149,7 @@ export class HistoryLineScanner {
       case OP:
       case KEY:
       case STATUS: {
-        const text = this.sharedString();
+        const text = this.sharedString(this.names);
         if (text === undefined) return false;
         if (field === CLIENT) this.client = text;
         else if (field === OP) this.op = text;
@@ -155,10 +161,9 @@ export class HistoryLineScanner {
       case EXPECTED: {
         let text: string | null = null;
         if (!this.word('null')) {
-          const begin = this.pos + 1;
-          const end = this.peek() === QUOTE ? this.plainStringEnd() : -1;
-          if (end < 0) return false;
-          text = this.text.slice(begin, end);
+          const shared = this.sharedString(this.values);
+          if (shared === undefined) return false;
+          text = shared;
         }
         if (field === VALUE) this.value = text;
         else this.expected = text;
@@ -191,8 +196,8 @@ export class HistoryLineScanner {
     }
   }
 
-  /** A quoted string, shared with earlier lines that had the same one; undefined if not a plain string. */
-  private sharedString(): string | undefined {
+  /** A quoted string, shared through `table` with an earlier line's equal one; undefined if not a plain string. */
+  private sharedString(table: string[]): string | undefined {
     if (this.peek() !== QUOTE) return undefined;
     const text = this.text;
     const begin = this.pos + 1;
@@ -200,11 +205,11 @@ export class HistoryLineScanner {
     if (end < 0) return undefined;
     let hash = end - begin;
     for (let p = begin; p < end; p++) hash = (Math.imul(hash, 31) + text.charCodeAt(p)) | 0;
-    const slot = hash & (SHARED_SLOTS - 1);
-    const known = this.shared[slot] as string;
+    const slot = hash & (table.length - 1);
+    const known = table[slot] as string;
     if (known.length === end - begin && text.startsWith(known, begin)) return known;
     const copy = text.slice(begin, end);
-    this.shared[slot] = copy;
+    table[slot] = copy;
     return copy;
   }
 

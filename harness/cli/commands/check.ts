@@ -8,6 +8,7 @@
  * its line number and field) or a flag is invalid; else 1 if any history is a violation; else 3 if
  * any is unknown (time limit); else 0.
  */
+import { isAscii } from 'node:buffer';
 import { readFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -102,6 +103,14 @@ function detectFormat(file: string, text: string): HistoryFormat {
 
 type FileOutcome = 'ok' | 'violation' | 'unknown' | 'bad-input';
 
+/**
+ * A file's text (UTF-8). Histories are usually ASCII, and ASCII read as Latin-1 is the same string
+ * at half the cost of UTF-8 decoding, which a million-operation history notices.
+ */
+function decodeText(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 /** Checks each file in turn and prints its line; returns the exit code. */
 export async function checkFiles(files: readonly string[], flags: CheckFlags, io: CheckIo = defaultIo): Promise<number> {
   const outcomes: FileOutcome[] = [];
@@ -117,7 +126,7 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
   const { writeFileAtomic } = await import('../../results/writer.ts');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = decodeText(await readFile(file));
   } catch (error) {
     io.out(`${file}: error: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
     return 'bad-input';
