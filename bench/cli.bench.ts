@@ -11,7 +11,9 @@
  *    start, read and parse included).
  *
  * Options: --runs N (samples per figure, default 10; figure 4 takes a third of them, at least 3),
- * --quick (skip figure 4), --out FILE (also write the markdown table there).
+ * --quick (skip figure 4), --out FILE (also write the markdown table there), --compare DIR (also
+ * measure another checkout, e.g. an older commit, in the same run: its dist/ if it has one, else its
+ * sources through tsx as before the build existed).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,9 +24,24 @@ import { generateHistory } from '../harness/checker/generate.ts';
 import { PROJECT_ROOT } from '../harness/entry-points.ts';
 import { historyJsonl, writeFileAtomic } from '../harness/results/writer.ts';
 
-/** What `npx quorumbench` runs, and the file the compiled harness starts a server from (harness/entry-points.ts). */
-const BIN = join(PROJECT_ROOT, 'dist/bin/quorumbench.js');
-const SERVE_ENTRY = join(PROJECT_ROOT, 'dist/harness/cli/serve-entry.js');
+/** A checkout to measure: how to start its command and its server process. */
+interface Tree {
+  readonly label: string;
+  readonly dir: string;
+  /** Node arguments before the command's own. */
+  readonly cli: readonly string[];
+  readonly serve: readonly string[];
+}
+
+/** What `npx quorumbench` runs in `dir`, and what its real engine starts a server from. */
+function treeOf(dir: string, label: string): Tree | undefined {
+  if (existsSync(join(dir, 'dist/bin/quorumbench.js'))) {
+    return { label, dir, cli: [join(dir, 'dist/bin/quorumbench.js')], serve: [join(dir, 'dist/harness/cli/serve-entry.js')] };
+  }
+  // A checkout from before the build: its command ran the sources through tsx.
+  if (existsSync(join(dir, 'bin/quorumbench.js'))) return { label, dir, cli: [join(dir, 'bin/quorumbench.js')], serve: ['--import', 'tsx', join(dir, 'harness/cli/serve-entry.ts')] };
+  return undefined;
+}
 
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -41,7 +58,12 @@ const runs = Number(runsText);
 if (!Number.isSafeInteger(runs) || runs < 1) usage(`--runs must be a positive integer, got ${JSON.stringify(runsText)}`);
 const quick = process.argv.includes('--quick');
 const outFile = argument('--out');
-if (!existsSync(BIN) || !existsSync(SERVE_ENTRY)) usage(`${BIN} is missing: run \`npm run build\` (npm run bench:cli does)`);
+if (!existsSync(join(PROJECT_ROOT, 'dist/bin/quorumbench.js'))) usage(`${join(PROJECT_ROOT, 'dist')} is missing: run \`npm run build\` (npm run bench:cli does)`);
+const here = treeOf(PROJECT_ROOT, 'this checkout') as Tree;
+const compareDir = argument('--compare');
+const other = compareDir === undefined ? undefined : treeOf(compareDir, compareDir);
+if (compareDir !== undefined && other === undefined) usage(`--compare: ${JSON.stringify(compareDir)} has neither dist/bin/quorumbench.js nor bin/quorumbench.js`);
+const trees = other === undefined ? [here] : [other, here];
 
 const median = (xs: readonly number[]): number => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -52,9 +74,9 @@ const mean = (xs: readonly number[]): number => xs.reduce((sum, x) => sum + x, 0
 const loadNote = (): string => `load average ${loadavg().map((x) => x.toFixed(2)).join(' / ')} (1/5/15 min)`;
 
 /** Wall time of `node ...args` from spawn to exit, in ms; the run must exit 0 and print `expectOut` if given. */
-async function timeNode(args: readonly string[], expectOut?: RegExp): Promise<number> {
+async function timeNode(args: readonly string[], expectOut?: RegExp, cwd = PROJECT_ROOT): Promise<number> {
   const started = performance.now();
-  const result = await execa(process.execPath, args, { reject: false, stdin: 'ignore' });
+  const result = await execa(process.execPath, args, { reject: false, stdin: 'ignore', cwd });
   const elapsedMs = performance.now() - started;
   if (result.exitCode !== 0 || (expectOut !== undefined && !expectOut.test(result.stdout))) {
     throw new Error(`node ${args.join(' ')}: exit ${result.exitCode}\n${result.stdout.slice(0, 500)}\n${result.stderr.slice(0, 500)}`);
@@ -63,9 +85,10 @@ async function timeNode(args: readonly string[], expectOut?: RegExp): Promise<nu
 }
 
 /** Wall time from spawning a `serve` child to its ready line on stdout, in ms; the child is stopped after. */
-async function timeServeReady(clusterFile: string): Promise<number> {
+async function timeServeReady(tree: Tree, clusterFile: string): Promise<number> {
   const started = performance.now();
-  const child = execa(process.execPath, [SERVE_ENTRY, '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', clusterFile, '--exit-on-stdin-close'], {
+  const child = execa(process.execPath, [...tree.serve, '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', clusterFile, '--exit-on-stdin-close'], {
+    cwd: tree.dir,
     stdin: 'pipe',
     buffer: false,
     reject: false,
@@ -89,37 +112,43 @@ interface Figure {
   /** Whether the figure meets its target, from its median and the baseline's. */
   readonly meets: (medianMs: number, baselineMedianMs: number) => boolean;
   readonly samples: number;
-  readonly measure: () => Promise<number>;
+  readonly measure: (tree: Tree) => Promise<number>;
 }
 
 interface Row {
   readonly figure: Figure;
+  readonly tree: Tree;
   readonly ms: number[];
   readonly baselineMs: number[];
 }
 
-/** Runs the figure and `node -e 0` alternately, `figure.samples` times each, after one warm-up of each. */
-async function measure(figure: Figure): Promise<Row> {
-  const ms: number[] = [];
-  const baselineMs: number[] = [];
+/**
+ * Runs `node -e 0` and the figure on every tree alternately, `figure.samples` times, after one
+ * warm-up of each; one row per tree, each with the baseline samples of the same rounds.
+ */
+async function measure(figure: Figure): Promise<Row[]> {
+  const rows = trees.map((tree) => ({ figure, tree, ms: [] as number[], baselineMs: [] as number[] }));
   await timeNode(['-e', '0']);
-  await figure.measure();
+  for (const tree of trees) await figure.measure(tree);
   for (let i = 0; i < figure.samples; i++) {
-    baselineMs.push(await timeNode(['-e', '0']));
-    ms.push(await figure.measure());
+    const baselineMs = await timeNode(['-e', '0']);
+    for (const row of rows) {
+      row.baselineMs.push(baselineMs);
+      row.ms.push(await figure.measure(row.tree));
+    }
   }
-  return { figure, ms, baselineMs };
+  return rows;
 }
 
 function table(rows: readonly Row[]): string {
   const lines = [
-    '| figure | runs | median ms | mean ms | `node -e 0` median ms | difference (median) | target | met |',
-    '|---|---:|---:|---:|---:|---:|---|---|',
+    `| figure |${trees.length > 1 ? ' checkout |' : ''} runs | median ms | mean ms | \`node -e 0\` median ms | difference (median) | target | met |`,
+    `|---|${trees.length > 1 ? '---|' : ''}---:|---:|---:|---:|---:|---|---|`,
   ];
-  for (const { figure, ms, baselineMs } of rows) {
+  for (const { figure, tree, ms, baselineMs } of rows) {
     const difference = median(ms) - median(baselineMs);
     lines.push(
-      `| ${figure.what} | ${ms.length} | ${median(ms).toFixed(0)} | ${mean(ms).toFixed(0)} | ${median(baselineMs).toFixed(0)} | ${difference >= 0 ? '+' : ''}${difference.toFixed(0)} | ${figure.target} | ${figure.meets(median(ms), median(baselineMs)) ? 'yes' : 'no'} |`,
+      `| ${figure.what} |${trees.length > 1 ? ` ${tree.label} |` : ''} ${ms.length} | ${median(ms).toFixed(0)} | ${mean(ms).toFixed(0)} | ${median(baselineMs).toFixed(0)} | ${difference >= 0 ? '+' : ''}${difference.toFixed(0)} | ${figure.target} | ${figure.meets(median(ms), median(baselineMs)) ? 'yes' : 'no'} |`,
     );
   }
   return `${lines.join('\n')}\n`;
@@ -144,21 +173,21 @@ try {
       target: '≤ +150 ms',
       meets: (m, base) => m - base <= 150,
       samples: runs,
-      measure: () => timeNode([BIN, '--help'], /Usage: quorumbench/),
+      measure: (tree) => timeNode([...tree.cli, '--help'], /Usage: quorumbench/, tree.dir),
     },
     {
       what: '`quorumbench check`, 100 operations',
       target: '≤ +250 ms',
       meets: (m, base) => m - base <= 250,
       samples: runs,
-      measure: () => timeNode([BIN, 'check', smallHistory], /: ok$/m),
+      measure: (tree) => timeNode([...tree.cli, 'check', smallHistory], /: ok$/m, tree.dir),
     },
     {
       what: '`serve` child: spawn to ready line',
       target: '≤ 300 ms',
       meets: (m) => m <= 300,
       samples: runs,
-      measure: () => timeServeReady(clusterFile),
+      measure: (tree) => timeServeReady(tree, clusterFile),
     },
   ];
   if (!quick) {
@@ -169,12 +198,12 @@ try {
       target: '≤ 2500 ms',
       meets: (m) => m <= 2500,
       samples: Math.max(3, Math.ceil(runs / 3)),
-      measure: () => timeNode([BIN, 'check', bigHistory], /: ok$/m),
+      measure: (tree) => timeNode([...tree.cli, 'check', bigHistory], /: ok$/m, tree.dir),
     });
   }
   const rows: Row[] = [];
   for (const figure of figures) {
-    rows.push(await measure(figure));
+    rows.push(...(await measure(figure)));
     process.stdout.write(`  measured ${figure.what}\n`);
   }
   const report = `${header}\n\n${table(rows)}\n${loadNote()} at end\n`;

@@ -18,6 +18,14 @@ export interface ReplyLedger {
   reply(tag: number, bytes: number): void;
 }
 
+/** One register of this server. */
+interface Register {
+  /** Its machine; none after a revert until the next frame for the register rebuilds it. */
+  machine: ServerMachine | undefined;
+  /** The latest operation tag heard from each node on this register (the target of initiated messages). */
+  readonly lastTag: Map<NodeId, number>;
+}
+
 interface ActiveStrategy {
   readonly name: string;
   readonly fn: ServerStrategy;
@@ -37,12 +45,10 @@ export class ServerHost {
   /** Called when the server crashes (the real engine's server process exits there). */
   onCrash: (() => void) | undefined;
 
-  private readonly machines = new Map<string, ServerMachine>();
+  private readonly registers = new Map<string, Register>();
   private readonly env: NodeEnv;
   private readonly meter: NodeMeter;
   private strategy: ActiveStrategy | undefined;
-  /** Per client and register, the latest operation tag heard from it (the target of initiated messages). */
-  private readonly lastTag = new Map<NodeId, Map<string, number>>();
   /** CPU spent on initiated messages during the current task, per addressee. */
   private initiatedCpu: Map<NodeId, Float64Array> | null = null;
   private readonly cpuSent = new Set<Float64Array>();
@@ -74,7 +80,7 @@ export class ServerHost {
   /** Bytes stored over all registers. */
   storedBytes(): number {
     let total = 0;
-    for (const machine of this.machines.values()) total += machine.storedBytes();
+    for (const register of this.registers.values()) total += register.machine?.storedBytes() ?? 0;
     return total;
   }
 
@@ -86,13 +92,13 @@ export class ServerHost {
 
   /** Forget all state ("revert memory"): machines are rebuilt from scratch on next use. */
   revert(): void {
-    this.machines.clear();
+    for (const register of this.registers.values()) register.machine = undefined;
   }
 
   /** Switch to strategy `name` from now on; the registers keep their state (the strategy wraps them). */
   switchStrategy(name: string, options: Readonly<Record<string, unknown>>): void {
     this.useStrategy(name, options);
-    for (const [key, machine] of this.machines) this.machines.set(key, this.wrap(machine, key));
+    for (const [key, register] of this.registers) if (register.machine !== undefined) register.machine = this.wrap(register.machine, key);
     this.context.senders.markFaulty(this.id);
   }
 
@@ -105,11 +111,11 @@ export class ServerHost {
     meter.target = tag > 0 ? tag - 1 : NO_OPERATION;
     if (context.messageCost) meter.charge('message', frameWireSize(frame));
     const msg = context.senders.messageOf(from, frame, context.reject);
-    const machine = msg === undefined ? undefined : this.machineFor(frame.key);
-    if (msg !== undefined && machine === undefined) context.reject('unknown-key');
-    if (machine !== undefined) {
-      if (tag > 0) this.heard(from, frame.key, tag);
-      const sends = machine.handle(from, msg!);
+    const register = msg === undefined ? undefined : this.registerFor(frame.key);
+    if (msg !== undefined && register === undefined) context.reject('unknown-key');
+    if (register !== undefined) {
+      if (tag > 0) register.lastTag.set(from, tag);
+      const sends = register.machine!.handle(from, msg!);
       meter.stopCollecting();
       for (let i = 0; i < sends.length; i++) this.send(from, frame.key, tag, sends[i]!.to, sends[i]!.msg);
       if (this.initiatedCpu !== null) this.endInitiatedCpu();
@@ -127,19 +133,13 @@ export class ServerHost {
       const cpu = this.initiatedCpu?.get(to) ?? null;
       const fresh = cpu !== null && !this.cpuSent.has(cpu);
       if (fresh) this.cpuSent.add(cpu);
-      frame = new HostFrame(key, msg, initiatedTag(this.lastTag.get(to)?.get(key) ?? 0), fresh ? cpu : null);
+      frame = new HostFrame(key, msg, initiatedTag(this.registers.get(key)?.lastTag.get(to) ?? 0), fresh ? cpu : null);
     }
     const bytes = frameWireSize(frame);
     countMessage(this.sent, bytes);
     if (to !== from) countMessage(this.initiated, bytes);
     else if (tag > 0) this.replies.reply(tag, bytes);
     this.context.ports.send(this.id, to, frame);
-  }
-
-  private heard(from: NodeId, key: string, tag: number): void {
-    let perKey = this.lastTag.get(from);
-    if (perKey === undefined) this.lastTag.set(from, (perKey = new Map()));
-    perKey.set(key, tag);
   }
 
   private collectInitiatedCpu(to: NodeId): void {
@@ -156,15 +156,19 @@ export class ServerHost {
     this.cpuSent.clear();
   }
 
-  private machineFor(key: string): ServerMachine | undefined {
-    const existing = this.machines.get(key);
-    if (existing !== undefined) return existing;
+  /** The register `key` with its machine, or undefined for a key that is not a register of the run. */
+  private registerFor(key: string): Register | undefined {
+    const existing = this.registers.get(key);
+    if (existing !== undefined) {
+      existing.machine ??= this.wrap(this.fresh(key), key);
+      return existing;
+    }
     // Registers are k0..k{keys-1}; any other key is hostile (a register per invented key).
     const match = /^k(\d{1,9})$/.exec(key);
     if (match === null || Number(match[1]) >= this.maxKeys || String(Number(match[1])) !== match[1]) return undefined;
-    const machine = this.wrap(this.fresh(key), key);
-    this.machines.set(key, machine);
-    return machine;
+    const register: Register = { machine: this.wrap(this.fresh(key), key), lastTag: new Map() };
+    this.registers.set(key, register);
+    return register;
   }
 
   private fresh(key: string): ServerMachine {
