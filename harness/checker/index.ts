@@ -11,14 +11,16 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { entryFile, workerUrl } from '../entry-points.ts';
 import { checkKeyOps, epochNow, type KeyWork } from './_checkkey.ts';
-import { splitByKey, type KeyOps, type SplitHistory } from './_keyops.ts';
+import { splitByKey, splitColumns, type KeyOps, type SplitHistory } from './_keyops.ts';
 import { checkUniqueRegister } from './fast-register.ts';
-import { fastExcerpt, searchExcerpt } from './excerpt.ts';
+import { fastExcerpt, searchExcerpt, type RecordAt } from './excerpt.ts';
+import type { HistoryColumns } from './scan-columns.ts';
 import type { CheckOptions, CheckResult, CheckerRecord, KeyCheckResult, Verdict } from './types.ts';
 
 export * from './types.ts';
 export { parseJsonlCheckerHistory, parseJsonlHistory } from './parse-jsonl.ts';
 export { parseJepsenLog } from './parse-jepsen.ts';
+export { scanHistoryColumns, scanHistoryFile, type HistoryColumns } from './scan-columns.ts';
 export { renderTimelineHtml, type TimelineHighlight } from './timeline.ts';
 export { describeRecord } from './excerpt.ts';
 
@@ -35,9 +37,21 @@ const WORKER_AFTER_MS = 300;
 
 export async function checkHistory(records: readonly CheckerRecord[], opts: CheckOptions = {}): Promise<CheckResult> {
   const t0 = epochNow();
+  return checkSplit(splitByKey(records, opts.model), (i) => records[i] as CheckerRecord, opts, t0);
+}
+
+/**
+ * `checkHistory` for a history read as columns (scan-columns.ts): the same result, without an
+ * object per operation; the few records an excerpt shows are read again from their lines.
+ */
+export async function checkColumns(history: HistoryColumns, opts: CheckOptions = {}): Promise<CheckResult> {
+  const t0 = epochNow();
+  return checkSplit(splitColumns(history), (i) => history.record(i), opts, t0);
+}
+
+async function checkSplit(split: SplitHistory, recordAt: RecordAt, opts: CheckOptions, t0: number): Promise<CheckResult> {
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const wantExcerpt = opts.excerpt ?? true;
-  const split = splitByKey(records, opts.model);
   const model = opts.model ?? (split.hasCas ? 'cas-register' : 'register');
 
   // Fast-path keys are decided right away; the rest are searched (maybe in workers).
@@ -55,10 +69,10 @@ export async function checkHistory(records: readonly CheckerRecord[], opts: Chec
   }
   const results = await searchKeysAdaptive(searchKeys, deadline, wantExcerpt, opts.workers ?? 'auto');
   for (let i = 0; i < searchKeys.length; i++) works.set(searchKeys[i] as KeyOps, results[i] as KeyWork);
-  return assemble(records, split, works, model, t0);
+  return assemble(recordAt, split, works, model, t0);
 }
 
-function assemble(records: readonly CheckerRecord[], split: SplitHistory, works: Map<KeyOps, KeyWork>, model: CheckResult['model'], t0: number): CheckResult {
+function assemble(recordAt: RecordAt, split: SplitHistory, works: Map<KeyOps, KeyWork>, model: CheckResult['model'], t0: number): CheckResult {
   const perKey: KeyCheckResult[] = [];
   let verdict: Verdict = 'ok';
   let opCount = 0;
@@ -69,8 +83,8 @@ function assemble(records: readonly CheckerRecord[], split: SplitHistory, works:
     opCount += ops.n;
     if (work.inWorker === true) keysInWorkers++;
     let excerpt: KeyCheckResult['excerpt'];
-    if (work.fast !== undefined) excerpt = fastExcerpt(ops, work.fast, records, split.failedWriteIndexByKey.get(ops.key));
-    else if (work.excerptIndices !== undefined) excerpt = searchExcerpt(ops, work.excerptIndices, work.minimal ?? false, work.cut ?? Infinity, records);
+    if (work.fast !== undefined) excerpt = fastExcerpt(ops, work.fast, recordAt, split.failedWriteIndexByKey.get(ops.key));
+    else if (work.excerptIndices !== undefined) excerpt = searchExcerpt(ops, work.excerptIndices, work.minimal ?? false, work.cut ?? Infinity, recordAt);
     const result: KeyCheckResult = {
       key: ops.key,
       verdict: work.verdict,

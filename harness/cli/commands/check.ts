@@ -9,7 +9,7 @@
  * any is unknown (time limit); else 0.
  */
 import { isAscii } from 'node:buffer';
-import { readFile, mkdir } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import type { CheckModel, CheckResult, CheckerRecord } from '../../checker/index.ts';
@@ -93,11 +93,23 @@ export async function runCheckCli(args: readonly string[], io: CheckIo = default
   return code;
 }
 
-function detectFormat(file: string, text: string): HistoryFormat {
+/** The first 64 KiB of a file (enough to tell its format). */
+async function firstBytes(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(65_536);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function detectFormat(file: string, head: Buffer): HistoryFormat {
   const ext = extname(file).toLowerCase();
   if (ext === '.log') return 'jepsen';
   if (ext === '.jsonl' || ext === '.json' || ext === '.ndjson') return 'jsonl';
-  const first = text.split('\n', 20).find((line) => line.trim() !== '') ?? '';
+  const first = head.toString('utf8').split('\n', 20).find((line) => line.trim() !== '') ?? '';
   return first.trimStart().startsWith('{') ? 'jsonl' : 'jepsen';
 }
 
@@ -122,27 +134,30 @@ export async function checkFiles(files: readonly string[], flags: CheckFlags, io
 }
 
 async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promise<FileOutcome> {
-  const { checkHistory, describeRecord, HistoryInputError, parseJepsenLog, parseJsonlCheckerHistory, renderTimelineHtml } = await import('../../checker/index.ts');
+  const { checkColumns, checkHistory, describeRecord, HistoryInputError, parseJepsenLog, parseJsonlCheckerHistory, renderTimelineHtml, scanHistoryFile } = await import('../../checker/index.ts');
   const { writeFileAtomic } = await import('../../results/writer.ts');
-  let text: string;
-  try {
-    text = decodeText(await readFile(file));
-  } catch (error) {
-    io.out(`${file}: error: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-    return 'bad-input';
-  }
-  let records: CheckerRecord[];
+  // A JSON Lines history of reads and writes is checked as columns, scanned while the file is read;
+  // any other input is read whole and parsed into records.
+  let records: CheckerRecord[] | undefined;
   let result: CheckResult;
   try {
-    const format = flags.format ?? detectFormat(file, text);
-    records = format === 'jsonl' ? parseJsonlCheckerHistory(text) : parseJepsenLog(text);
-    result = await checkHistory(records, {
-      ...(flags.model !== undefined ? { model: flags.model } : {}),
-      timeoutMs: (flags.timeout ?? 60) * 1000,
-    });
+    const format = flags.format ?? detectFormat(file, await firstBytes(file));
+    const options = { ...(flags.model !== undefined ? { model: flags.model } : {}), timeoutMs: (flags.timeout ?? 60) * 1000 };
+    const columns = format === 'jsonl' ? await scanHistoryFile(file) : undefined;
+    if (columns !== undefined) result = await checkColumns(columns, options);
+    else {
+      const text = decodeText(await readFile(file));
+      records = format === 'jsonl' ? parseJsonlCheckerHistory(text) : parseJepsenLog(text);
+      result = await checkHistory(records, options);
+    }
   } catch (error) {
     if (error instanceof HistoryInputError) {
       io.out(`${file}: error: ${error.message}\n`);
+      return 'bad-input';
+    }
+    // A system call that failed (ENOENT, EISDIR, EACCES...): the file cannot be read.
+    if (error instanceof Error && 'syscall' in error) {
+      io.out(`${file}: error: cannot read the file (${(error as NodeJS.ErrnoException).code ?? error.message})\n`);
       return 'bad-input';
     }
     throw error;
@@ -170,7 +185,7 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
       const target = join(flags.timelineDir ?? dirname(file), `${basename(file)}.violation.html`);
       try {
         if (flags.timelineDir !== undefined) await mkdir(flags.timelineDir, { recursive: true });
-        writeFileAtomic(target, renderTimelineHtml(records, result));
+        writeFileAtomic(target, renderTimelineHtml(records ?? parseJsonlCheckerHistory(decodeText(await readFile(file))), result));
         io.out(`  timeline: ${target}\n`);
       } catch (error) {
         io.err(`${file}: could not write the timeline ${target}: ${(error as Error).message}\n`);
