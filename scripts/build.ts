@@ -10,15 +10,31 @@
  * Type-checking is `npm run typecheck` (the first step of `npm test`), not part of the build.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { ENTRY_POINTS } from '../harness/entry-points.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Native addons, the chart stack, and tsx (which only a run from the sources uses). */
 const NOT_BUNDLED = ['@resvg/resvg-js', '@ronomon/reed-solomon', 'vega', 'vega-lite', 'tsx'];
+
+/**
+ * zod's main module re-exports all 64 of its message locales, half a megabyte that every server
+ * process would parse at start; the harness uses zod's default English messages only (never
+ * `z.locales`), so the build gives zod a locale index with English alone.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";\n',
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
 
 /** Builds every entry point into `outDir` (emptied first). */
 export async function buildDist(outDir: string): Promise<void> {
@@ -36,6 +52,7 @@ export async function buildDist(outDir: string): Promise<void> {
     external: [...NOT_BUNDLED],
     // Bundled CommonJS dependencies call require() for Node's built-in modules; an ES module has none.
     banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+    plugins: [zodEnglishOnly],
     logLevel: 'warning',
   });
 }
