@@ -10,28 +10,15 @@
  * wire byte: both ends' serialisation charged to the message.
  */
 import { cpus, hostname } from 'node:os';
-import { createCryptoProvider, type CryptoProviderName } from '../../protocols/common/crypto/index.ts';
-import { createErasureCodec, type ErasurePreference } from '../../protocols/common/erasure/index.ts';
+import { createCryptoProvider } from '../../protocols/common/crypto/index.ts';
+import { createErasureCodec } from '../../protocols/common/erasure/index.ts';
 import { decodeValue, encodeValue, wireSize } from '../wire/codec.ts';
 import type { CostProfile, Primitive, PrimitiveCost } from './profile.ts';
-import { fillerBytes, measureTasks, type MeasureOptions } from './calibrate-measure.ts';
+import { fillerBytes, measureTasks } from './calibrate-measure.ts';
+import { DEFAULT_CALIBRATION, type CalibrationOptions } from './calibration-options.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 
-export interface CalibrationOptions {
-  readonly crypto: CryptoProviderName;
-  readonly erasure: ErasurePreference;
-  readonly k: number;
-  readonly n: number;
-  readonly measure: MeasureOptions;
-}
-
-export const DEFAULT_CALIBRATION: CalibrationOptions = {
-  crypto: 'node',
-  erasure: 'auto',
-  k: 2,
-  n: 4,
-  measure: { timeMs: 300, iterations: 10 },
-};
+export { DEFAULT_CALIBRATION, type CalibrationOptions } from './calibration-options.ts';
 
 export interface CalibrationPoint {
   readonly primitive: Primitive;

@@ -15,6 +15,8 @@ export interface PrimitiveCost {
 
 export const PRIMITIVES = ['hash', 'hmac', 'sign', 'verify', 'encode', 'decode', 'message'] as const;
 export type Primitive = (typeof PRIMITIVES)[number];
+/** Each primitive's position in PRIMITIVES (per-primitive counters are arrays in that order). */
+export const PRIMITIVE_INDEX: Readonly<Record<Primitive, number>> = Object.fromEntries(PRIMITIVES.map((p, i) => [p, i])) as Record<Primitive, number>;
 
 export interface CostProfile {
   readonly name: string;

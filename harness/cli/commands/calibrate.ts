@@ -4,9 +4,9 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { calibrate, DEFAULT_CALIBRATION, writeJsonAtomic } from '../../cost/calibrate.ts';
-import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/index.ts';
-import { ERASURE_PREFERENCES, type ErasurePreference } from '../../../protocols/common/erasure/index.ts';
+import { DEFAULT_CALIBRATION } from '../../cost/calibration-options.ts';
+import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/names.ts';
+import { ERASURE_PREFERENCES, type ErasurePreference } from '../../../protocols/common/erasure/preferences.ts';
 
 interface CalibrateFlags {
   out: string;
@@ -48,6 +48,7 @@ export function register(program: Command): void {
       const k = intFlag('k', flags.k, 1, 255);
       const n = intFlag('n', flags.n, k, 255);
       const out = resolve(flags.out);
+      const { calibrate, writeJsonAtomic } = await import('../../cost/calibrate.ts');
       const report = await calibrate({
         crypto: flags.crypto as CryptoProviderName,
         erasure: flags.codec as ErasurePreference,
