@@ -24,7 +24,8 @@ const read = (client: string, value: string | null, call: number, ret: number): 
 test('the compiled harness runs on its own: entry points, --help, check, serve, a checker worker', async () => {
   const root = mkdtempSync(join(tmpdir(), 'qb-build-test-'));
   try {
-    writeFileSync(join(root, 'package.json'), '{ "type": "module" }\n');
+    // --version reads package.json beside dist/, as in an installed package.
+    writeFileSync(join(root, 'package.json'), '{ "name": "quorumbench", "version": "0.0.0-test", "type": "module" }\n');
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
     const dist = join(root, 'dist');
     await buildDist(dist);
@@ -41,12 +42,14 @@ test('the compiled harness runs on its own: entry points, --help, check, serve, 
     writeFileSync(history, [write('a', '1', 0, 1), write('a', '2', 2, 3), read('b', '1', 4, 5)].map((r) => JSON.stringify(r)).join('\n'));
     const check = node([join(dist, 'bin/quorumbench.js'), 'check', history]);
     assert.equal(check.status, 1, check.stderr);
-    assert.match(check.stdout, /stale\.jsonl: violation\n/);
+    assert.match(check.stdout, /stale\.jsonl: violation: 3 ops, 1 key\n/);
     assert.ok(existsSync(`${history}.violation.html`));
 
     const cluster = join(root, 'cluster.yaml');
     writeFileSync(cluster, 'seed: 1\nprotocol: { name: abd, t: 1 }\ncluster: { s1: "a:1", s2: "b:2", s3: "c:x" }\n');
-    const serve = node([join(dist, 'harness/cli/serve-entry.js'), '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', cluster]);
+    const secret = join(root, 'secret');
+    writeFileSync(secret, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    const serve = node([join(dist, 'harness/cli/serve-entry.js'), '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', cluster, '--secret-file', secret]);
     assert.equal(serve.status, 2);
     assert.equal(serve.stderr, 'quorumbench serve: cluster.s3: expected host:port, got "c:x"\n');
 

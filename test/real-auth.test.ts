@@ -347,7 +347,7 @@ describe('authenticated channels: servers started by hand, which serve the first
     };
     writeFileSync(configPath, JSON.stringify(config));
     const out = join(dir, 'results');
-    const result = spawnSync(process.execPath, ['bin/quorumbench.js', 'run', configPath, '--out', out], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'run', configPath, '--out', out], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     assert.equal(result.status, 2, result.stderr);
     assert.match(
       result.stderr,

@@ -52,6 +52,7 @@ export interface HistoryColumns {
   readonly call: Float64Array;
   /** NaN where `return` is null. */
   readonly ret: Float64Array;
+  /** Key texts by id; id 0 is unused (''), so a history has keys.length - 1 keys. */
   readonly keys: readonly string[];
   /** The value of a value id (built on first use: most checks need no value as text). */
   valueText(id: number): string | null;

@@ -165,7 +165,7 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
     const options = { ...(flags.model !== undefined ? { model: flags.model } : {}), timeoutMs: (flags.timeout ?? 60) * 1000 };
     const columns = format === 'jsonl' ? await scanHistoryFile(file) : undefined;
     if (columns !== undefined) {
-      counted = counts(columns.n, columns.keys.length);
+      counted = counts(columns.n, columns.keys.length - 1); // keys[0] is the unused id 0
       if (columns.n > 0 || flags.allowEmpty === true) result = await checkColumns(columns, options);
     } else {
       const text = decodeText(await readFile(file));
