@@ -1,9 +1,9 @@
 /**
- * Authenticated channels of the real engine (protocols.md §1): the run secret and what is derived from
- * it, a process that claims to be `w1` without the secret, a claim of `w1` with the channel key but
- * not `w1`'s own key, protocol keys that cannot be computed from the config (a signature and MACs made
- * with the seed's keys are refused by every server), and a correct run of every protocol with every
- * frame authenticated, judged by the linearizability checker.
+ * Authenticated channels of the real engine (docs/protocols.md#model): the run secret and what is
+ * derived from it, a process that claims to be `w1` without the secret, a claim of `w1` with the
+ * channel key but not `w1`'s own key, protocol keys that cannot be computed from the config (a
+ * signature and MACs made with the seed's keys are refused by every server), and a correct run of
+ * every protocol with every frame authenticated, judged by the linearizability checker.
  *
  * No wall-clock assertions: waits are bounded generously and only ever wait for an event.
  */

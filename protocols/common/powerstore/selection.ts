@@ -1,7 +1,8 @@
 /**
- * @module The reader's selection rule of protocols.md §4 (filter round) as pure functions over the
- * table of latest statuses: which candidate can be returned, whether enough fragments are at hand,
- * and whether the retention retry applies.
+ * @module The reader's selection rule (docs/protocols.md#powerstore, filter round) as pure functions
+ * over the table of latest statuses: which candidate can be returned, whether enough fragments are
+ * at hand, and whether the retention retry applies. "Detail N" is item N of
+ * docs/protocols.md#implementation-details.
  */
 import type { TimestampOps } from '../timestamp.ts';
 import { toHex, type Candidate, type FilterStatus } from './messages.ts';
