@@ -1,53 +1,93 @@
 /**
- * @module Timing helpers shared by `quorumbench calibrate` and `npm run bench:primitives`:
- * tinybench, reporting the median latency (robust to the other processes sharing a small machine).
+ * @module Timing helpers shared by `quorumbench calibrate` and `npm run bench:primitives`.
+ *
+ * The figure is the mean: total time over many calls in one warmed process, so the allocation and
+ * garbage collection that large values cost are in it (a median call leaves them out). The median
+ * call is kept beside it. On a shared machine, each task is measured in several rounds, interleaved
+ * with the other tasks of the same call, and the round with the lowest mean is reported: a burst of
+ * load from another process inflates one round, not all of them, while every round still contains
+ * its own share of allocation and collection.
  */
 import { Bench } from 'tinybench';
 
 export interface MeasureOptions {
-  /** Minimum measuring time per task, ms. */
+  /** Minimum measuring time per task and round, ms. */
   readonly timeMs: number;
-  /** Minimum iterations per task (slow tasks stop here even before timeMs). */
+  /** Minimum calls per task and round (slow tasks stop here even before timeMs). */
   readonly iterations: number;
+  /** Rounds per task; the round with the lowest mean is reported. @default 1 */
+  readonly rounds?: number;
 }
 
-export const QUICK: MeasureOptions = { timeMs: 150, iterations: 5 };
+export const QUICK: MeasureOptions = { timeMs: 150, iterations: 5, rounds: 1 };
+
+export interface MeasureTask {
+  readonly name: string;
+  /** The call measured; a promise is awaited (its time counts). */
+  readonly fn: () => unknown;
+}
 
 export interface Measured {
   readonly name: string;
-  /** Median latency of one call, ns. */
+  /** Mean time per call of the best round, ns: that round's total time over its calls. */
+  readonly meanNs: number;
+  /** Median call of the best round, ns. */
   readonly medianNs: number;
-  /** Fastest call, ns: what the code can do when the machine is not busy with anything else. */
+  /** Fastest call of the best round, ns. */
   readonly minNs: number;
-  readonly samples: number;
+  /** Calls in the best round. */
+  readonly calls: number;
+  /** Mean of every round, ns, in the order measured. */
+  readonly roundMeansNs: readonly number[];
 }
 
-/** Runs each task with tinybench and returns its median latency; tasks must be synchronous. */
-export async function measureTasks(
-  tasks: ReadonlyArray<{ name: string; fn: () => unknown }>,
-  options: MeasureOptions,
-): Promise<Measured[]> {
-  const out: Measured[] = [];
-  // One Bench per task: a task that fails is reported by name rather than silently dropped.
-  for (const task of tasks) {
-    const bench = new Bench({
-      time: options.timeMs,
-      iterations: options.iterations,
-      warmupTime: Math.min(50, options.timeMs),
-      warmupIterations: 2,
-      throws: true,
-    });
-    bench.add(task.name, task.fn);
-    await bench.run();
-    const result = bench.tasks[0]?.result;
-    const latency = result !== undefined && 'latency' in result ? result.latency : undefined;
-    const median = latency?.p50 ?? latency?.mean;
-    if (latency === undefined || median === undefined || !Number.isFinite(median)) {
-      throw new Error(`measure ${task.name}: no timing result`);
-    }
-    out.push({ name: task.name, medianNs: median * 1e6, minNs: latency.min * 1e6, samples: latency.samples?.length ?? 0 });
+interface Round {
+  readonly meanNs: number;
+  readonly medianNs: number;
+  readonly minNs: number;
+  readonly calls: number;
+}
+
+async function measureRound(task: MeasureTask, options: MeasureOptions): Promise<Round> {
+  const bench = new Bench({
+    time: options.timeMs,
+    iterations: options.iterations,
+    warmupTime: Math.min(50, options.timeMs),
+    warmupIterations: 2,
+    throws: true,
+  });
+  bench.add(task.name, task.fn);
+  await bench.run();
+  const result = bench.tasks[0]?.result;
+  const latency = result !== undefined && 'latency' in result ? result.latency : undefined;
+  if (latency === undefined || !Number.isFinite(latency.mean) || latency.samples.length === 0) {
+    throw new Error(`measure ${task.name}: no timing result`);
   }
-  return out;
+  return {
+    meanNs: latency.mean * 1e6,
+    medianNs: (latency.p50 ?? latency.mean) * 1e6,
+    minNs: latency.min * 1e6,
+    calls: latency.samples.length,
+  };
+}
+
+/**
+ * Measures every task in `options.rounds` rounds (round r of every task before round r + 1 of
+ * any), each round with tinybench. One Bench per task and round: a task that fails is reported
+ * by name rather than silently dropped.
+ */
+export async function measureTasks(tasks: readonly MeasureTask[], options: MeasureOptions): Promise<Measured[]> {
+  const rounds = options.rounds ?? 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`measure rounds: expected an integer >= 1, got ${rounds}`);
+  const perTask: Round[][] = tasks.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, task] of tasks.entries()) perTask[i]!.push(await measureRound(task, options));
+  }
+  return tasks.map((task, i) => {
+    const all = perTask[i]!;
+    const best = all.reduce((a, b) => (b.meanNs < a.meanNs ? b : a));
+    return { name: task.name, ...best, roundMeansNs: all.map((round) => round.meanNs) };
+  });
 }
 
 /** Deterministic filler bytes (xorshift32) so runs measure the same inputs. */

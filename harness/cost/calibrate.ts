@@ -1,7 +1,7 @@
 /**
  * @module `quorumbench calibrate`: measure this machine's primitives and fit a CostProfile.
  *
- * Each primitive is timed (tinybench median) at a small and a large input, and the straight line
+ * Each primitive is timed (tinybench mean over many calls, harness/cost/calibrate-measure.ts) at a small and a large input, and the straight line
  * through the two points gives nsPerOp (intercept) and nsPerByte (slope); a negative intercept from
  * timing noise is clamped to 0. Erasure costs are per byte of the value, at the given (k, n);
  * decoding is averaged over a rotation of k-subsets (a reader decodes from whichever k servers
@@ -36,6 +36,9 @@ export const DEFAULT_CALIBRATION: CalibrationOptions = {
 export interface CalibrationPoint {
   readonly primitive: Primitive;
   readonly bytes: number;
+  /** Mean time per call, ns (what the profile is fitted to). */
+  readonly meanNs: number;
+  /** Median call, ns, for comparison. */
   readonly medianNs: number;
 }
 
@@ -124,12 +127,19 @@ export async function calibrate(options: CalibrationOptions = DEFAULT_CALIBRATIO
     tasks.map((t) => ({ name: `${t.primitive}/${t.bytes}`, fn: t.fn })),
     options.measure,
   );
-  tasks.forEach((t, i) => points.push({ primitive: t.primitive, bytes: t.bytes, medianNs: Math.round(measured[i]!.medianNs) }));
+  tasks.forEach((t, i) =>
+    points.push({
+      primitive: t.primitive,
+      bytes: t.bytes,
+      meanNs: Math.round(measured[i]!.meanNs),
+      medianNs: Math.round(measured[i]!.medianNs),
+    }),
+  );
 
   const fit = (primitive: Primitive): PrimitiveCost => {
     const [a, b] = points.filter((p) => p.primitive === primitive);
     if (a === undefined || b === undefined) throw new Error(`calibrate: missing points for ${primitive}`);
-    return fitCost(a.bytes, a.medianNs, b.bytes, b.medianNs);
+    return fitCost(a.bytes, a.meanNs, b.bytes, b.meanNs);
   };
   const profile: CostProfile = {
     name: 'calibrated',
