@@ -15,15 +15,20 @@
  *   protocols/common/erasure/*.ts and a node_modules link), measured in the same process.
  */
 import { cpus, loadavg } from 'node:os';
-import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCryptoProvider, CRYPTO_PROVIDER_NAMES } from '../protocols/common/crypto/index.ts';
 import { createTsCodec } from '../protocols/common/erasure/ts.ts';
 import { createNativeCodec } from '../protocols/common/erasure/native.ts';
-import { shardBytes } from '../protocols/common/erasure/layout.ts';
 import type { ErasureCodec } from '../protocols/common/erasure/index.ts';
-import { fillerBytes, measureTasks, type Measured, type MeasureOptions, type MeasureTask } from '../harness/cost/calibrate-measure.ts';
+import {
+  fillerBytes,
+  libraryEncode,
+  measureTasks,
+  type Measured,
+  type MeasureOptions,
+  type MeasureTask,
+} from '../harness/cost/calibrate-measure.ts';
 import { writeFileAtomic } from '../harness/results/writer.ts';
 
 const args = process.argv.slice(2);
@@ -75,39 +80,6 @@ async function baselineCodecs(dir: string): Promise<NamedCodec[]> {
   const native = (await import(url('native.ts'))) as { createNativeCodec(): ErasureCodec | undefined };
   const found = [native.createNativeCodec(), ts.createTsCodec()].filter((c): c is ErasureCodec => c !== undefined);
   return found.map((codec) => ({ label: `before ${codec.name}`, codec }));
-}
-
-/** @ronomon/reed-solomon's own encode, or undefined where it does not support (k, m). */
-function libraryEncode(value: Uint8Array, k: number, n: number): (() => Promise<void>) | undefined {
-  type Library = {
-    MAX_K: number;
-    MAX_M: number;
-    create(k: number, m: number): unknown;
-    encode(...a: unknown[]): void;
-  };
-  let library: Library;
-  try {
-    library = createRequire(import.meta.url)('@ronomon/reed-solomon') as Library;
-  } catch {
-    return undefined;
-  }
-  const m = n - k;
-  if (k > library.MAX_K || m < 1 || m > library.MAX_M) return undefined;
-  const s = shardBytes(value.length, k);
-  const context = library.create(k, m);
-  const data = Buffer.alloc(s * k);
-  data.set(value);
-  const parity = Buffer.alloc(s * m);
-  let sources = 0;
-  for (let i = 0; i < k; i++) sources |= 1 << i;
-  let targets = 0;
-  for (let i = k; i < n; i++) targets |= 1 << i;
-  return () =>
-    new Promise<void>((done, fail) => {
-      library.encode(context, sources, targets, data, 0, s * k, parity, 0, s * m, (error: unknown) =>
-        error ? fail(error) : done(),
-      );
-    });
 }
 
 out(

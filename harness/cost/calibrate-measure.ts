@@ -8,7 +8,9 @@
  * load from another process inflates one round, not all of them, while every round still contains
  * its own share of allocation and collection.
  */
+import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
+import { shardBytes } from '../../protocols/common/erasure/layout.ts';
 
 export interface MeasureOptions {
   /** Minimum measuring time per task and round, ms. */
@@ -105,4 +107,45 @@ export function fillerBytes(count: number, seed = 0x9e3779b9): Uint8Array {
   }
   for (let i = words.length * 4; i < count; i++) out[i] = i & 0xff;
   return out;
+}
+
+interface ReedSolomonLibrary {
+  readonly MAX_K: number;
+  readonly MAX_M: number;
+  create(k: number, m: number): unknown;
+  encode(
+    context: unknown, sources: number, targets: number,
+    buffer: Buffer, bufferOffset: number, bufferSize: number,
+    parity: Buffer, parityOffset: number, paritySize: number,
+    end: (error?: Error) => void,
+  ): void;
+}
+
+/**
+ * @ronomon/reed-solomon's own (asynchronous, libuv threadpool) `encode` of `value` at (k, m = n − k)
+ * with our shard size, on buffers allocated once, as its README shows: the reference our native
+ * codec is compared with. Undefined when the library is absent or does not support (k, m).
+ */
+export function libraryEncode(value: Uint8Array, k: number, n: number): (() => Promise<void>) | undefined {
+  let library: ReedSolomonLibrary;
+  try {
+    library = createRequire(import.meta.url)('@ronomon/reed-solomon') as ReedSolomonLibrary;
+  } catch {
+    return undefined;
+  }
+  const m = n - k;
+  if (k > library.MAX_K || m < 1 || m > library.MAX_M) return undefined;
+  const s = shardBytes(value.length, k);
+  const context = library.create(k, m);
+  const data = Buffer.alloc(s * k);
+  data.set(value);
+  const parity = Buffer.alloc(s * m);
+  let sources = 0;
+  for (let i = 0; i < k; i++) sources |= 1 << i;
+  let targets = 0;
+  for (let i = k; i < n; i++) targets |= 1 << i;
+  return () =>
+    new Promise<void>((done, fail) => {
+      library.encode(context, sources, targets, data, 0, s * k, parity, 0, s * m, (error) => (error ? fail(error) : done()));
+    });
 }

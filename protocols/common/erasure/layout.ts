@@ -544,6 +544,17 @@ export interface DecodePlan {
 const decodePlans = new Map<string, DecodePlan>();
 const DECODE_PLAN_CACHE_LIMIT = 4096;
 
+/**
+ * How many of the fragments `decode` uses are parity: it uses every data fragment present
+ * (index < k, they need no arithmetic) and makes up the rest with the lowest-indexed parity
+ * fragments present, whatever else it is given.
+ */
+export function parityFragmentsUsed(fragments: ReadonlyArray<Uint8Array | undefined>, k: number): number {
+  let data = 0;
+  for (let i = 0; i < k && i < fragments.length; i++) if (fragments[i] !== undefined) data++;
+  return k - data;
+}
+
 export function decodePlan(present: readonly number[], k: number, n: number): DecodePlan {
   const data = present.filter((i) => i < k);
   const chosen = data.concat(present.filter((i) => i >= k).slice(0, k - data.length));
