@@ -1,8 +1,9 @@
 /**
- * `npm run bench:primitives [-- --quick] [-- --out FILE] [-- --baseline-codec DIR] [-- --only-erasure]`:
+ * `npm run bench:primitives [-- --quick] [-- --out FILE] [-- --baseline-codec DIR] [-- --only-erasure] [-- --parity-only]`:
  * throughput of every primitive implementation, printed as Markdown tables. Every figure is a
- * mean (total bytes over total time of many calls in one warmed process, harness/cost/calibrate-measure.ts),
- * with the median call in parentheses. MB = 10^6 bytes.
+ * mean: total bytes over total time of many calls in one warmed process (harness/cost/calibrate-measure.ts),
+ * on the process's CPU clock (load-robust) and on the wall clock, with the median call's wall time
+ * in parentheses. MB = 10^6 bytes.
  *
  * - SHA-256 and HMAC-SHA-256, node and noble, 1 KiB … 16 MiB.
  * - Ed25519 sign and verify of a 64-byte message, operations per second.
@@ -13,13 +14,18 @@
  *   Decode is the worst case: from the last k fragments, all parity, so every data shard is rebuilt.
  *   `--baseline-codec DIR` adds the codecs of another checkout (DIR holds its
  *   protocols/common/erasure/*.ts and a node_modules link), measured in the same process.
+ * - `--parity-only`: instead, the parity computation alone (each XOR engine over fragments
+ *   allocated once, data shards already in place: what the codec computes, without allocating
+ *   its output), beside the library's encode, which also works in place.
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCryptoProvider, CRYPTO_PROVIDER_NAMES } from '../protocols/common/crypto/index.ts';
-import { createTsCodec } from '../protocols/common/erasure/ts.ts';
-import { createNativeCodec } from '../protocols/common/erasure/native.ts';
+import { createTsCodec, createTsXorEngine } from '../protocols/common/erasure/ts.ts';
+import { createNativeCodec, createNativeXorEngine } from '../protocols/common/erasure/native.ts';
+import { encodeProgram, HEADER_BYTES, shardBytes } from '../protocols/common/erasure/layout.ts';
+import type { XorEngine } from '../protocols/common/erasure/bitsliced.ts';
 import type { ErasureCodec } from '../protocols/common/erasure/index.ts';
 import {
   fillerBytes,
@@ -38,11 +44,12 @@ const flag = (name: string): string | undefined => {
 };
 const quick = args.includes('--quick');
 const onlyErasure = args.includes('--only-erasure');
+const parityOnly = args.includes('--parity-only');
 const outPath = flag('--out');
 const baselineDir = flag('--baseline-codec');
 const options: MeasureOptions = quick
   ? { timeMs: 100, iterations: 3, rounds: 1 }
-  : { timeMs: 500, iterations: 5, rounds: 3 };
+  : { timeMs: 300, iterations: 3, rounds: 2 };
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -63,7 +70,8 @@ async function measure(tasks: MeasureTask[]): Promise<Map<string, Measured>> {
   const results = await measureTasks(tasks, options);
   for (const m of results) {
     process.stderr.write(
-      `  ${m.name}: mean ${(m.meanNs / 1e3).toFixed(1)} µs, median ${(m.medianNs / 1e3).toFixed(1)} µs, ${m.calls} calls\n`,
+      `  ${m.name}: CPU mean ${(m.cpuMeanNs / 1e3).toFixed(1)} µs, wall mean ${(m.meanNs / 1e3).toFixed(1)} µs, ` +
+        `median ${(m.medianNs / 1e3).toFixed(1)} µs, ${m.calls} calls\n`,
     );
   }
   return new Map(results.map((m) => [m.name, m]));
@@ -84,11 +92,11 @@ async function baselineCodecs(dir: string): Promise<NamedCodec[]> {
 
 out(
   `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}; load average at start ${load()}. ` +
-    `Mean of the best of ${options.rounds} round(s) of >= ${options.timeMs} ms and >= ${options.iterations} calls per cell, ` +
-    `median call in parentheses. MB = 10^6 bytes.`,
+    `Best of ${options.rounds} round(s) of >= ${options.timeMs} ms and >= ${options.iterations} calls per cell. ` +
+    `Cells: mean on the CPU clock / mean on the wall clock (median call). MB = 10^6 bytes.`,
 );
 
-if (!onlyErasure) {
+if (!onlyErasure && !parityOnly) {
   const providers = CRYPTO_PROVIDER_NAMES.map((name) => createCryptoProvider(name));
   const hashSizes = [KiB, 64 * KiB, MiB, 16 * MiB];
   const hashTasks: MeasureTask[] = [];
@@ -106,7 +114,7 @@ if (!onlyErasure) {
   }
   const hashed = await measure(hashTasks);
   out();
-  out('Hashing, MB/s: mean (median call)');
+  out('Hashing, MB/s: CPU mean / wall mean (median call)');
   out();
   out(`| primitive | impl | ${hashSizes.map(sizeLabel).join(' | ')} |`);
   out(`|---|---|${hashSizes.map(() => '---:').join('|')}|`);
@@ -114,7 +122,7 @@ if (!onlyErasure) {
     for (const c of providers) {
       const cells = hashSizes.map((size) => {
         const m = hashed.get(`${primitive} ${c.name} ${sizeLabel(size)}`)!;
-        return `${show(mbPerS(size, m.meanNs))} (${show(mbPerS(size, m.medianNs))})`;
+        return `${show(mbPerS(size, m.cpuMeanNs))} / ${show(mbPerS(size, m.meanNs))} (${show(mbPerS(size, m.medianNs))})`;
       });
       out(`| ${primitive} | ${c.name} | ${cells.join(' | ')} |`);
     }
@@ -132,15 +140,64 @@ if (!onlyErasure) {
   const signed = await measure(signTasks);
   const perS = (ns: number): string => (1e9 / ns).toFixed(0);
   out();
-  out('Ed25519, operations/s (64-byte message): mean (median call)');
+  out('Ed25519, operations/s (64-byte message): CPU mean / wall mean (median call)');
   out();
   out('| impl | sign/s | verify/s |');
   out('|---|---:|---:|');
   for (const c of providers) {
     const s = signed.get(`sign ${c.name}`)!;
     const v = signed.get(`verify ${c.name}`)!;
-    out(`| ${c.name} | ${perS(s.meanNs)} (${perS(s.medianNs)}) | ${perS(v.meanNs)} (${perS(v.medianNs)}) |`);
+    out(
+      `| ${c.name} | ${perS(s.cpuMeanNs)} / ${perS(s.meanNs)} (${perS(s.medianNs)}) | ` +
+        `${perS(v.cpuMeanNs)} / ${perS(v.meanNs)} (${perS(v.medianNs)}) |`,
+    );
   }
+}
+
+if (parityOnly) {
+  const engines: Array<[string, XorEngine | undefined]> = [['rs-native', createNativeXorEngine()], ['rs-ts', createTsXorEngine()]];
+  const tasks: MeasureTask[] = [];
+  for (const size of RS_SIZES) {
+    for (const [k, n] of SHAPES) {
+      const s = shardBytes(size, k);
+      const fragments = Array.from({ length: n }, (_, i) => {
+        const fragment = new Uint8Array(HEADER_BYTES + s);
+        fragment.fill(i * 37 + 1);
+        return fragment;
+      });
+      const program = encodeProgram(k, n);
+      const call = { targets: program.targets, tempPackets: program.tempPackets, slots: fragments, bases: fragments.map(() => HEADER_BYTES), packetBytes: s / 8 };
+      for (const [label, engine] of engines) {
+        if (engine !== undefined) tasks.push({ name: `parity ${label} k=${k} n=${n} ${sizeLabel(size)}`, fn: () => engine.run(call) });
+      }
+      const library = libraryEncode(fillerBytes(size, k), k, n);
+      if (library !== undefined) tasks.push({ name: `parity library k=${k} n=${n} ${sizeLabel(size)}`, fn: library });
+    }
+  }
+  const measured = await measure(tasks);
+  const cpu = (name: string, size: number): number | undefined => {
+    const m = measured.get(name);
+    return m === undefined ? undefined : mbPerS(size, m.cpuMeanNs);
+  };
+  const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '–' : (a / b).toFixed(2));
+  out();
+  out('Parity computation only, MB/s of value, CPU mean (engine over fragments allocated once; the library encodes in place).');
+  out();
+  out(`| k | n | ${RS_SIZES.map((size) => `native ${sizeLabel(size)} | ts ${sizeLabel(size)} | library ${sizeLabel(size)} | native / library`).join(' | ')} | native 16/1 | native 64/1 |`);
+  out(`|---:|---:|${RS_SIZES.map(() => '---:|---:|---:|---:').join('|')}|---:|---:|`);
+  for (const [k, n] of SHAPES) {
+    const at = (label: string, size: number): number | undefined => cpu(`parity ${label} k=${k} n=${n} ${sizeLabel(size)}`, size);
+    const cells = RS_SIZES.map((size) => {
+      const [native, ts, library] = [at('rs-native', size), at('rs-ts', size), at('library', size)];
+      const show1 = (x: number | undefined): string => (x === undefined ? '–' : show(x));
+      return `${show1(native)} | ${show1(ts)} | ${show1(library)} | ${ratio(native, library)}`;
+    });
+    out(`| ${k} | ${n} | ${cells.join(' | ')} | ${ratio(at('rs-native', 16 * MiB), at('rs-native', MiB))} | ${ratio(at('rs-native', 64 * MiB), at('rs-native', MiB))} |`);
+  }
+  out();
+  out(`Load average at end ${load()}.`);
+  if (outPath !== undefined) writeFileAtomic(outPath, `${lines.join('\n')}\n`);
+  process.exit(0);
 }
 
 const codecs: NamedCodec[] = [createNativeCodec(), createTsCodec()]
@@ -170,16 +227,20 @@ for (const size of RS_SIZES) {
   for (const [name, m] of await measure(tasks)) rs.set(name, m);
 }
 
-const cell = (name: string, size: number): { mean: number; median: number } | undefined => {
+interface Cell {
+  readonly cpu: number;
+  readonly wall: number;
+  readonly median: number;
+}
+const cell = (name: string, size: number): Cell | undefined => {
   const m = rs.get(name);
-  return m === undefined ? undefined : { mean: mbPerS(size, m.meanNs), median: mbPerS(size, m.medianNs) };
+  return m === undefined ? undefined : { cpu: mbPerS(size, m.cpuMeanNs), wall: mbPerS(size, m.meanNs), median: mbPerS(size, m.medianNs) };
 };
-const showCell = (c: { mean: number; median: number } | undefined): string =>
-  c === undefined ? '–' : `${show(c.mean)} (${show(c.median)})`;
+const showCell = (c: Cell | undefined): string => (c === undefined ? '–' : `${show(c.cpu)} / ${show(c.wall)} (${show(c.median)})`);
 
 out();
-out('Reed–Solomon, MB/s of value: mean (median call). Decode: from the last k fragments (all parity), every data shard rebuilt.');
-out('Library: @ronomon/reed-solomon encode at the same (k, m = n − k), m <= 6 only; native/library is the ratio of means.');
+out('Reed–Solomon, MB/s of value: CPU mean / wall mean (median call). Decode: from the last k fragments (all parity), every data shard rebuilt.');
+out('Library: @ronomon/reed-solomon encode at the same (k, m = n − k), m <= 6 only. encode / library: ratio of CPU means.');
 out();
 out('| codec | k | n | size | encode | decode | library encode | encode / library |');
 out('|---|---:|---:|---:|---:|---:|---:|---:|');
@@ -189,7 +250,7 @@ for (const { label } of codecs) {
       const at = `k=${k} n=${n} ${sizeLabel(size)}`;
       const encode = cell(`encode ${label} ${at}`, size);
       const library = cell(`encode library ${at}`, size);
-      const ratio = encode !== undefined && library !== undefined ? (encode.mean / library.mean).toFixed(2) : '–';
+      const ratio = encode !== undefined && library !== undefined ? (encode.cpu / library.cpu).toFixed(2) : '–';
       out(
         `| ${label} | ${k} | ${n} | ${sizeLabel(size)} | ${showCell(encode)} | ${showCell(cell(`decode ${label} ${at}`, size))} | ` +
           `${showCell(library)} | ${ratio} |`,
@@ -198,7 +259,7 @@ for (const { label } of codecs) {
   }
 }
 out();
-out('Size cliff: mean at 16 MiB and 64 MiB over mean at 1 MiB, same codec (goal: >= 0.75)');
+out('Size cliff: CPU mean at 16 MiB and 64 MiB over CPU mean at 1 MiB, same codec (goal: >= 0.75)');
 out();
 out('| codec | k | n | encode 16/1 | encode 64/1 | decode 16/1 | decode 64/1 |');
 out('|---|---:|---:|---:|---:|---:|---:|');
@@ -208,7 +269,7 @@ for (const { label } of codecs) {
       const base = cell(`${op} ${label} k=${k} n=${n} 1 MiB`, MiB);
       return [16 * MiB, 64 * MiB].map((size) => {
         const big = cell(`${op} ${label} k=${k} n=${n} ${sizeLabel(size)}`, size);
-        return base === undefined || big === undefined ? '–' : (big.mean / base.mean).toFixed(2);
+        return base === undefined || big === undefined ? '–' : (big.cpu / base.cpu).toFixed(2);
       });
     });
     out(`| ${label} | ${k} | ${n} | ${ratios.join(' | ')} |`);

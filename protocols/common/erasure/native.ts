@@ -85,8 +85,14 @@ function nativeEngine(xor: NativeXor): XorEngine {
   };
 }
 
+/** The native XOR engine (exported for `bench:primitives`, which times it on its own), or undefined as below. */
+export function createNativeXorEngine(): XorEngine | undefined {
+  const xor = loadNativeXor();
+  return xor === null ? undefined : nativeEngine(xor);
+}
+
 /** The native codec, or undefined when @ronomon/reed-solomon is absent or fails its self-test. */
 export function createNativeCodec(): ErasureCodec | undefined {
-  const xor = loadNativeXor();
-  return xor === null ? undefined : createBitslicedCodec('rs-native', nativeEngine(xor));
+  const engine = createNativeXorEngine();
+  return engine === undefined ? undefined : createBitslicedCodec('rs-native', engine);
 }
