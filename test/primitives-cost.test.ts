@@ -138,6 +138,13 @@ test('calibrate (very short, small grid) writes a loadable profile holding the g
   // Per size: (2, 4) encode + 3 decode rows, (3, 7) encode + 4 decode rows.
   assert.equal(report.calibration.coding.length, 2 * (4 + 5));
   assert.match(calibrationTables(report), /\| 3 \| 7 \| decode p3 \|/);
+  // The profile holds the CPU-clock means of the cells measured; the flat terms are fitted to them.
+  const cellOf = (op: string, k: number, bytes: number, parity: number) =>
+    report.calibration.coding.find((p) => p.op === op && p.k === k && p.bytes === bytes && p.parityFragments === parity)!;
+  assert.deepEqual(grid.shapes[1]!.encodeNs, [cellOf('encode', 3, 1024, 0).cpuMeanNs, cellOf('encode', 3, 8192, 0).cpuMeanNs]);
+  assert.deepEqual(grid.shapes[0]!.decodeNs[2], [cellOf('decode', 2, 1024, 2).cpuMeanNs, cellOf('decode', 2, 8192, 2).cpuMeanNs]);
+  const hashAt = (bytes: number) => report.calibration.points.find((p) => p.primitive === 'hash' && p.bytes === bytes)!.cpuMeanNs;
+  assert.deepEqual(report.profile.hash, fitFlat([64, 1024, 65536, 1048576].map((bytes) => ({ bytes, ns: hashAt(bytes) }))));
   withDir((dir) => {
     const path = join(dir, 'cal.json');
     writeJsonAtomic(path, report);

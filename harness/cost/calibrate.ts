@@ -2,8 +2,9 @@
  * @module `quorumbench calibrate`: measure this machine's primitives and write a CostProfile.
  *
  * Every figure is a mean over many calls in one warmed process (calibrate-measure.ts: tinybench,
- * several rounds interleaved, the round with the lowest mean kept), so allocation and garbage
- * collection are in it; the median call is recorded beside it.
+ * several rounds interleaved, the round with the lowest CPU mean kept), so allocation and garbage
+ * collection are in it. The profile is fitted to means on the process's CPU clock (load-robust);
+ * the wall-clock mean and the median call are recorded beside them.
  *
  * - Flat terms (hash, hmac, sign, verify, message): timed at a few input sizes; `nsPerByte` is the
  *   slope between the two largest sizes (where the per-byte work dominates) and `nsPerOp` what is
@@ -60,9 +61,11 @@ export const QUICK_MEASURE: MeasureOptions = { timeMs: 40, iterations: 2, rounds
 export interface CalibrationPoint {
   readonly primitive: 'hash' | 'hmac' | 'sign' | 'verify' | 'message';
   readonly bytes: number;
-  /** Mean time per call, ns (what the profile is fitted to). */
+  /** Mean CPU time per call, ns (what the profile is fitted to). */
+  readonly cpuMeanNs: number;
+  /** Mean wall time per call, ns. */
   readonly meanNs: number;
-  /** Median call, ns, for comparison. */
+  /** Median call (wall), ns. */
   readonly medianNs: number;
 }
 
@@ -74,11 +77,13 @@ export interface CodingPoint {
   readonly bytes: number;
   /** Parity fragments among the k used (decode); 0 for encode. */
   readonly parityFragments: number;
+  /** Mean CPU time per call, ns (what the profile holds). */
+  readonly cpuMeanNs: number;
+  /** Mean wall time per call and median call, ns. */
   readonly meanNs: number;
   readonly medianNs: number;
-  /** @ronomon/reed-solomon's own encode at the same (k, m), mean and median ns (encode cells it supports). */
-  readonly libraryMeanNs?: number;
-  readonly libraryMedianNs?: number;
+  /** @ronomon/reed-solomon's own encode at the same (k, m), ns (encode cells it supports). */
+  readonly library?: { readonly cpuMeanNs: number; readonly meanNs: number; readonly medianNs: number };
 }
 
 export interface MachineDescription {
@@ -184,8 +189,20 @@ function describeMachine(start: readonly number[]): MachineDescription {
   };
 }
 
+interface Timing {
+  readonly cpuMeanNs: number;
+  readonly meanNs: number;
+  readonly medianNs: number;
+}
+
+const rounded = (m: Timing): Timing => ({
+  cpuMeanNs: Math.round(m.cpuMeanNs),
+  meanNs: Math.round(m.meanNs),
+  medianNs: Math.round(m.medianNs),
+});
+
 interface PlannedTask extends MeasureTask {
-  readonly record: (meanNs: number, medianNs: number) => void;
+  readonly record: (timing: Timing) => void;
 }
 
 export interface CalibrationProgress {
@@ -209,7 +226,7 @@ export async function calibrate(
     flat.push({
       name: `${primitive}/${bytes}`,
       fn,
-      record: (meanNs, medianNs) => points.push({ primitive, bytes, meanNs: Math.round(meanNs), medianNs: Math.round(medianNs) }),
+      record: (timing) => points.push({ primitive, bytes, ...rounded(timing) }),
     });
   };
   const key = fillerBytes(32, 1);
@@ -235,13 +252,13 @@ export async function calibrate(
   groups.push({ name: 'hash, hmac, sign, verify, message', tasks: flat });
 
   const coding: CodingPoint[] = [];
-  const cells = new Map<string, { meanNs: number; medianNs: number }>();
+  const cells = new Map<string, Timing>();
   const cellKey = (op: string, k: number, n: number, bytes: number, parity: number): string => `${op}/${k}/${n}/${bytes}/${parity}`;
   // One group per size, every shape of that size interleaved round by round: cells of one size
   // then share the allocator's state.
   for (const bytes of options.sizesBytes) {
     const tasks: PlannedTask[] = [];
-    const remember = (id: string) => (meanNs: number, medianNs: number) => cells.set(id, { meanNs, medianNs });
+    const remember = (id: string) => (timing: Timing) => cells.set(id, rounded(timing));
     for (const [k, n] of options.shapes) {
       const value = fillerBytes(bytes, k * 31 + n);
       const fragments = codec.encode(value, k, n);
@@ -273,7 +290,7 @@ export async function calibrate(
   for (const group of groups) {
     onProgress?.({ done, total, group: group.name });
     const measured = await measureTasks(group.tasks, options.measure);
-    measured.forEach((m, i) => group.tasks[i]!.record(m.meanNs, m.medianNs));
+    measured.forEach((m, i) => group.tasks[i]!.record(m));
     done += group.tasks.length;
   }
   onProgress?.({ done, total, group: 'done' });
@@ -281,18 +298,16 @@ export async function calibrate(
   const shapes: CodingShape[] = options.shapes.map(([k, n]) => ({
     k,
     n,
-    encodeNs: options.sizesBytes.map((bytes) => Math.round(cells.get(cellKey('encode', k, n, bytes, 0))!.meanNs)),
+    encodeNs: options.sizesBytes.map((bytes) => cells.get(cellKey('encode', k, n, bytes, 0))!.cpuMeanNs),
     decodeNs: Array.from({ length: Math.min(k, n - k) + 1 }, (_, parity) =>
-      options.sizesBytes.map((bytes) => Math.round(cells.get(cellKey('decode', k, n, bytes, parity))!.meanNs)),
+      options.sizesBytes.map((bytes) => cells.get(cellKey('decode', k, n, bytes, parity))!.cpuMeanNs),
     ),
   }));
   for (const [k, n] of options.shapes) {
     for (const bytes of options.sizesBytes) {
       for (let parity = 0; parity <= Math.min(k, n - k); parity++) {
-        const d = cells.get(cellKey('decode', k, n, bytes, parity))!;
-        coding.push({ op: 'decode', k, n, bytes, parityFragments: parity, meanNs: Math.round(d.meanNs), medianNs: Math.round(d.medianNs) });
+        coding.push({ op: 'decode', k, n, bytes, parityFragments: parity, ...cells.get(cellKey('decode', k, n, bytes, parity))! });
       }
-      const e = cells.get(cellKey('encode', k, n, bytes, 0))!;
       const library = cells.get(cellKey('library', k, n, bytes, 0));
       coding.push({
         op: 'encode',
@@ -300,15 +315,14 @@ export async function calibrate(
         n,
         bytes,
         parityFragments: 0,
-        meanNs: Math.round(e.meanNs),
-        medianNs: Math.round(e.medianNs),
-        ...(library === undefined ? {} : { libraryMeanNs: Math.round(library.meanNs), libraryMedianNs: Math.round(library.medianNs) }),
+        ...cells.get(cellKey('encode', k, n, bytes, 0))!,
+        ...(library === undefined ? {} : { library }),
       });
     }
   }
 
   const fitOf = (primitive: CalibrationPoint['primitive']): PrimitiveCost =>
-    fitFlat(points.filter((p) => p.primitive === primitive).map((p) => ({ bytes: p.bytes, ns: p.meanNs })));
+    fitFlat(points.filter((p) => p.primitive === primitive).map((p) => ({ bytes: p.bytes, ns: p.cpuMeanNs })));
   const first = shapes[0];
   const rowFit = (row: readonly number[]): PrimitiveCost => fitFlat(options.sizesBytes.map((bytes, i) => ({ bytes, ns: row[i]! })));
   const profile: CostProfile = {

@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'the profile name recorded in results', DEFAULT_CALIBRATION.name)
     .option('--crypto <name>', `crypto provider (${CRYPTO_PROVIDER_NAMES.join(' | ')})`, DEFAULT_CALIBRATION.crypto)
     .option('--codec <name>', `erasure codec (${ERASURE_PREFERENCES.join(' | ')})`, DEFAULT_CALIBRATION.erasure)
-    .option('--rounds <n>', 'rounds per cell; the round with the lowest mean is kept (load robustness)', String(DEFAULT_CALIBRATION.measure.rounds))
+    .option('--rounds <n>', 'rounds per cell; the round with the lowest CPU-clock mean is kept (load robustness)', String(DEFAULT_CALIBRATION.measure.rounds))
     .option('--quick', 'one short round per cell (noisy; for trying the command)', false)
     .action(async (flags: CalibrateFlags) => {
       if (!(CRYPTO_PROVIDER_NAMES as readonly string[]).includes(flags.crypto)) {
