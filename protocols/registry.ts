@@ -6,6 +6,7 @@ import { abd } from './abd/index.ts';
 import { bftSigned } from './bft-signed/index.ts';
 import { powerstore } from './powerstore/index.ts';
 import { mPowerstore } from './m-powerstore/index.ts';
+import { cas } from './cas/index.ts';
 import { fastwriteStrawman } from './fastwrite-strawman/index.ts';
 
 export const PROTOCOLS: Readonly<Record<string, AnyProtocolDefinition>> = {
@@ -13,6 +14,7 @@ export const PROTOCOLS: Readonly<Record<string, AnyProtocolDefinition>> = {
   'bft-signed': bftSigned,
   powerstore,
   'm-powerstore': mPowerstore,
+  cas,
 };
 
 // UNSAFE by design (Appendix A): resolvable by name (`protocol.name: fastwrite-strawman`) but not

@@ -41,6 +41,13 @@ export interface NodeEnv {
   readonly random: RandomSource;
   /** Count a message rejected as malformed or hostile, by a short kebab-case reason. */
   reject(reason: string): void;
+  /**
+   * A server calls this before it works on a message it will send on its own initiative to `to` (not
+   * a reply to the message it is handling, e.g. PoWerStore's FILTER_UPDATE): the CPU it spends from
+   * then until the end of the current `handle` (or the next call) is attributed to `to`'s operation
+   * instead of the one that triggered it. A hint for the metrics only; optional.
+   */
+  initiating?(to: NodeId): void;
 }
 
 /** The static shape of one cluster: who the servers, writers and readers are. */
@@ -129,7 +136,10 @@ export interface StrategyContext<M extends ProtocolMessage = ProtocolMessage> {
   readonly colluders: readonly number[];
 }
 
-/** Everything the harness needs to know about one protocol. Registered in `protocols/registry.ts`. */
+/**
+ * Everything the harness needs to know about one protocol. Registered in `protocols/registry.ts`, or
+ * exported by a plugin module that a config names with `protocol.module` (harness/config/plugins.ts).
+ */
 export interface ProtocolDefinition<
   M extends ProtocolMessage = ProtocolMessage,
   Options = Record<string, unknown>,
@@ -145,6 +155,11 @@ export interface ProtocolDefinition<
   readonly unsafe?: true;
   /** Number of servers for parameter `t` (e.g. `2t + 1` for ABD, `3t + 1` for PoWerStore). */
   serverCount(t: number): number;
+  /**
+   * Fewest servers a config's `servers` may ask for with parameter `t`, when that is below
+   * `serverCount(t)` (CAS: `2t + 1`). Absent: `serverCount(t)`.
+   */
+  minServerCount?(t: number): number;
   tolerance(t: number): FaultTolerance;
   /** Single-writer protocols refuse configs with more than one writer. */
   readonly multiWriter: boolean;

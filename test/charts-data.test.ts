@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCsv, toCsv } from '../harness/charts/csv.ts';
+import { parseCsv, toCsv } from '../harness/results/csv.ts';
 import { renderChart, viewDataOf, writeChart } from '../harness/charts/render.ts';
 import { CHART_DATA, attackTableChart, lineChart } from '../harness/charts/specs.ts';
 import { PROTOCOL_COLORS } from '../harness/charts/theme.ts';
@@ -43,7 +43,7 @@ function chartOf(rows: ReturnType<typeof parseCsv>) {
     y: 'latencyMsMean',
     yTitle: 'Mean latency (ms)',
     yScale: 'log',
-    band: true,
+    band: 'ci95',
     facet: 'op',
   });
 }
@@ -54,7 +54,7 @@ test('CSV rows parse to numbers, strings and nulls, and round-trip through toCsv
   const columns = Object.keys(EXPECTED[0]!);
   assert.deepEqual(parseCsv(toCsv(columns, rows)), EXPECTED);
   assert.deepEqual(parseCsv('a,b\n"x, ""y""",2\n'), [{ a: 'x, "y"', b: 2 }]);
-  assert.throws(() => parseCsv('a,b\n1\n'), /line 2 has 1 fields/);
+  assert.throws(() => parseCsv('a,b\n1\n'), /line 2 does not have as many fields as the header/);
 });
 
 test('latency-vs-size: the compiled vega spec and the running view hold exactly the CSV rows', async () => {

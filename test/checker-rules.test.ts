@@ -242,11 +242,11 @@ test('jepsen parser: events pair by process; :fail cas = compare failed; :info =
   ].join('\n');
   const recs = parseJepsenLog(log);
   assert.deepEqual(recs, [
-    { client: '0', key: 'register', call: 1, return: 3, status: 'ok', rounds: 0, op: 'write', value: '3' },
-    { client: '1', key: 'register', call: 2, return: 4, status: 'ok', rounds: 0, op: 'cas', expected: '3', value: '4', swapped: false },
-    { client: '2', key: 'register', call: 6, return: 7, status: 'ok', rounds: 0, op: 'read', value: null },
-    { client: '1', key: 'register', call: 8, return: null, status: 'pending', rounds: 0, op: 'write', value: '5' },
-    { client: '6', key: 'register', call: 10, return: null, status: 'pending', rounds: 0, op: 'read', value: null },
+    { client: '0', key: 'register', call: 1, return: 3, status: 'ok', op: 'write', value: '3' },
+    { client: '1', key: 'register', call: 2, return: 4, status: 'ok', op: 'cas', expected: '3', value: '4', swapped: false },
+    { client: '2', key: 'register', call: 6, return: 7, status: 'ok', op: 'read', value: null },
+    { client: '1', key: 'register', call: 8, return: null, status: 'pending', op: 'write', value: '5' },
+    { client: '6', key: 'register', call: 10, return: null, status: 'pending', op: 'read', value: null },
   ]);
   assert.throws(() => parseJepsenLog('INFO  jepsen.util - 0\t:invoke\t:cas\t7'), (e: unknown) => e instanceof HistoryInputError && e.line === 1 && e.field === 'value');
   assert.throws(() => parseJepsenLog('INFO  jepsen.util - 0\t:ok\t:read\t1'), (e: unknown) => e instanceof HistoryInputError && e.line === 1 && e.field === 'process');

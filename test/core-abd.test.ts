@@ -59,7 +59,7 @@ test('a 1 MiB write over 100 MB/s links adds exactly each frame\'s transmission 
     { type: 'PUT', op: 1, num: 1, writer: 'w1', value },
     { type: 'PUT_ACK', op: 1 },
   ];
-  const sizes = messages.map((msg) => frameWireSize({ key: 'k0', msg }));
+  const sizes = messages.map((msg) => frameWireSize({ key: 'k0', msg, tag: 0 }));
   assert.deepEqual(sizes, [34, 53, 1048634, 35]);
   assert.equal(wireSize({ key: 'k0', msg: messages[2] }), 1048634);
   // At 100 MB/s a byte takes 10 ns: 4 hops of 10 ms plus (34 + 53 + 1048634 + 35) × 10 ns.

@@ -69,20 +69,20 @@ function refusal(raw: Record<string, unknown>): string {
 
 test('config errors name the field path and the bad value', () => {
   assert.equal(refusal(issueConfig({ workload: { keys: 0, operations: 10 } })), 'workload.keys: must be >= 1, got 0');
-  assert.equal(refusal(issueConfig({ workload: { operations: 10, readRaito: 0.5 } })), 'workload.readRaito: unknown field');
+  assert.equal(refusal(issueConfig({ workload: { operations: 10, readRaito: 0.5 } })), 'workload.readRaito: unknown field (did you mean "readRatio"?)');
   assert.equal(
     refusal(issueConfig({ network: { latency: { distribution: 'gaussian', meanMs: 1 } } })),
     'network.latency.distribution: must be one of "constant", "uniform", "normal", "exponential", "pareto", got "gaussian"',
   );
   assert.equal(refusal(issueConfig({ network: { latency: { distribution: 'uniform', minMs: 5, maxMs: 1 } } })), 'network.latency.maxMs: must be >= minMs (5), got 1');
-  assert.equal(refusal(issueConfig({ protocol: { name: 'abd', t: 1, options: { fastread: true } } })), 'protocol.options.fastread: unknown field');
+  assert.equal(refusal(issueConfig({ protocol: { name: 'abd', t: 1, options: { fastread: true } } })), 'protocol.options.fastread: unknown field (did you mean "fastRead"?)');
   assert.equal(refusal(issueConfig({ protocol: { name: 'abd', t: 1, options: { fastRead: 'yes' } } })), 'protocol.options.fastRead: expected boolean, got "yes"');
   assert.equal(refusal(issueConfig({ workload: { writers: 1 } })), 'workload.operations: required (or workload.durationMs), got nothing');
   assert.equal(refusal(issueConfig({ faults: [{ type: 'crash', node: 's9', atMs: 1 }] })), 'faults[0].node: no server or client "s9"');
   assert.equal(refusal(issueConfig({ faults: [{ type: 'crash', node: 's1' }] })), 'faults[0]: give exactly one of atMs, afterOps, afterMessages, duringOp, got 0');
   assert.equal(
     refusal(issueConfig({ expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'forge-everything' }] })),
-    'faults[0].strategy: unknown strategy "forge-everything" for abd (known: silent, stale, forge, corrupt)',
+    'faults[0].strategy: unknown strategy "forge-everything" for abd (known: silent, stale, two-faced, flip-flop, forge, corrupt)',
   );
   assert.equal(refusal(issueConfig({ seed: -1 })), 'seed: must be >= 0, got -1');
   assert.equal(refusal({ ...issueConfig(), name: 'a b' }), 'name: must be letters, digits, dot, dash or underscore, got "a b"');

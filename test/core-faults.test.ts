@@ -148,7 +148,7 @@ const pingProtocol: ProtocolDefinition<PingMsg, Record<string, never>, null> = {
 test('hostile client: ticks every everyMs until the workload is done; malformed messages are rejected', async () => {
   const run = resolveRun(
     issueConfig({
-      protocol: { name: 'ping-test', t: 0 },
+      protocol: { name: 'ping-test', t: 1 },
       workload: { writers: 1, readers: 0, valueBytes: 0, operations: 5 },
       faults: [{ type: 'hostile-client', node: 'x1', behaviour: 'pinger', everyMs: 15 }],
     }),

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { parseCsv } from '../harness/charts/csv.ts';
+import { parseCsv } from '../harness/results/csv.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-run-sweep-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

@@ -97,8 +97,8 @@ test('FIFO per link under random latency: no frame overtakes an earlier one on i
   transport.attach('b', (from, frame) => received.push({ from, seq: (frame.msg as unknown as { seq: number }).seq, atNs: sim.nowNs() }));
   for (let i = 0; i < 500; i++) {
     sim.schedule(i * 100_000, () => {
-      transport.send('a', 'b', { key: 'k0', msg: { type: 'X', seq: i } as never });
-      transport.send('c', 'b', { key: 'k0', msg: { type: 'X', seq: i } as never });
+      transport.send('a', 'b', { key: 'k0', tag: 0, msg: { type: 'X', seq: i } as never });
+      transport.send('c', 'b', { key: 'k0', tag: 0, msg: { type: 'X', seq: i } as never });
     });
   }
   await sim.run(Infinity);
@@ -113,7 +113,7 @@ test('FIFO per link under random latency: no frame overtakes an earlier one on i
 });
 
 test('bandwidth: frames on one link are serialized; a NIC uplink is shared by all links of a node', async () => {
-  const frame: Frame = { key: 'k0', msg: { type: 'X', payload: new Uint8Array(9985) } as never };
+  const frame: Frame = { key: 'k0', tag: 0, msg: { type: 'X', payload: new Uint8Array(9985) } as never };
   // 10 + 4 (key) + 2 + (1+4 + 1+1+1) "type":"X" + (1+7 + 1+2+9985) "payload" = 10020 bytes.
   assert.equal(frameWireSize(frame), 10_020);
   assert.equal(transmissionNs(10_020, 10), 1_002_000);
@@ -187,7 +187,7 @@ test('cost profile: hashing 1 MiB at 1 ns/byte takes 1.048576 ms of server CPU; 
   const profile = { ...ZERO_PROFILE, name: 'hash-1ns', hash: { nsPerOp: 0, nsPerByte: 1 } };
   const run = resolveRun(
     issueConfig({
-      protocol: { name: 'hash-test', t: 0 },
+      protocol: { name: 'hash-test', t: 1 },
       costProfile: profile,
       workload: { keys: 1, writers: 2, readers: 0, valueBytes: 1048576, operations: 2 },
     }),

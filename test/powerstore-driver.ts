@@ -25,6 +25,8 @@ export const codec = createErasureCodec('typescript');
 
 export interface DriverOptions {
   readonly t: number;
+  /** Server count (default `def.serverCount(t)`), as a config's `servers`. */
+  readonly servers?: number;
   readonly writers?: number;
   readonly readers?: number;
   readonly options?: Record<string, unknown>;
@@ -74,7 +76,7 @@ export class Driver {
     opts: DriverOptions,
   ) {
     const t = opts.t;
-    const n = def.serverCount(t);
+    const n = opts.servers ?? def.serverCount(t);
     const servers = Array.from({ length: n }, (_, i) => `s${i + 1}`);
     const writers = Array.from({ length: opts.writers ?? 1 }, (_, i) => `w${i + 1}`);
     const readers = Array.from({ length: opts.readers ?? 2 }, (_, i) => `r${i + 1}`);

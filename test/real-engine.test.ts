@@ -10,10 +10,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { checkHistory } from '../harness/checker/index.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
-import { createRealEngine, PROJECT_ROOT } from '../harness/real/engine.ts';
+import { createRealEngine } from '../harness/real/engine.ts';
+import { PROJECT_ROOT } from '../harness/real/launch.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import { runOnce } from '../harness/runner/run-once.ts';
-import type { EngineContext } from '../harness/runner/engine.ts';
+import type { EngineContext } from '../harness/transport/engine.ts';
 import { PROTOCOLS } from '../protocols/registry.ts';
 import { stream } from '../harness/rng.ts';
 import { resolveRun, runReal } from './support/real-run.ts';
@@ -133,14 +134,14 @@ describe('real engine', () => {
     const report = engine.serverReport(run.cluster.servers);
     const sent = output.result.messages.clientToServer;
     assert.equal(sent, 240 * 6, 'each operation sends 2 rounds to 3 servers');
-    assert.ok(report.serverToClient.messages <= sent && report.serverToClient.messages >= sent - 12, `${report.serverToClient.messages} replies to ${sent} requests`);
+    assert.ok(report.sent.messages <= sent && report.sent.messages >= sent - 12, `${report.sent.messages} replies to ${sent} requests`);
     assert.deepEqual(report.rejected, {});
     for (const pid of engine.serverPids) assert.equal(alive(pid), false, `server process ${pid} outlived the run`);
     assert.deepEqual(liveChildPids(), []);
     assert.deepEqual(childrenOf(process.pid), []);
   });
 
-  it('runs m-powerstore over TCP (1 KiB, 4 clients, 2 ms links) with a forging server and a hostile reader: linearizable, latency bound', { skip: PROTOCOLS['m-powerstore'] === undefined ? 'm-powerstore is not registered yet' : false }, async () => {
+  it('runs m-powerstore over TCP (1 KiB, 4 clients, 2 ms links) with a forging server and a hostile reader: linearizable, latency bound', async () => {
     const run = resolveRun({
       name: 'real-mpowerstore',
       engine: 'real',

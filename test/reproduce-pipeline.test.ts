@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseCsv } from '../harness/charts/csv.ts';
+import { parseCsv } from '../harness/results/csv.ts';
 import { ConfigError } from '../harness/config/errors.ts';
 import type { MachineInfo } from '../harness/report/html.ts';
 import { loadPaperExperiments, planExperiments, reproduce, writeCombinedReport, type PointRunner } from '../harness/reproduce/run.ts';
@@ -41,7 +41,7 @@ const fakeRunner: PointRunner = async (config, outDir) => {
     runs.push({
       id: `base#${rep}`, params: { protocol, t: 1, n: protocol === 'abd' ? 3 : 4, valueBytes }, seed: (config['seed'] as number) + rep, repetition: rep,
       verdict: 'ok', expectViolation: false, ops: { write: opStats(latency, 2), read: opStats(latency / 2, 2) },
-      throughputOpsPerS: 100, durationMs: 200, messages: { total: 1, clientToServer: 1, serverToClient: 0 }, bytes: { total: 1, clientToServer: 1, serverToClient: 0 },
+      throughputOpsPerS: 100, durationMs: 200, messages: { total: 1, clientToServer: 1, serverToClient: 0 }, bytes: { total: 1, clientToServer: 1, serverToClient: 0 }, backgroundMessages: 0, backgroundBytes: 0, backgroundCpuNs: 0,
       storageBytesPerServer: [valueBytes, valueBytes, valueBytes], rejectedMessages: {}, codec: 'none', crypto: 'node',
     });
     for (const op of ['read', 'write']) for (const pct of [0, 50, 100]) latencyLines.push(`base#${rep},${op},${pct},${latency + pct / 100}`);

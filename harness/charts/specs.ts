@@ -4,10 +4,10 @@
  * Every chart carries its rows verbatim as one named inline dataset, {@link CHART_DATA}: the
  * chart's data is exactly the CSV it was drawn from (tests read it back from the compiled vega
  * spec). Derived values (band limits clamped for log axes, folded cost components) are vega-lite
- * transforms, never edits of the rows. Aggregation (mean, 95 % interval over repetitions) happens
- * before, in `harness/sweep/aggregate.ts`, so every chart can show the interval it was given.
+ * transforms, never edits of the rows. Aggregation (mean, 95 % interval and range over repetitions)
+ * happens before, in `harness/sweep/aggregate.ts`, so every chart can show the band it was given.
  */
-import type { CsvRow } from './csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { COMPONENT_COLORS, VEGA_CONFIG, VERDICT_COLORS, orderProtocols, protocolColorScale } from './theme.ts';
 
 /** Name of the inline dataset holding a chart's CSV rows. */
@@ -38,10 +38,21 @@ function numbers(rows: readonly CsvRow[], field: string): number[] {
   return [...new Set(rows.map((r) => r[field]).filter((v): v is number => typeof v === 'number'))].sort((a, b) => a - b);
 }
 
+/** Subtitle parts (`a; b; c`) on lines of about 110 characters, so a long one does not widen the chart. */
+function subtitleLines(subtitle: string): string[] {
+  const lines: string[] = [];
+  for (const part of subtitle.split('; ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + part.length + 2 <= 110) lines[lines.length - 1] = `${last}; ${part}`;
+    else lines.push(part);
+  }
+  return lines;
+}
+
 function topLevel(title: string, subtitle: string | undefined, rows: readonly CsvRow[], body: VlSpec): VlSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: subtitle === undefined ? { text: title } : { text: title, subtitle },
+    title: subtitle === undefined ? { text: title } : { text: title, subtitle: subtitleLines(subtitle) },
     data: { name: CHART_DATA, values: rows },
     config: VEGA_CONFIG,
     ...body,
@@ -79,6 +90,18 @@ function protocolColor(rows: readonly CsvRow[], legend: VlSpec | null | true = t
   };
 }
 
+/**
+ * What a shaded band (or error bar) shows: `ci95`, the 95 % Student-t interval of the mean over the
+ * repetitions (columns `<y>CiLow`, `<y>CiHigh`); `min-max`, their range (`<y>Min`, `<y>Max`), for
+ * too few repetitions to make an interval mean anything (with 2, the t factor is 12.7).
+ */
+export type BandKind = 'ci95' | 'min-max';
+
+/** The low and high columns of a band of `y`. */
+export function bandColumns(y: string, kind: BandKind): { low: string; high: string } {
+  return kind === 'ci95' ? { low: `${y}CiLow`, high: `${y}CiHigh` } : { low: `${y}Min`, high: `${y}Max` };
+}
+
 export interface LineChartOptions {
   readonly name: string;
   readonly title: string;
@@ -92,8 +115,8 @@ export interface LineChartOptions {
   readonly y: string;
   readonly yTitle: string;
   readonly yScale?: 'log' | 'linear';
-  /** Columns `${y}CiLow`/`${y}CiHigh` exist: draw the 95 % interval as a band. */
-  readonly band?: boolean;
+  /** Draw this band around the line (its columns must exist, see {@link bandColumns}); none if absent. */
+  readonly band?: BandKind;
   /** Facet by this column (one panel per value), e.g. `op`. */
   readonly facet?: string;
   readonly facetTitle?: string;
@@ -102,9 +125,9 @@ export interface LineChartOptions {
 }
 
 /**
- * Lines with points, one per protocol (colour) in each facet panel, optionally with the 95 %
- * interval band; log scales clamp the band's low edge to 1 % of the mean so a wide interval does not
- * vanish off a log axis.
+ * Lines with points, one per protocol (colour) in each facet panel, optionally with a band (95 %
+ * interval or range); log scales clamp the band's low edge to 1 % of the mean so a wide interval
+ * does not vanish off a log axis.
  */
 export function lineChart(rows: readonly CsvRow[], o: LineChartOptions): ChartDef {
   const xValues = numbers(rows, o.x);
@@ -120,10 +143,9 @@ export function lineChart(rows: readonly CsvRow[], o: LineChartOptions): ChartDe
   const xAxis: VlSpec = { values: xValues, ...(o.xBytes ? { labelExpr: BYTES_LABEL } : { format: '~r' }), grid: true };
   if (xValues.length > 5) xAxis['labelAngle'] = -35;
   const x = { field: o.x, type: 'quantitative', title: o.xTitle, scale: xScale, axis: xAxis };
-  const yLow = `${o.y}CiLow`;
-  const yHigh = `${o.y}CiHigh`;
   const layers: VlSpec[] = [];
-  if (o.band) {
+  if (o.band !== undefined) {
+    const { low: yLow, high: yHigh } = bandColumns(o.y, o.band);
     layers.push({
       transform: [
         { filter: `isValid(datum['${yLow}']) && isValid(datum['${yHigh}'])` },
@@ -179,59 +201,61 @@ export function lineChart(rows: readonly CsvRow[], o: LineChartOptions): ChartDe
   return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
 }
 
-export interface BarChartOptions {
+export interface GroupedPointChartOptions {
   readonly name: string;
   readonly title: string;
   readonly subtitle?: string;
   readonly csv: string;
-  /** Category on the x axis (e.g. `network`), one group of protocol bars per category. */
+  /** Category on the x axis (e.g. `network`), one group of protocol points per category. */
   readonly x: string;
   readonly xTitle: string;
   readonly xSort?: readonly string[];
   readonly y: string;
   readonly yTitle: string;
   readonly yScale?: 'log' | 'linear';
-  readonly band?: boolean;
+  /** Error bars around each point (their columns must exist, see {@link bandColumns}); none if absent. */
+  readonly band?: BandKind;
   readonly facet?: string;
 }
 
-/** Grouped bars: categories on x, one bar per protocol (its colour), 95 % interval as error bars. */
-export function groupedBarChart(rows: readonly CsvRow[], o: BarChartOptions): ChartDef {
+/**
+ * Categories on x, one point per protocol (its colour, side by side within the category), the band
+ * as error bars. Points rather than bars, so that a log axis (lan at about 1 ms and wan at about
+ * 300 ms both readable) draws nothing whose length would suggest a meaning: a bar on a log axis has
+ * to start at an arbitrary value.
+ */
+export function groupedPointChart(rows: readonly CsvRow[], o: GroupedPointChartOptions): ChartDef {
   const protocols = orderProtocols(strings(rows, 'protocol'));
-  // Bars on a log axis need an explicit base (log 0 is undefined, and vega-lite would draw nothing):
-  // the decade at or below the smallest value.
-  const positive = rows.map((r) => r[o.y]).filter((v): v is number => typeof v === 'number' && v > 0);
-  const logBase = positive.length === 0 ? 1 : 10 ** Math.floor(Math.log10(Math.min(...positive)));
-  const logTop = positive.length === 0 ? 10 : 10 ** Math.ceil(Math.log10(Math.max(...positive)));
-  const yScale = o.yScale === 'log' ? { type: 'log', domain: [logBase, logTop], nice: false } : {};
-  const x = { field: o.x, type: 'nominal', title: o.xTitle, sort: o.xSort ?? null, axis: { labelAngle: 0 } };
+  const yScale = o.yScale === 'log' ? { type: 'log', nice: false, padding: 12 } : { zero: true };
+  const x = { field: o.x, type: 'nominal', title: o.xTitle, sort: o.xSort ?? null, axis: { labelAngle: 0, grid: false } };
   const xOffset = { field: 'protocol', type: 'nominal', sort: protocols };
-  const layers: VlSpec[] = [
-    {
-      mark: { type: 'bar' },
-      encoding: {
-        x,
-        xOffset,
-        y: { field: o.y, type: 'quantitative', title: o.yTitle, scale: yScale },
-        ...(o.yScale === 'log' ? { y2: { datum: logBase } } : {}),
-        color: protocolColor(rows),
-        tooltip: [{ field: 'protocol' }, { field: o.x }, { field: o.y, type: 'quantitative', format: '.4~r' }],
-      },
-    },
-  ];
-  if (o.band) {
+  const layers: VlSpec[] = [];
+  if (o.band !== undefined) {
+    const { low, high } = bandColumns(o.y, o.band);
     layers.push({
-      mark: { type: 'errorbar', ticks: { size: 6 }, color: '#222222' },
+      transform: [{ filter: `isValid(datum['${low}']) && isValid(datum['${high}'])` }],
+      mark: { type: 'errorbar', ticks: { size: 6 }, thickness: 1.5 },
       encoding: {
         x,
         xOffset,
-        y: { field: `${o.y}CiLow`, type: 'quantitative', title: o.yTitle, scale: yScale },
-        y2: { field: `${o.y}CiHigh` },
+        y: { field: low, type: 'quantitative', title: o.yTitle, scale: yScale },
+        y2: { field: high },
+        color: protocolColor(rows, null),
       },
     });
   }
+  layers.push({
+    mark: { type: 'point', filled: true, size: 70, opacity: 1 },
+    encoding: {
+      x,
+      xOffset,
+      y: { field: o.y, type: 'quantitative', title: o.yTitle, scale: yScale, axis: { grid: true } },
+      color: protocolColor(rows),
+      tooltip: [{ field: 'protocol' }, { field: o.x }, { field: o.y, type: 'quantitative', format: '.4~r' }],
+    },
+  });
   const groups = strings(rows, o.x).length;
-  const inner: VlSpec = { layer: layers, width: Math.max(260, groups * protocols.length * 18 + groups * 16), height: o.yScale === 'log' ? 300 : 240 };
+  const inner: VlSpec = { layer: layers, width: Math.max(260, groups * protocols.length * 16 + groups * 16), height: 300 };
   const body: VlSpec =
     o.facet === undefined
       ? inner
@@ -243,6 +267,96 @@ export function groupedBarChart(rows: readonly CsvRow[], o: BarChartOptions): Ch
               title: null,
               sort: o.facet === 'op' ? OP_ORDER : 'ascending',
               header: o.facet === 'op' ? { labelExpr: "datum.value + 's'" } : {},
+            },
+          },
+          spec: inner,
+          resolve: { scale: { y: 'shared' } },
+        };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}
+
+export interface RelativeBarChartOptions {
+  readonly name: string;
+  readonly title: string;
+  readonly subtitle?: string;
+  readonly csv: string;
+  /** Category on the x axis (one group of protocol bars each), e.g. `valueBytes`. */
+  readonly x: string;
+  readonly xTitle: string;
+  /** Axis labels for a byte-valued x. */
+  readonly xBytes?: boolean;
+  readonly y: string;
+  /** What `y` is, for the axis title ("Mean latency" → "Mean latency ÷ abd's"). */
+  readonly yLabel: string;
+  /** The protocol every bar is divided by, at the same x (and facet). */
+  readonly baseline: string;
+  readonly facet?: string;
+}
+
+/**
+ * Each protocol's `y` divided by the baseline protocol's at the same x and facet value: grouped bars
+ * (one group per x, the protocols in canonical order) with the ratio printed above each bar and a
+ * dashed rule at 1, so that steps between protocols read the same at every x. The ratio is a
+ * vega-lite transform; the dataset stays the CSV rows (absolute values included).
+ */
+export function relativeBarChart(rows: readonly CsvRow[], o: RelativeBarChartOptions): ChartDef {
+  const protocols = orderProtocols(strings(rows, 'protocol'));
+  const groupby = o.facet === undefined ? [o.x] : [o.x, o.facet];
+  const transform: VlSpec[] = [
+    { calculate: `datum.protocol === '${o.baseline}' ? datum['${o.y}'] : null`, as: 'baselineOwn' },
+    { joinaggregate: [{ op: 'max', field: 'baselineOwn', as: 'baselineValue' }], groupby },
+    { filter: 'isValid(datum.baselineValue) && datum.baselineValue > 0' },
+    { calculate: `datum['${o.y}'] / datum.baselineValue`, as: 'relative' },
+  ];
+  const x = {
+    field: o.x,
+    type: 'ordinal',
+    title: o.xTitle,
+    sort: 'ascending',
+    axis: { labelAngle: 0, ...(o.xBytes ? { labelExpr: BYTES_LABEL } : {}) },
+  };
+  const xOffset = { field: 'protocol', type: 'nominal', sort: protocols };
+  const y = { field: 'relative', type: 'quantitative', title: `${o.yLabel} ÷ ${o.baseline}'s` };
+  const groups = strings(rows, o.x).length;
+  const inner: VlSpec = {
+    transform,
+    width: Math.max(260, groups * protocols.length * 27 + groups * 16),
+    height: 240,
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          x,
+          xOffset,
+          y,
+          color: protocolColor(rows),
+          tooltip: [
+            { field: 'protocol' },
+            { field: o.x },
+            { field: o.y, type: 'quantitative', format: '.4~r' },
+            { field: 'relative', type: 'quantitative', format: '.3~r' },
+          ],
+        },
+      },
+      {
+        mark: { type: 'text', dy: -6, fontSize: 8.5, color: '#333333' },
+        encoding: { x, xOffset, y, text: { field: 'relative', type: 'quantitative', format: '.2f' } },
+      },
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#555555' }, encoding: { y: { datum: 1 } } },
+    ],
+  };
+  const body: VlSpec =
+    o.facet === undefined
+      ? inner
+      : {
+          // Panels stacked (a row each): a dozen groups of bars side by side are already wide.
+          facet: {
+            row: {
+              field: o.facet,
+              type: 'nominal',
+              title: null,
+              sort: o.facet === 'op' ? OP_ORDER : 'ascending',
+              header: o.facet === 'op' ? { labelExpr: "datum.value + 's'", labelAngle: 0, labelAlign: 'left' } : {},
             },
           },
           spec: inner,

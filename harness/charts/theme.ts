@@ -6,18 +6,22 @@ import { fileURLToPath } from 'node:url';
 /**
  * Protocol → colour, the same in every chart (Tableau 10 hues; M-PoWerStore, the paper's protocol,
  * gets the strongest one). A protocol missing here gets a grey, never a colour that belongs to another.
+ * The key order is the order of legends and bars: the crash-tolerant protocols (replicated, then
+ * coded), then the Byzantine-tolerant ones (coded, then the signed baseline), so that ABD → CAS →
+ * M-PoWerStore, the steps of experiment 8, stand side by side.
  */
 export const PROTOCOL_COLORS: Readonly<Record<string, string>> = {
   abd: '#4c78a8',
-  'bft-signed': '#e45756',
+  cas: '#b279a2',
   powerstore: '#54a24b',
   'm-powerstore': '#f58518',
+  'bft-signed': '#e45756',
   'fastwrite-strawman': '#9d755d',
 };
 
-const UNKNOWN_PROTOCOL_COLORS = ['#79706e', '#bab0ac', '#b279a2', '#72b7b2'];
+const UNKNOWN_PROTOCOL_COLORS = ['#79706e', '#bab0ac', '#72b7b2'];
 
-/** The canonical protocol order of legends: paper order first, then others alphabetically. */
+/** The canonical protocol order of legends: the order above first, then others alphabetically. */
 export function orderProtocols(names: Iterable<string>): string[] {
   const known = Object.keys(PROTOCOL_COLORS);
   const unique = [...new Set(names)];

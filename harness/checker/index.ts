@@ -18,6 +18,7 @@ import type { CheckOptions, CheckResult, CheckerRecord, KeyCheckResult, Verdict 
 export * from './types.ts';
 export { parseJsonlCheckerHistory, parseJsonlHistory } from './parse-jsonl.ts';
 export { parseJepsenLog } from './parse-jepsen.ts';
+export { parseJepsenEdn } from './parse-edn.ts';
 export { renderTimelineHtml, type TimelineHighlight } from './timeline.ts';
 export { describeRecord } from './excerpt.ts';
 
@@ -101,14 +102,14 @@ function assemble(records: readonly CheckerRecord[], split: SplitHistory, works:
 /**
  * The worker runs this TypeScript source, so it needs the tsx loader; loader hooks are registered
  * per thread and a worker started from a .ts path does not get them, hence a small ESM bootstrap
- * (a data: URL) that registers tsx's hooks in the worker and then imports worker.ts.
+ * (a data: URL) that registers tsx's hooks in the worker and then imports the worker's entry (harness/cli/checker-worker.ts).
  */
 function workerBootstrap(): URL {
   return new URL(
     `data:text/javascript,${encodeURIComponent(
       `const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});\n` +
         `register();\n` +
-        `await import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)});\n`,
+        `await import(${JSON.stringify(new URL('../cli/checker-worker.ts', import.meta.url).href)});\n`,
     )}`,
   );
 }

@@ -2,8 +2,10 @@
  * @module Parser of the harness history format (JSON Lines, one `HistoryRecord` per line; see
  * harness/history/types.ts). Every error names the 1-based line number, the field and the value.
  *
- * As an extension for the `cas-register` model a line may also be
- * `{"op":"cas","expected":..,"value":..,"swapped":true|false,...}` (see `CasRecord`).
+ * The checker's form (`parseJsonlCheckerHistory`, what `quorumbench check` reads; published as the
+ * JSON Schema docs/history.schema.json) also accepts, for the `cas-register` model,
+ * `{"op":"cas","expected":..,"value":..,"swapped":true|false,...}` (see `CasRecord`), and lines
+ * without the harness's `rounds` field (histories from other tools).
  */
 import type { HistoryRecord } from '../history/types.ts';
 import { HistoryInputError, type CasRecord, type CheckerRecord } from './types.ts';
@@ -47,23 +49,24 @@ export function validateRecord(raw: unknown, line: number, allowCas = true): Che
   } else if (ret < call) {
     fail(line, 'return', `a time not before call (${call})`, ret);
   }
-  if (typeof r.rounds !== 'number' || !Number.isInteger(r.rounds) || r.rounds < 0) {
-    fail(line, 'rounds', 'a non-negative integer', r.rounds);
+  // `rounds` is the harness's own figure: required in its histories, optional from other tools.
+  if (r.rounds !== undefined || !allowCas) {
+    if (typeof r.rounds !== 'number' || !Number.isInteger(r.rounds) || r.rounds < 0) fail(line, 'rounds', 'a non-negative integer', r.rounds);
   }
   if (op === 'cas') {
     if (r.expected !== null && typeof r.expected !== 'string') fail(line, 'expected', 'a string or null', r.expected);
     if (typeof r.swapped !== 'boolean') fail(line, 'swapped', 'a boolean', r.swapped);
     return r as unknown as CasRecord;
   }
-  return r as unknown as HistoryRecord;
+  return r as unknown as CheckerRecord;
 }
 
-/** Parses a harness JSON Lines history (read/write only); blank lines are skipped. Throws `HistoryInputError`. */
+/** Parses a harness JSON Lines history (read/write only, `rounds` required); blank lines are skipped. Throws `HistoryInputError`. */
 export function parseJsonlHistory(text: string): HistoryRecord[] {
   return parseJsonl(text, false) as HistoryRecord[];
 }
 
-/** Like `parseJsonlHistory`, also accepting compare-and-set lines (for the `cas-register` model). */
+/** Like `parseJsonlHistory`, also accepting compare-and-set lines (for the `cas-register` model) and lines without `rounds`. */
 export function parseJsonlCheckerHistory(text: string): CheckerRecord[] {
   return parseJsonl(text, true);
 }

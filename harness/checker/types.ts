@@ -28,11 +28,17 @@ export interface CasRecord {
   readonly call: number;
   readonly return: number | null;
   readonly status: HistoryStatus;
-  readonly rounds: number;
+  readonly rounds?: number;
 }
 
-/** What the checker reads: a harness history record, or a compare-and-set. */
-export type CheckerRecord = HistoryRecord | CasRecord;
+/**
+ * A read or a write as the checker reads it: a harness history record, whose `rounds` (a figure of
+ * the harness, not of the history) histories from other tools do not have.
+ */
+export type RegisterRecord = Omit<HistoryRecord, 'rounds'> & { readonly rounds?: number };
+
+/** What the checker reads: a read or write, or a compare-and-set. */
+export type CheckerRecord = RegisterRecord | CasRecord;
 
 /** How a key was decided. */
 export type CheckMethod =

@@ -2,6 +2,7 @@
  * @module The `quorumbench` command line. Each command lives in `harness/cli/commands/<name>.ts` and
  * exports `register(program)`; adding a command is one file and one import line below.
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerCompare } from './commands/compare.ts';
@@ -12,12 +13,19 @@ import { register as registerClientProcess } from './commands/client-process.ts'
 import { register as registerCalibrate } from './commands/calibrate.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerSwarm } from './commands/swarm.ts';
+import { register as registerTrace } from './commands/trace.ts';
+
+/** The version in package.json (the one source of it). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 export function buildProgram(): Command {
   const program = new Command();
   program
     .name('quorumbench')
-    .description('Benchmark and evaluation harness for atomic storage protocols (ABD, signed Byzantine replication, PoWerStore, M-PoWerStore)')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .description('Benchmark and evaluation harness for atomic storage protocols (ABD, CAS, signed Byzantine replication, PoWerStore, M-PoWerStore)')
     .showHelpAfterError()
     // Before the commands are registered: commander copies this setting into each subcommand as it is
     // created, so a usage error in `run` or `check` exits 2 like one at the top level.
@@ -34,6 +42,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerCheck(program);
   registerSwarm(program);
+  registerTrace(program);
   return program;
 }
 

@@ -26,6 +26,7 @@
  * `allowMissing`; `new` rows never fail.
  */
 import type { ExperimentSummary, OpKind, OpStats, RunResult } from '../results/schema.ts';
+import { configDigest, digestedConfig } from '../results/digest.ts';
 import { stableStringify } from '../results/writer.ts';
 import { CompareInputError, type ResultSet } from './load.ts';
 import {
@@ -303,6 +304,32 @@ function costProfileKey(summary: ExperimentSummary): string {
   return stableStringify(summary.costProfile);
 }
 
+/** The digest a summary recorded, or (summaries written before it was recorded) the one of its config. */
+function digestOf(summary: ExperimentSummary): string {
+  return summary.configDigest ?? configDigest(summary.config);
+}
+
+function protocolOf(summary: ExperimentSummary): string {
+  const protocol = (summary.config as { protocol?: { name?: unknown } } | null)?.protocol?.name;
+  return protocol === undefined ? '?' : typeof protocol === 'string' ? protocol : JSON.stringify(protocol);
+}
+
+/**
+ * One line when a same-named experiment changed its setup between the two sides (different config
+ * digests, results/digest.ts): which top-level fields changed, the protocol spelt out. Its rows then
+ * compare two different experiments, whatever their verdicts say.
+ */
+export function configChangeWarning(baseline: ExperimentSummary, current: ExperimentSummary): string | undefined {
+  if (digestOf(baseline) === digestOf(current)) return undefined;
+  const b = digestedConfig(baseline.config) as Record<string, unknown> | null;
+  const c = digestedConfig(current.config) as Record<string, unknown> | null;
+  const fields = [...new Set([...Object.keys(b ?? {}), ...Object.keys(c ?? {})])]
+    .sort()
+    .filter((key) => stableStringify(b?.[key] ?? null) !== stableStringify(c?.[key] ?? null))
+    .map((key) => (key === 'protocol' && protocolOf(baseline) !== protocolOf(current) ? `protocol ${protocolOf(baseline)} → ${protocolOf(current)}` : key));
+  return `${baseline.name}: the experiment's config changed between baseline and current (${fields.length > 0 ? fields.join(', ') : 'config digest'}): its rows compare two different setups`;
+}
+
 /** Compares `current` against `baseline`. Throws CompareInputError for incomparable inputs. */
 export function compareResults(baseline: ResultSet, current: ResultSet, options: CompareOptions = {}): Comparison {
   const tolerances = options.tolerances ?? DEFAULT_TOLERANCES;
@@ -323,6 +350,8 @@ export function compareResults(baseline: ResultSet, current: ResultSet, options:
     if (c.engine !== b.engine) {
       throw new CompareInputError(`${found.path}: engine: ${JSON.stringify(c.engine)} cannot be compared with the baseline's ${JSON.stringify(b.engine)} (${bPath})`);
     }
+    const changed = configChangeWarning(b, c);
+    if (changed !== undefined) warnings.push(changed);
     if (b.engine === 'sim' && costProfileKey(b) !== costProfileKey(c)) {
       warnings.push(`${b.name}: cost profile differs (baseline ${JSON.stringify(b.costProfile.name)}, current ${JSON.stringify(c.costProfile.name)}): simulated latencies and CPU figures are not comparable`);
     }

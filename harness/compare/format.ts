@@ -59,7 +59,6 @@ export function formatTerminal(comparison: Comparison, options: { onlyChanges?: 
   out.push(`baseline: ${comparison.baselineSource}`);
   out.push(`current:  ${comparison.currentSource}`);
   out.push(`tolerance: ${describeTolerances(comparison.tolerances)}`);
-  for (const warning of comparison.warnings) out.push(`warning: ${warning}`);
   out.push('');
   if (rows.length === 0) out.push(options.onlyChanges === true ? '(no changes)' : '(no rows)');
   else {

@@ -18,8 +18,10 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatIssue } from '../config/errors.ts';
-import { ConfigError, loadExperiment, type ResolvedExperiment } from '../config/index.ts';
+import { ConfigError, loadExperiment, readRawConfigFile, type ResolvedExperiment } from '../config/index.ts';
+import { loadPlugins } from '../config/plugins.ts';
 import type { ExperimentSummary } from '../results/schema.ts';
+import { withConfigDigest } from '../results/digest.ts';
 import { stableStringify } from '../results/writer.ts';
 import { runExperiment } from '../runner/index.ts';
 import { compareResults, type Comparison } from './compare.ts';
@@ -95,8 +97,21 @@ export function suiteExperimentNames(suite: Suite): string[] {
   return loadSuiteExperiments(suite).map(({ experiment }) => experiment.config.name);
 }
 
+/** Loads the protocol plugins the suite's configs name (config/plugins.ts), before they are resolved. */
+export async function loadSuitePlugins(suite: Suite): Promise<void> {
+  for (const path of suite.experiments) {
+    try {
+      await loadPlugins(readRawConfigFile(path), dirname(path));
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CompareInputError(`${path}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
 /** Runs every experiment of a suite in order; config errors are bad input (ConfigError). */
 export async function runSuite(suite: Suite, options: RunSuiteOptions = {}): Promise<ExperimentSummary[]> {
+  await loadSuitePlugins(suite);
   // Load every config first, so a typo in the last one fails before minutes of running.
   const experiments = loadSuiteExperiments(suite);
   const summaries: ExperimentSummary[] = [];
@@ -111,18 +126,50 @@ export async function runSuite(suite: Suite, options: RunSuiteOptions = {}): Pro
   return summaries;
 }
 
-/** The text of a committed baseline file: the runner's stable serialisation (sorted keys). */
+/** The text of a committed baseline file: the runner's stable serialisation (sorted keys), with the config digest. */
 export function baselineText(summary: ExperimentSummary): string {
-  return `${stableStringify(summary)}\n`;
+  return `${stableStringify(withConfigDigest(summary))}\n`;
 }
 
 /**
- * Replaces the baseline in `dir` by `summaries`: each `<name>/summary.json` written through a temp
- * file and a rename; folders of experiments no longer in the suite are removed (only folders that
- * hold nothing but a summary.json, so a mistyped --baseline cannot wipe unrelated results).
- * Returns the names removed.
+ * What a baseline file measures: the summary without `meta` (git commit, Node version, CPU: they
+ * change with every commit or machine, not with the results) and without the config digest (derived
+ * from the config, which is compared itself; older files do not have it).
  */
-export function writeBaseline(dir: string, summaries: readonly ExperimentSummary[]): string[] {
+function measuredContent(summary: unknown): string {
+  if (summary === null || typeof summary !== 'object') return stableStringify(summary);
+  const { meta: _meta, configDigest: _digest, ...measured } = summary as Record<string, unknown>;
+  return stableStringify(measured);
+}
+
+/** Whether `path` already holds a summary with the same measured content as `summary`. */
+function sameMeasuredContent(path: string, summary: ExperimentSummary): boolean {
+  let old: unknown;
+  try {
+    old = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return false; // missing or unreadable: (re)write it
+  }
+  return measuredContent(old) === measuredContent(summary);
+}
+
+export interface BaselineWrite {
+  /** Experiments whose summary.json was written (new, or its measured content changed). */
+  readonly written: readonly string[];
+  /** Experiments left as they were: only `meta` (e.g. the git commit) would have changed. */
+  readonly unchanged: readonly string[];
+  /** Experiments removed (no longer in the suite). */
+  readonly removed: readonly string[];
+}
+
+/**
+ * Replaces the baseline in `dir` by `summaries`: each `<name>/summary.json` whose measured content
+ * changed is written through a temp file and a rename (a file where only `meta` would change is left
+ * alone, so a baseline update does not rewrite every file on every commit); folders of experiments
+ * no longer in the suite are removed (only folders that hold nothing but a summary.json, so a
+ * mistyped --baseline cannot wipe unrelated results).
+ */
+export function writeBaseline(dir: string, summaries: readonly ExperimentSummary[]): BaselineWrite {
   mkdirSync(dir, { recursive: true });
   const keep = new Set(summaries.map((s) => s.name));
   const removed: string[] = [];
@@ -135,12 +182,20 @@ export function writeBaseline(dir: string, summaries: readonly ExperimentSummary
       removed.push(entry.name);
     }
   }
+  const written: string[] = [];
+  const unchanged: string[] = [];
   for (const summary of summaries) {
     const folder = join(dir, summary.name);
+    const file = join(folder, 'summary.json');
+    if (sameMeasuredContent(file, summary)) {
+      unchanged.push(summary.name);
+      continue;
+    }
     mkdirSync(folder, { recursive: true });
-    writeFileAtomic(join(folder, 'summary.json'), baselineText(summary));
+    writeFileAtomic(file, baselineText(summary));
+    written.push(summary.name);
   }
-  return removed.sort();
+  return { written, unchanged, removed: removed.sort() };
 }
 
 
@@ -149,7 +204,10 @@ export interface BaselineUpdate {
   readonly comparison: Comparison | undefined;
   /** Why the old baseline could not be compared, when it could not. */
   readonly previousProblem: string | undefined;
+  /** Experiments whose summary.json was written. */
   readonly written: readonly string[];
+  /** Experiments whose file was left as it was (no measured change). */
+  readonly unchanged: readonly string[];
   readonly removed: readonly string[];
 }
 
@@ -177,6 +235,6 @@ export function updateBaseline(suite: Suite, dir: string, fresh: ResultSet): Bas
     if (!(error instanceof CompareInputError)) throw error;
     previousProblem = error.message;
   }
-  const removed = writeBaseline(dir, summaries);
-  return { comparison, previousProblem, written: names, removed };
+  const { written, unchanged, removed } = writeBaseline(dir, summaries);
+  return { comparison, previousProblem, written, unchanged, removed };
 }

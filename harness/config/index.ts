@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, formatIssue } from './errors.ts';
+import { ConfigError, formatIssues } from './errors.ts';
 import { resolveExperiment, type ResolvedExperiment } from './resolve.ts';
 import { experimentSchema, type ExperimentConfig } from './schema.ts';
 
@@ -18,7 +18,7 @@ export { resolveExperiment } from './resolve.ts';
 /** Validates plain data as an experiment config (defaults filled in). */
 export function parseConfig(data: unknown): ExperimentConfig {
   const parsed = experimentSchema.safeParse(data, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(formatIssue(parsed.error.issues[0]!));
+  if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, [], experimentSchema));
   return parsed.data;
 }
 
@@ -45,9 +45,13 @@ export function readRawConfigFile(path: string): unknown {
   return data;
 }
 
-/** Reads, validates and resolves a config file, with `overrides` (e.g. `--seed`) applied first. */
-export function loadExperiment(path: string, overrides: { seed?: number } = {}): ResolvedExperiment {
+/**
+ * Reads, validates and resolves a config file, with `overrides` applied first: `seed` (`--seed`) and
+ * `trace` (`--trace`: tracing on, unless the config sets its own `trace`).
+ */
+export function loadExperiment(path: string, overrides: { seed?: number; trace?: boolean } = {}): ResolvedExperiment {
   let config = readConfigFile(path);
   if (overrides.seed !== undefined) config = { ...config, seed: overrides.seed };
+  if (overrides.trace === true && config.trace === undefined) config = { ...config, trace: true };
   return resolveExperiment(config, dirname(path));
 }

@@ -1,14 +1,17 @@
 /**
  * @module The experiment config schema (YAML or JSON), in one place so that other parts can extend it.
  *
- * Field names are a contract (issue 2). Every object is strict, so a misspelt field is an error that
+ * Field names are a contract. Every object is strict, so a misspelt field is an error that
  * names it rather than a silently ignored setting. Units are in the names; defaults are in `.default`.
  * To extend: add a field to the relevant object below (sweeps, schedules, ...), and its resolution in
  * `resolve.ts`; engine-specific settings for `engine: real` go under `real` (validated by that engine).
  */
 import { z } from 'zod';
 import { PRESET_NAMES } from '../network/presets.ts';
+import { byteSize } from './bytes.ts';
 import { blocksSchema, scheduleEntrySchema, scriptOpSchema, swarmSchema } from '../faults/schedule-schema.ts';
+import { traceConfigSchema } from '../trace/settings.ts';
+import { protocolSchema } from './protocol-schema.ts';
 
 const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const positive = (): z.ZodNumber => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
@@ -83,8 +86,8 @@ export const workloadSchema = z.strictObject({
   readRatio: nonNegative().max(1, { error: 'must be <= 1' }).optional(),
   /** YCSB-style mix: A 50/50, B 95/5, C read only, W write only (sets readRatio). */
   preset: z.enum(['A', 'B', 'C', 'W']).optional(),
-  /** Bytes per written value: fixed, or a list drawn from uniformly per write. */
-  valueBytes: z.union([nonNegativeInt(), z.array(nonNegativeInt()).min(1)]).default(1024),
+  /** Bytes per written value (a count or a size like `64KiB`, harness/config/bytes.ts): fixed, or a list drawn from uniformly per write. */
+  valueBytes: z.union([byteSize(), z.array(byteSize()).min(1)]).default(1024),
   /** closed: each client issues its next op after the previous one (plus think time); open: Poisson arrivals. */
   mode: z.enum(['closed', 'open']).default('closed'),
   thinkTimeMs: nonNegative().default(0),
@@ -96,7 +99,7 @@ export const workloadSchema = z.strictObject({
   durationMs: positive().optional(),
   warmupOps: nonNegativeInt().default(0),
   warmupMs: nonNegative().default(0),
-  /** A scripted workload (issue 6): replaces the generated one; `operations` etc. are then ignored. */
+  /** A scripted workload: replaces the generated one; `operations` etc. are then ignored. */
   script: z.array(scriptOpSchema).min(1).optional(),
 });
 
@@ -145,11 +148,8 @@ export const experimentSchema = z.strictObject({
   /** Run seed (repetition i uses seed + i). */
   seed: nonNegativeInt().max(2 ** 48, { error: 'must be <= 2^48' }).default(1),
   repetitions: positiveInt().default(1),
-  protocol: z.strictObject({
-    name: z.string(),
-    t: nonNegativeInt().default(1),
-    options: z.record(z.string(), z.unknown()).default({}),
-  }),
+  /** A built-in protocol by name, a plugin by module, or external nodes (./protocol-schema.ts). */
+  protocol: protocolSchema,
   /** Server count; default protocol.serverCount(t). */
   servers: positiveInt().optional(),
   network: networkSchema.default({ preset: 'lan' }),
@@ -171,6 +171,8 @@ export const experimentSchema = z.strictObject({
   maxDurationMs: positive().default(3_600_000),
   /** Settings of the real engine, validated by it. */
   real: z.record(z.string(), z.unknown()).optional(),
+  /** Record every message to trace/<run>.jsonl: `true`, or bounds `{ fromMs, toMs, nodes, maxEvents }` (docs/traces.md). */
+  trace: traceConfigSchema.optional(),
 });
 
 export type ExperimentConfig = z.infer<typeof experimentSchema>;

@@ -66,6 +66,7 @@ export interface NodeEnvParts {
   readonly random: RandomSource;
   readonly charge: ChargeFn;
   readonly reject: (reason: string) => void;
+  readonly initiating?: (to: NodeId) => void;
 }
 
 export function createNodeEnv(parts: NodeEnvParts): NodeEnv {
@@ -75,6 +76,7 @@ export function createNodeEnv(parts: NodeEnvParts): NodeEnv {
     codec: meteredCodec(parts.codec, parts.charge),
     random: parts.random,
     reject: parts.reject,
+    ...(parts.initiating === undefined ? {} : { initiating: parts.initiating }),
   };
 }
 

@@ -6,6 +6,7 @@
  * (`checkSchedule`), because they need the cluster and the protocol.
  */
 import { z } from 'zod';
+import { byteSize } from '../config/bytes.ts';
 
 const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const nonNegativeInt = (): z.ZodNumber => z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' });
@@ -34,8 +35,8 @@ export const scriptOpSchema = z.strictObject({
   delayMs: nonNegative().optional(),
   /** Register (default k0). */
   key: z.string().regex(/^k\d+$/, { error: 'must be a workload key like k0' }).optional(),
-  /** Bytes of a written value (default workload.valueBytes). */
-  valueBytes: nonNegativeInt().optional(),
+  /** Bytes of a written value, a count or a size like `4KiB` (default workload.valueBytes). */
+  valueBytes: byteSize().optional(),
 });
 
 /** When an entry applies: exactly one of these (checked in `checkSchedule`). */
@@ -131,7 +132,22 @@ export const swarmSchema = z.strictObject({
   /** Ignored (1) for single-writer protocols. */
   writers: range.default([1, 2]),
   keys: range.default([1, 1]),
-  valueBytes: z.array(nonNegativeInt()).min(1).default([16, 64, 300]),
+  valueBytes: z.array(byteSize()).min(1).default([16, 64, 300]),
+  /**
+   * Aimed holds: per seed, `holds` times, a writer's messages (the whole link, or one of
+   * `messageTypes`) are held from 1..t servers that no drawn fault touches, for `holdMs`: the
+   * schedule that gives selective liars (the drawn Byzantine servers) their chance.
+   */
+  aim: z
+    .strictObject({
+      /** The write's message types a hold may target (e.g. STORE, COMPLETE; PUT). */
+      messageTypes: z.array(z.string().min(1)).min(1),
+      /** Holds per seed: [min, max]. */
+      holds: range.default([1, 2]),
+      /** Length of each hold, ms: [min, max]. */
+      holdMs: range.default([20, 300]),
+    })
+    .optional(),
 });
 
 export type SwarmConfig = z.infer<typeof swarmSchema>;

@@ -7,6 +7,7 @@
  */
 import * as hdr from 'hdr-histogram-js';
 import { PRIMITIVES, type Primitive } from '../cost/profile.ts';
+import type { DirectedTraffic } from '../host/traffic.ts';
 import type { LatencyStats, OpKind, OpStats } from '../results/schema.ts';
 
 export const PRIMITIVE_INDEX: Readonly<Record<Primitive, number>> = Object.fromEntries(PRIMITIVES.map((p, i) => [p, i])) as Record<Primitive, number>;
@@ -21,16 +22,14 @@ export interface OpRecord {
   /** Written tag, or (after an ok read) the tag read; null = initial value. */
   value: string | null;
   /** Invocation time (open loop: the intended start), ns. */
-  readonly callNs: number;
+  callNs: number;
   returnNs: number | null;
   status: 'ok' | 'failed' | 'pending';
   rounds: number;
   retries: number;
   readonly measured: boolean;
-  messagesClientToServer: number;
-  messagesServerToClient: number;
-  bytesClientToServer: number;
-  bytesServerToClient: number;
+  /** Messages attributed to this operation (harness/host/attribution.ts), by direction. */
+  readonly traffic: DirectedTraffic;
   /** CPU ns by primitive (index = PRIMITIVES order), over every node that worked for this operation; null until charged. */
   cpuNs: Float64Array | null;
 }
@@ -83,9 +82,10 @@ export class KindStats {
     if (op.rounds > this.roundsMax) this.roundsMax = op.rounds;
     this.roundsHistogram.set(op.rounds, (this.roundsHistogram.get(op.rounds) ?? 0) + 1);
     if (op.retries > 0) this.retries++;
-    this.messages += op.messagesClientToServer + op.messagesServerToClient;
-    this.bytesClientToServer += op.bytesClientToServer;
-    this.bytesServerToClient += op.bytesServerToClient;
+    const { clientToServer, serverToClient } = op.traffic;
+    this.messages += clientToServer.messages + serverToClient.messages;
+    this.bytesClientToServer += clientToServer.bytes;
+    this.bytesServerToClient += serverToClient.bytes;
     const cpuNs = op.cpuNs;
     if (cpuNs !== null) for (let i = 0; i < this.cpuNs.length; i++) this.cpuNs[i]! += cpuNs[i]!;
   }

@@ -1,189 +1,89 @@
 /**
  * @module The real engine (`engine: real`): every server is its own OS process running
- * `quorumbench serve`, the clients run in this process over TCP, time is the wall clock.
+ * `quorumbench serve`, the clients run in this process (or in client processes) over TCP, time is
+ * the wall clock. All of them host their nodes with the same hosts as the simulator
+ * (harness/host/), so both engines run and count the same protocol code the same way.
  *
- * Start-up: pick a free loopback port per server, write a cluster file (the run's config, with this
- * run's seed, plus the addresses) to a temporary directory, start the n servers with execa and wait
- * for every ready line. With `real.servers` in the config the servers are already running elsewhere
- * (docs/multi-host.md) and nothing is started. The engine then hands the runner a TcpTransport
- * whose link model is the run's network model (emulated latency and bandwidth), so the clients'
- * messages are held exactly as the simulator would delay them; the servers hold theirs likewise.
+ * Start-up (launch.ts): free loopback ports, a cluster file, the server processes, each waited for.
+ * With `real.servers` in the config the servers are already running elsewhere (docs/multi-host.md)
+ * and none is started. This process then talks TCP with a link model built from the run's network
+ * model (emulated latency and bandwidth), as the servers do.
  *
- * With `real.clientProcesses: K`, the workload clients run in K client processes as well
- * (`quorumbench client-process`, harness/real/client-process.ts explains the design), round-robin
- * over the processes (w1, w2, .., r1, r2, .. in turn); the runner then hands their operations to
- * {@link RemoteClients} and keeps the history here. Hostile clients stay in this process.
+ * Authentication: each run gets a run id and a secret (run-secret.ts): a fresh random one, or with
+ * `real.servers` the file the servers were started with (`real.secretFile`). Every connection proves
+ * the run and its node ids from it (handshake.ts), and the protocol's keys come from it, never from
+ * the seed. Before the workload starts, this process connects to every server: a server that serves
+ * another run, or holds another secret, refuses, and the run stops with a ConfigError that says what
+ * to do (exit status 2 from the CLI).
  *
  * End: `close()` stops the client processes, then every server (SIGTERM; each prints its stats
- * line), waits for them to exit and keeps the servers' stats in `serverStats`. A crash fault SIGKILLs
- * the server process. Randomness of this process's nodes is a CSPRNG ({@link Engine.nodeRandom}).
+ * line), waits for them to exit and keeps their stats for {@link RealEngine.serverReport}. A crash
+ * fault SIGKILLs the server's process. Randomness of this process's nodes is a CSPRNG.
  */
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { NodeId, RandomSource } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
-import type { ResolvedRun } from '../config/index.ts';
-import type { Engine, EngineContext, EngineRunOutcome, RemoteClients, RemoteOpRequest, RemoteOpResult } from '../runner/engine.ts';
-import { parseHostPort, parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
-import type { LinkModel } from './link-model.ts';
-import { ChildProcessHandle, startNodeScript, type ChildLine } from './processes.ts';
-import { cryptoRandom } from './server-host.ts';
-import { linkModelFor, runNodes } from './server-process.ts';
-import { TcpTransport, type HostPort } from './tcp-transport.ts';
+import { externalSettingsOf } from '../external/settings.ts';
+import type { AppliedFault, ServerReport } from '../host/server-report.ts';
+import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
+import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
+import { clientStatsLine, parseChildLine, serverFaultLine, serverStatsLine, type ClientStatsLine, type ServerStatsLine } from './child-lines.ts';
+import { parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
+import { launch, removeLaunchFolder, type Launched, type RunAccess } from './launch.ts';
+import { linkModelFor, runNodes, type LinkModel } from './link-model.ts';
+import { cryptoRandom } from './node-random.ts';
+import type { ChildLine, ChildProcessHandle } from './processes.ts';
+import { RemoteClients } from './remote-clients.ts';
+import { channelKeysOf, newRunId, newRunSecret, readSecretFile, secretSetupRandom } from './run-secret.ts';
+import { PeerRefusedError, TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-/** The project root (where node_modules/tsx is), the children's working directory. */
-export const PROJECT_ROOT = resolvePath(HERE, '../..');
-/** Runs only the `serve` command of the CLI: same flags, faster start than the whole CLI. */
-export const SERVE_ENTRY = join(HERE, 'serve-entry.ts');
-/** Runs only the `client-process` command of the CLI. */
-export const CLIENT_ENTRY = join(HERE, 'client-entry.ts');
-
-/** What a server reported when it stopped. */
-export interface ServerStats {
-  readonly storedBytes: number;
-  readonly rejected: Readonly<Record<string, number>>;
-  readonly dropped: Readonly<Record<string, number>>;
-  readonly messages: number;
-  readonly bytes: number;
-}
-
-/** Free TCP ports on `host`: all bound at once (so they differ), then released for the servers. */
-export async function freePorts(host: string, count: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, host, () => resolve());
-      });
-    }
-    return servers.map((server) => (server.address() as net.AddressInfo).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  }
-}
-
-/**
- * The cluster file for a run: its config with the run's own protocol parameters and seed (a sweep
- * point may differ from the base config), and the server addresses.
- */
-export function clusterFileData(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings?: RealSettings): Record<string, unknown> {
-  const config = run.config;
-  const cluster: Record<string, string> = {};
-  for (const [id, address] of addresses) cluster[id] = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-  return {
-    ...config,
-    name: config.name,
-    engine: 'real',
-    seed,
-    repetitions: 1,
-    protocol: { name: run.protocol.name, t: run.t, options: run.options },
-    servers: run.n,
-    // Servers charge no simulated CPU; a relative profile path would not resolve from the temp dir.
-    costProfile: 'zero',
-    workload: { ...config.workload, keys: run.workload.keys, writers: run.cluster.writers.length, readers: run.cluster.readers.length },
-    faults: run.faults,
-    // The timebase the harness uses, stated: a hand-started `serve` defaults to realtime.
-    ...(settings === undefined ? {} : { real: { ...config.real, sharedClock: sharedTimebaseOf(settings) } }),
-    cluster,
-  };
-}
+import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
+import type { ProcessTraces } from '../trace/run-trace.ts';
 
 export class RealEngine implements Engine {
   readonly kind = 'real' as const;
-  readonly hostsServers = false;
-  readonly clock: WallClock;
+  /** False: server processes host the servers. True for external nodes, which this process hosts. */
+  readonly hostsServers: boolean;
+  readonly chargesCpu = false;
+  readonly remoteClients: RemoteClients | undefined;
   /** Stats each server printed when it stopped (after `close()`); crashed servers have none. */
-  readonly serverStats = new Map<NodeId, ServerStats>();
-  private readonly extraDelayNs = new Map<NodeId, number>();
-  private readonly crashed = new Set<NodeId>();
+  readonly serverStats = new Map<NodeId, ServerStatsLine>();
+  /** Stats each client process printed when it stopped (after `close()`). */
+  readonly clientProcessStats: ClientStatsLine[] = [];
+  /** What the child processes of a traced run recorded (after `close()`). */
+  private processTraces: ProcessTraces | undefined;
   private lastActivityNs = 0;
   private finish: ((outcome: EngineRunOutcome) => void) | undefined;
   private stopRequested = false;
   private closed = false;
 
-  /** Set with `real.clientProcesses` > 0: the runner hands these clients' operations over. */
-  readonly remoteClients: RemoteClients | undefined;
-  /** Stats each client process printed when it stopped (after `close()`). */
-  readonly clientProcessStats: ServerStats[] = [];
-  private readonly pendingRemote = new Map<NodeId, { readonly index: number; readonly done: (result: RemoteOpResult) => void }>();
-
   private constructor(
     private readonly settings: RealSettings,
     readonly transport: TcpTransport,
-    clock: WallClock,
-    private readonly children: ReadonlyMap<NodeId, ChildProcessHandle>,
-    private readonly tempDir: string | undefined,
-    private readonly clientOf: ReadonlyMap<NodeId, ChildProcessHandle> = new Map(),
-    private readonly clientProcesses: readonly ChildProcessHandle[] = [],
+    readonly clock: WallClock,
+    private readonly launched: Launched,
+    /** Extra send delay per node of this process (the `slow` fault), read by the link model. */
+    private readonly extraDelayNs: Map<NodeId, number>,
+    /** Whether the run is traced: the child processes then record their messages (trace/process-file.ts). */
+    private readonly traced: boolean,
+    hostsServers: boolean,
+    private readonly access: RunAccess,
   ) {
-    this.clock = clock;
-    this.remoteClients = clientOf.size === 0 ? undefined : this.remoteClientsOf(clientOf);
-    for (const child of clientProcesses) {
+    this.hostsServers = hostsServers;
+    const remoteClients = launched.clientOf.size === 0 ? undefined : new RemoteClients(launched.clientOf, () => (this.lastActivityNs = clock.nowNs()));
+    this.remoteClients = remoteClients;
+    for (const child of launched.clientProcesses) {
       void child.done.then(() => {
         if (this.closed) return;
         process.stderr.write(`quorumbench real engine: ${child.name} exited during the run (code ${String(child.exitCode)}, signal ${String(child.signal)}); its clients' operations stay pending; stderr: ${child.stderr.trim() || '(empty)'}\n`);
-        for (const [client, host] of clientOf) if (host === child) this.pendingRemote.delete(client);
+        remoteClients?.forget(child);
       });
     }
   }
 
-  /** Keys and nonces of this process's nodes are secrets in a real deployment: a CSPRNG. */
-  readonly nodeRandom = (_node: NodeId): RandomSource => cryptoRandom;
-
-  /** PIDs of the client processes this engine started. */
-  get clientProcessPids(): number[] {
-    return this.clientProcesses.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
-  }
-
-  private remoteClientsOf(clientOf: ReadonlyMap<NodeId, ChildProcessHandle>): RemoteClients {
-    return {
-      has: (client) => clientOf.has(client),
-      invoke: (client: NodeId, request: RemoteOpRequest, done: (result: RemoteOpResult) => void) => {
-        const child = clientOf.get(client);
-        if (child === undefined) throw new RangeError(`real engine: ${client} is not a remote client`);
-        this.pendingRemote.set(client, { index: request.index, done });
-        this.lastActivityNs = this.clock.nowNs();
-        child.writeLine(JSON.stringify({ cmd: 'invoke', client, ...request }));
-      },
-      crash: (client: NodeId) => clientOf.get(client)?.writeLine(JSON.stringify({ cmd: 'crash', client })),
-    };
-  }
-
-  /** A control line from a client process; true = consumed (not kept in the child's `lines`). */
-  onClientLine(line: ChildLine): boolean {
-    // After the run (close() stops the processes), a late report must not change the history.
-    if (this.closed && (line.event === 'activity' || line.event === 'done')) return true;
-    if (line.event === 'activity') {
-      this.lastActivityNs = this.clock.nowNs();
-      return true;
-    }
-    if (line.event !== 'done') return false;
-    this.lastActivityNs = this.clock.nowNs();
-    const client = String(line.client);
-    const pending = this.pendingRemote.get(client);
-    if (pending === undefined || pending.index !== line.index) {
-      process.stderr.write(`quorumbench real engine: unexpected report from a client process: ${JSON.stringify(line)}\n`);
-      return true;
-    }
-    this.pendingRemote.delete(client);
-    pending.done(line as unknown as RemoteOpResult);
-    return true;
-  }
-
-  /** Starts the servers (unless external) and connects; every child is stopped if anything fails. */
+  /** Starts the processes (launch.ts) and connects; every child is stopped if anything fails. */
   static async start(context: EngineContext): Promise<RealEngine> {
     const { run, seed } = context;
     const settings = parseRealSettings(run.config.real);
-    const children = new Map<NodeId, ChildProcessHandle>();
-    const clientProcesses: ChildProcessHandle[] = [];
     const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
     if (settings.clientProcesses > workloadClients.length) {
       throw new ConfigError(`real.clientProcesses: ${settings.clientProcesses} exceeds the ${workloadClients.length} workload clients (writers + readers)`);
@@ -193,107 +93,116 @@ export class RealEngine implements Engine {
     if (settings.clientProcesses > 0 && (run.config.schedule !== undefined || run.config.workload.script !== undefined)) {
       throw new ConfigError(`real.clientProcesses: ${settings.clientProcesses} cannot be combined with a fault schedule or a scripted workload (they act on clients in the harness process); use 0`);
     }
-    let tempDir: string | undefined;
-    let engine: RealEngine | undefined;
+    const access = runAccess(settings);
+    // Client processes' lines go to the engine's remote clients once it exists (none come before).
+    const lines: { route: ((line: ChildLine, child: ChildProcessHandle) => boolean) | undefined } = { route: undefined };
+    // External nodes are processes of this one (harness/host/external-host.ts): no server process.
+    const hostsHere = externalSettingsOf(run) !== undefined;
+    const launched = hostsHere ? NOTHING_LAUNCHED : await launch(run, seed, settings, access, (line, child) => lines.route?.(line, child) ?? false);
+    let transport: TcpTransport | undefined;
     try {
-      let addresses: Map<NodeId, HostPort>;
-      if (settings.servers !== undefined) {
-        addresses = new Map(Object.entries(settings.servers).map(([id, text]) => [id, parseHostPort(text, `real.servers.${id}`)]));
-        for (const id of run.cluster.servers) {
-          if (!addresses.has(id)) throw new Error(`real.servers.${id}: missing address of server ${id} (n=${run.n})`);
-        }
-      } else {
-        const ports = await freePorts(settings.host, run.n);
-        addresses = new Map(run.cluster.servers.map((id, i) => [id, { host: settings.host, port: ports[i]! }]));
-      }
-      const clusterPath =
-        settings.servers === undefined || settings.clientProcesses > 0
-          ? writeClusterFile((tempDir = mkdtempSync(join(tmpdir(), 'quorumbench-real-'))), clusterFileData(run, seed, addresses, settings))
-          : undefined;
-      if (settings.servers === undefined) {
-        for (const [id, address] of addresses) {
-          const listen = `${address.host}:${address.port}`;
-          children.set(id, startNodeScript(`server ${id}`, SERVE_ENTRY, ['--id', id, '--listen', listen, '--cluster', clusterPath!, '--exit-on-stdin-close'], PROJECT_ROOT));
-        }
-      }
-      // Client processes start alongside the servers (they dial only when their first operation comes).
-      const clientOf = new Map<NodeId, ChildProcessHandle>();
-      for (let k = 0; k < settings.clientProcesses; k++) {
-        // Round-robin: writers and readers spread over the processes alike.
-        const ids = workloadClients.filter((_, i) => i % settings.clientProcesses === k);
-        const args = ['--cluster', clusterPath!, '--clients', ids.join(','), '--index', String(k)];
-        const child = startNodeScript(`client process ${k}`, CLIENT_ENTRY, args, PROJECT_ROOT, (line) => engine?.onClientLine(line) ?? false);
-        clientProcesses.push(child);
-        for (const id of ids) clientOf.set(id, child);
-      }
-      await Promise.all([...children.values(), ...clientProcesses].map((child) => child.waitForLine((line) => line.event === 'ready', settings.startTimeoutMs)));
-      const known = new Set(runNodes(run));
       // Time zero of the run: everything is ready. Client processes learn it (as a CLOCK_MONOTONIC
       // reading) to report their operations' times on this clock; pipe order puts it before any operation.
       const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
-      for (const child of clientProcesses) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      for (const child of launched.clientProcesses) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      // Traced servers record on this clock too (server-process.ts reads the same line).
+      if (run.trace !== null) for (const child of launched.servers.values()) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      const known = new Set(runNodes(run));
+      const extraDelayNs = new Map<NodeId, number>();
       const baseModel = linkModelFor(run, '', `real:harness:${seed}`);
       const linkModel: LinkModel = {
-        deliveryDelayNs: (from, to, bytes, nowNs) => (baseModel?.deliveryDelayNs(from, to, bytes, nowNs) ?? 0) + (engine?.extraDelayNs.get(from) ?? 0),
+        deliveryDelayNs: (from, to, bytes, nowNs) => (baseModel?.deliveryDelayNs(from, to, bytes, nowNs) ?? 0) + (extraDelayNs.get(from) ?? 0),
       };
-      const transport = await TcpTransport.create({
+      transport = await TcpTransport.create({
         validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
-        peers: addresses,
+        auth: { keys: channelKeysOf(access.secret), channels: settings.channels, runId: access.runId },
+        peers: launched.addresses,
         clock,
         holdAt: settings.holdAt,
-        ...(baseModel === undefined ? {} : { linkModel }),
+        ...(baseModel === undefined && !hostsHere ? {} : { linkModel }),
         ...(settings.maxFrameBytes === undefined ? {} : { maxFrameBytes: settings.maxFrameBytes }),
         onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench real engine: closed connection from ${remote}: ${reason}: ${message}\n`),
       });
-      engine = new RealEngine(settings, transport, clock, children, tempDir, clientOf, clientProcesses);
+      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null, hostsHere, access);
+      lines.route = (line, child) => engine.remoteClients?.onLine(line, child) ?? false;
       engine.watchActivity();
+      if (!hostsHere) await connectServers(transport, run.cluster.servers, launched, settings);
       return engine;
     } catch (error) {
-      await Promise.all([...clientProcesses, ...children.values()].map((child) => child.stop(1_000)));
-      if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+      await transport?.close();
+      await Promise.all([...launched.clientProcesses, ...launched.servers.values()].map((child) => child.stop(1_000)));
+      removeLaunchFolder(launched.tempDir);
       throw error;
     }
   }
 
-  /**
-   * What the runner cannot see from this process, for the run's result (after `close()`): bytes
-   * stored per server (index i ↔ s(i+1); a crashed server reports 0), frames and messages the
-   * servers, this process's transport and the client processes rejected by reason, and the servers'
-   * own sends (server → client traffic).
-   */
-  serverReport(servers: readonly NodeId[]): {
-    storageBytesPerServer: number[];
-    rejected: Record<string, number>;
-    serverToClient: { messages: number; bytes: number };
-  } {
-    const rejected: Record<string, number> = {};
-    let messages = 0;
-    let bytes = 0;
-    for (const stats of this.serverStats.values()) {
-      for (const [reason, count] of Object.entries(stats.rejected)) rejected[reason] = (rejected[reason] ?? 0) + count;
-      messages += stats.messages;
-      bytes += stats.bytes;
-    }
-    for (const [reason, count] of Object.entries(this.transport.rejected())) rejected[reason] = (rejected[reason] ?? 0) + count;
-    for (const stats of this.clientProcessStats) {
-      for (const [reason, count] of Object.entries(stats.rejected)) rejected[reason] = (rejected[reason] ?? 0) + count;
-    }
-    return { storageBytesPerServer: servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0), rejected, serverToClient: { messages, bytes } };
+  /** Keys and nonces of this process's nodes are secrets in a real deployment: a CSPRNG. */
+  readonly nodeRandom = (_node: NodeId): RandomSource => cryptoRandom;
+
+  /** The protocol's key material comes from the run secret, as in every process of the run. */
+  readonly setupRandom = (): RandomSource => secretSetupRandom(this.access.secret);
+
+  /** The id of this run (servers serve one run: handshake.ts). */
+  get runId(): string {
+    return this.access.runId;
+  }
+
+  /** PIDs of the server and client processes this engine started. */
+  get serverPids(): number[] {
+    return pidsOf([...this.launched.servers.values()]);
+  }
+
+  get clientProcessPids(): number[] {
+    return pidsOf(this.launched.clientProcesses);
   }
 
   /** What each started server announced in its ready line: honest, or the Byzantine strategy it runs. */
   serverBehaviours(): Record<NodeId, string> {
     const out: Record<NodeId, string> = {};
-    for (const [id, child] of this.children) {
+    for (const [id, child] of this.launched.servers) {
       const ready = child.lines.find((line) => line.event === 'ready');
       if (ready !== undefined) out[id] = String(ready.behaviour);
     }
     return out;
   }
 
-  /** PIDs of the server processes this engine started. */
-  get serverPids(): number[] {
-    return [...this.children.values()].map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+  /**
+   * What the runner cannot see from this process (after `close()`): what the servers stored,
+   * rejected, sent and applied, and what this process's transport and the client processes rejected.
+   */
+  serverReport(servers: readonly NodeId[]): ServerReport {
+    const rejected: Record<string, number> = {};
+    const add = (counts: Readonly<Record<string, number>>): void => {
+      for (const [reason, count] of Object.entries(counts)) rejected[reason] = (rejected[reason] ?? 0) + count;
+    };
+    const sent = noTraffic();
+    const initiated = noTraffic();
+    let initiatedCpuNs = 0;
+    const replies: [number, number, number][] = [];
+    for (const stats of this.serverStats.values()) {
+      add(stats.rejected);
+      addTraffic(sent, stats.sent);
+      addTraffic(initiated, stats.initiated);
+      initiatedCpuNs += stats.initiatedCpuNs;
+      replies.push(...stats.replies);
+    }
+    add(this.transport.rejected());
+    for (const stats of this.clientProcessStats) add(stats.rejected);
+    const storageBytesPerServer = servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0);
+    return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults() };
+  }
+
+  remoteTrace(): ProcessTraces {
+    const traces = this.processTraces ?? { events: [], notRecorded: 0, boundReachedAtMs: null, incomplete: [] };
+    // Servers started by hand elsewhere (`real.servers`) keep no trace for this run.
+    const elsewhere = this.settings.servers === undefined ? [] : Object.keys(this.settings.servers);
+    return { ...traces, incomplete: [...traces.incomplete, ...elsewhere] };
+  }
+
+  remoteClientTraffic(): Traffic {
+    const sent = noTraffic();
+    for (const stats of this.clientProcessStats) addTraffic(sent, stats.sent);
+    return sent;
   }
 
   nowNs(): number {
@@ -315,8 +224,7 @@ export class RealEngine implements Engine {
   }
 
   crash(node: NodeId): void {
-    this.crashed.add(node);
-    const child = this.children.get(node);
+    const child = this.launched.servers.get(node);
     if (child === undefined) {
       process.stderr.write(`quorumbench real engine: cannot crash ${node}: it was not started by this engine\n`);
       return;
@@ -359,38 +267,47 @@ export class RealEngine implements Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.remoteClients !== undefined) this.remoteClients.closed = true;
+    await this.settle();
     this.clock.stop();
     // Client processes first: their operations are over, and servers then see them go cleanly.
-    await Promise.all(this.clientProcesses.map((child) => child.stop(5_000)));
-    for (const child of this.clientProcesses) {
+    await Promise.all(this.launched.clientProcesses.map((child) => child.stop(5_000)));
+    for (const child of this.launched.clientProcesses) {
       const stats = child.lines.find((line) => line.event === 'stats');
-      if (stats !== undefined) {
-        this.clientProcessStats.push({
-          storedBytes: 0,
-          rejected: (stats.rejected ?? {}) as Record<string, number>,
-          dropped: (stats.dropped ?? {}) as Record<string, number>,
-          messages: Number(stats.messages ?? 0),
-          bytes: Number(stats.bytes ?? 0),
-        });
-      }
+      if (stats !== undefined) this.clientProcessStats.push(parseChildLine(clientStatsLine, stats, child.name));
     }
     await this.transport.close();
     await Promise.all(
-      [...this.children].map(async ([id, child]) => {
+      [...this.launched.servers].map(async ([id, child]) => {
         await child.stop(5_000);
         const stats = child.lines.find((line) => line.event === 'stats');
-        if (stats !== undefined) {
-          this.serverStats.set(id, {
-            storedBytes: Number(stats.storedBytes ?? 0),
-            rejected: (stats.rejected ?? {}) as Record<string, number>,
-            dropped: (stats.dropped ?? {}) as Record<string, number>,
-            messages: Number(stats.messages ?? 0),
-            bytes: Number(stats.bytes ?? 0),
-          });
-        }
+        if (stats !== undefined) this.serverStats.set(id, parseChildLine(serverStatsLine, stats, child.name));
       }),
     );
-    if (this.tempDir !== undefined) rmSync(this.tempDir, { recursive: true, force: true });
+    if (this.traced) this.processTraces = readProcessTraces(this.launched.tempDir, [...this.launched.servers.keys(), ...this.launched.clientProcesses.map((_, k) => clientProcessName(k))]);
+    removeLaunchFolder(this.launched.tempDir);
+  }
+
+  /** Lets messages still in flight land (`real.settleMs` of quiet), so that they are counted. */
+  private async settle(): Promise<void> {
+    const quietNs = this.settings.settleMs * 1e6;
+    const untilNs = this.clock.nowNs() + this.settings.idleTimeoutMs * 1e6;
+    while (quietNs > 0 && this.clock.nowNs() - this.lastActivityNs < quietNs && this.clock.nowNs() < untilNs) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil((quietNs - (this.clock.nowNs() - this.lastActivityNs)) / 1e6))));
+    }
+  }
+
+  /** Faults the server processes applied themselves (crash by message count), on this run's clock. */
+  private serverFaults(): AppliedFault[] {
+    const faults: AppliedFault[] = [];
+    for (const child of this.launched.servers.values()) {
+      for (const line of child.lines) {
+        if (line.event !== 'fault') continue;
+        const fault = parseChildLine(serverFaultLine, line, child.name);
+        faults.push({ atMs: this.clock.fromSharedUs(fault.atSharedUs) / 1e6, node: fault.node, action: fault.action, cause: fault.cause });
+      }
+    }
+    return faults;
   }
 
   /**
@@ -401,7 +318,7 @@ export class RealEngine implements Engine {
     const transport = this.transport;
     const attach = transport.attach.bind(transport);
     transport.attach = (node, receive) => {
-      if (this.clientOf.has(node)) return;
+      if (this.launched.clientOf.has(node)) return;
       attach(node, (from, frame) => {
         this.lastActivityNs = this.clock.nowNs();
         receive(from, frame);
@@ -410,12 +327,63 @@ export class RealEngine implements Engine {
   }
 }
 
-/** Writes a cluster file into `dir` (temp file, then rename) and returns its path. */
-function writeClusterFile(dir: string, data: Record<string, unknown>, name = 'cluster.json'): string {
-  const path = join(dir, name);
-  writeFileSync(`${path}.tmp`, JSON.stringify(data, null, 2));
-  renameSync(`${path}.tmp`, path);
-  return path;
+/** A run whose nodes this process hosts itself starts no child through launch.ts. */
+const NOTHING_LAUNCHED: Launched = { addresses: new Map(), servers: new Map(), clientProcesses: [], clientOf: new Map(), tempDir: undefined };
+
+/** A fresh run id, and a fresh secret unless the servers already run with one (`real.secretFile`). */
+function runAccess(settings: RealSettings): RunAccess {
+  const runId = newRunId();
+  if (settings.servers === undefined) return { runId, secret: newRunSecret() };
+  if (settings.secretFile === undefined) {
+    throw new ConfigError('real.secretFile: required with real.servers (the file the servers were started with: serve --secret-file FILE), got nothing');
+  }
+  return { runId, secret: readSecretFile(settings.secretFile, 'real.secretFile'), secretFile: settings.secretFile };
+}
+
+/** What a refusal at the handshake means for whoever runs the harness. */
+function refusalAdvice(reason: string): string {
+  switch (reason) {
+    case 'other-run':
+      return 'a server serves one run: restart the servers, then run again (docs/multi-host.md)';
+    case 'bad-auth-proof':
+      return 'the server holds another run secret: point real.secretFile at the file the servers were started with (serve --secret-file)';
+    case 'channels-mismatch':
+      return 'set the same real.channels for the servers and the clients';
+    default:
+      return 'check that the address is a quorumbench server of this run';
+  }
+}
+
+/**
+ * Connects to every server and waits until each has authenticated or refused, before any operation:
+ * a refusal (another run, another secret) becomes a ConfigError naming the first server, in cluster
+ * order, and what to do.
+ */
+async function connectServers(transport: TcpTransport, servers: readonly NodeId[], launched: Launched, settings: RealSettings): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`real engine: servers did not complete the handshake within ${settings.startTimeoutMs} ms`)), settings.startTimeoutMs);
+  });
+  let results: PromiseSettledResult<void>[];
+  try {
+    results = await Promise.race([Promise.allSettled(servers.map((id) => transport.connect(id))), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'fulfilled') continue;
+    const error: unknown = result.reason;
+    if (!(error instanceof PeerRefusedError)) throw error;
+    const id = servers[i]!;
+    const address = launched.addresses.get(id);
+    const where = address === undefined ? id : `${id} at ${address.host}:${address.port}`;
+    const field = settings.servers === undefined ? 'real' : 'real.servers';
+    throw new ConfigError(`${field}: server ${where} refused this run (${error.reason}${error.detail === '' ? '' : `: ${error.detail}`}); ${refusalAdvice(error.reason)}`);
+  }
+}
+
+function pidsOf(children: readonly ChildProcessHandle[]): number[] {
+  return children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
 }
 
 export function createRealEngine(context: EngineContext): Promise<RealEngine> {

@@ -10,7 +10,8 @@
 import type { NodeId } from '../../protocols/types.ts';
 import { NetworkModel, transmissionNs } from '../network/model.ts';
 import { latencySampler } from '../network/latency.ts';
-import type { Rng } from '../rng.ts';
+import { stream, type Rng } from '../rng.ts';
+import type { ResolvedRun } from '../config/resolve.ts';
 
 export interface LinkModel {
   /**
@@ -80,4 +81,30 @@ export function networkLinkModel(model: NetworkModel, rng: Rng): LinkModel {
       return sentNs - nowNs + latencyNs;
     },
   };
+}
+
+/** Every node id of a run: servers, workload clients, hostile clients. */
+export function runNodes(run: ResolvedRun): NodeId[] {
+  return [...run.cluster.servers, ...run.cluster.writers, ...run.cluster.readers, ...run.hostileClients];
+}
+
+/** Whether the network spec asks for any delay at all (else the transport writes at once). */
+function emulates(run: ResolvedRun): boolean {
+  const { network } = run;
+  const latency = network.latency;
+  const zeroLatency = latency.distribution === 'constant' && latency.oneWayMs === 0 && network.global === undefined;
+  return !zeroLatency || network.bandwidthMBps > 0 || network.nicUplinkMBps > 0;
+}
+
+/**
+ * The link model of `node`'s outgoing messages: the run's network model, plus the node's `slow`
+ * fault delay; undefined when the run emulates nothing.
+ */
+export function linkModelFor(run: ResolvedRun, node: NodeId, seedStream: string): LinkModel | undefined {
+  const slow = run.faults.find((f) => f.type === 'slow' && f.node === node);
+  const extraNs = slow !== undefined && slow.type === 'slow' ? Math.round(slow.delayMs * 1e6) : 0;
+  if (!emulates(run) && extraNs === 0) return undefined;
+  const model = networkLinkModel(new NetworkModel(run.network, runNodes(run)), stream(run.seed, seedStream));
+  if (extraNs === 0) return model;
+  return { deliveryDelayNs: (from, to, bytes, nowNs) => model.deliveryDelayNs(from, to, bytes, nowNs) + (from === node ? extraNs : 0) };
 }

@@ -8,6 +8,7 @@
  * with `--exit-on-stdin-close`, so even a SIGKILLed harness (which runs no hook) takes them down: its
  * end of their stdin pipe closes with it.
  */
+import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 
 export interface ChildLine {
@@ -32,7 +33,7 @@ export class ChildProcessHandle {
   constructor(
     readonly name: string,
     readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
-    private readonly onLine?: (line: ChildLine) => boolean,
+    private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
   ) {
     let partial = '';
     child.stdout!.setEncoding('utf8');
@@ -50,7 +51,7 @@ export class ChildProcessHandle {
         } catch {
           parsed = { event: 'text', text };
         }
-        if (this.onLine?.(parsed) === true) continue;
+        if (this.onLine?.(parsed, this, text) === true) continue;
         this.lines.push(parsed);
         this.waiters = this.waiters.filter((waiter) => {
           if (!waiter.match(parsed)) return true;
@@ -134,41 +135,80 @@ export class ChildProcessHandle {
 }
 
 const live = new Set<ChildProcessHandle>();
+/** Private folders of running runs (cluster files): removed on any exit, Ctrl-C included. */
+const tempDirs = new Set<string>();
 let hooksInstalled = false;
+
+function removeTempDirs(): void {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
 
 function onExit(): void {
   for (const handle of live) handle.kill('SIGKILL');
+  removeTempDirs();
 }
 
 function onSignal(signal: NodeJS.Signals): void {
   const handles = [...live];
   process.stderr.write(`quorumbench: ${signal}: stopping ${handles.length} child process(es)\n`);
-  void Promise.all(handles.map((handle) => handle.stop(2_000))).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  void Promise.all(handles.map((handle) => handle.stop(2_000))).finally(() => {
+    removeTempDirs();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
+
+function updateHooks(): void {
+  const wanted = live.size > 0 || tempDirs.size > 0;
+  if (wanted === hooksInstalled) return;
+  hooksInstalled = wanted;
+  const method = wanted ? 'on' : 'off';
+  process[method]('exit', onExit);
+  process[method]('SIGINT', onSignal);
+  process[method]('SIGTERM', onSignal);
 }
 
 function track(handle: ChildProcessHandle): void {
   live.add(handle);
-  if (!hooksInstalled) {
-    hooksInstalled = true;
-    process.on('exit', onExit);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  updateHooks();
 }
 
 function untrack(handle: ChildProcessHandle): void {
   live.delete(handle);
-  if (live.size === 0 && hooksInstalled) {
-    hooksInstalled = false;
-    process.off('exit', onExit);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  updateHooks();
+}
+
+/** Removes `dir` when the process exits or is interrupted before {@link untrackTempDir}. */
+export function trackTempDir(dir: string): void {
+  tempDirs.add(dir);
+  updateHooks();
+}
+
+export function untrackTempDir(dir: string): void {
+  tempDirs.delete(dir);
+  updateHooks();
 }
 
 /** PIDs of the children alive now (for tests). */
 export function liveChildPids(): number[] {
   return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
+}
+
+/**
+ * Starts `command` (a program and its arguments) in `cwd` and tracks it: an external node
+ * (harness/external/node-process.ts). `onLine` sees every stdout line with its text.
+ */
+export function startCommand(
+  name: string,
+  command: readonly string[],
+  cwd: string,
+  onLine: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
+): ChildProcessHandle {
+  const [file, ...args] = command;
+  const child = execa(file!, args, { cwd, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
+  const handle = new ChildProcessHandle(name, child, onLine);
+  track(handle);
+  return handle;
 }
 
 /** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
@@ -177,7 +217,7 @@ export function startNodeScript(
   script: string,
   args: readonly string[],
   cwd: string,
-  onLine?: (line: ChildLine) => boolean,
+  onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
   const child = execa(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd,

@@ -1,76 +1,55 @@
 /**
  * @module One server as its own OS process: what `quorumbench serve` runs.
  *
- * It reads the cluster file, builds the server's protocol machines (honest or Byzantine), listens on
- * its address, prints one ready line (JSON) on stdout, and serves until SIGTERM or SIGINT, when it
- * prints one stats line (stored bytes, rejected frames and messages, dropped sends, traffic) and
- * exits with status 0. Lines on stdout are JSON objects with an `event` field, for the real engine
- * and for people alike:
- *
- *   {"event":"ready","id":"s1","address":"127.0.0.1:7001","protocol":"abd","behaviour":"honest","pid":1234}
- *   {"event":"stats","id":"s1","storedBytes":1061,"rejected":{},"dropped":{},"messages":800,"bytes":431200}
+ * Stopping: SIGTERM or SIGINT (to the server's own pid: its ready line and `--pid-file` name it), its
+ * stdin closing (`--exit-on-stdin-close`, how the real engine's children go), or the npx wrapper it
+ * was started by exiting (serve-lifetime.ts) all end the same way: the stats line, the pid file
+ * removed, exit status 0.
+ * It reads the cluster file and the run secret, hosts the server (harness/host/server-host.ts: the
+ * same host as the simulator's), listens on its address, prints its ready line on stdout, and serves
+ * one run (the cluster file's `runId`, or else the first run that connects with the secret) until
+ * SIGTERM or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
  */
-import type { NodeId } from '../../protocols/types.ts';
+import { createInterface } from 'node:readline';
 import { ConfigError } from '../config/errors.ts';
-import type { ResolvedRun } from '../config/index.ts';
-import { loadCryptoProvider, loadErasureCodec } from '../env/index.ts';
-import { NetworkModel } from '../network/model.ts';
-import { stream } from '../rng.ts';
-import { parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
-import { networkLinkModel, type LinkModel } from './link-model.ts';
-import { ServerHost } from './server-host.ts';
+import { ReplyTally } from '../host/reply-tally.ts';
+import { ServerHost } from '../host/server-host.ts';
+import { loadClusterPlugins, parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
+import { clientCommand, printLine } from './child-lines.ts';
+import { ProcessTraceFile } from '../trace/process-file.ts';
+import { linkModelFor, runNodes } from './link-model.ts';
+import { processContext, rejectionCounter } from './process-context.ts';
+import { channelKeysOf, readSecretFile } from './run-secret.ts';
+import { removePidFile, stopWithLauncher, writePidFile } from './serve-lifetime.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
+import type { TraceBounds } from '../trace/events.ts';
 
 export interface ServeOptions {
   readonly id: string;
   /** `host:port`; port 0 picks a free port (reported in the ready line). */
   readonly listen: string;
   readonly clusterPath: string;
+  /** The run secret's file (run-secret.ts): 64 hex characters, readable only by its owner. */
+  readonly secretPath: string;
   /** Exit when stdin closes: the parent (the real engine) is gone, so no orphan outlives it. */
   readonly exitOnStdinClose?: boolean;
-}
-
-/** Every node id of the run: servers, workload clients, hostile clients. */
-export function runNodes(run: ResolvedRun): NodeId[] {
-  return [...run.cluster.servers, ...run.cluster.writers, ...run.cluster.readers, ...run.hostileClients];
-}
-
-/** Whether the network spec asks for any delay at all (else the transport writes at once). */
-function emulates(run: ResolvedRun): boolean {
-  const { network } = run;
-  const latency = network.latency;
-  const zeroLatency = latency.distribution === 'constant' && latency.oneWayMs === 0 && network.global === undefined;
-  return !zeroLatency || network.bandwidthMBps > 0 || network.nicUplinkMBps > 0;
-}
-
-/**
- * The link model of `node`'s outgoing messages: the run's network model, plus the node's `slow`
- * fault delay; undefined when the run emulates nothing.
- */
-export function linkModelFor(run: ResolvedRun, node: NodeId, seedStream: string): LinkModel | undefined {
-  const slow = run.faults.find((f) => f.type === 'slow' && f.node === node);
-  const extraNs = slow !== undefined && slow.type === 'slow' ? Math.round(slow.delayMs * 1e6) : 0;
-  if (!emulates(run) && extraNs === 0) return undefined;
-  const model = networkLinkModel(new NetworkModel(run.network, runNodes(run)), stream(run.seed, seedStream));
-  if (extraNs === 0) return model;
-  return { deliveryDelayNs: (from, to, bytes, nowNs) => model.deliveryDelayNs(from, to, bytes, nowNs) + (from === node ? extraNs : 0) };
-}
-
-function line(value: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  /** Record this server's messages here (a traced run: the engine passes a file in its private folder). */
+  readonly traceFile?: string;
+  /** Write the server's pid here once it listens; removed when it stops cleanly. */
+  readonly pidFile?: string;
 }
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
-  const { run, addresses } = readClusterFile(options.clusterPath);
+  await loadClusterPlugins(options.clusterPath);
+  const { run, addresses, runId } = readClusterFile(options.clusterPath);
+  const secret = readSecretFile(options.secretPath, '--secret-file');
   if (!run.cluster.servers.includes(options.id)) {
     throw new ConfigError(`--id: ${JSON.stringify(options.id)} is not a server of the cluster (s1..s${run.n})`);
   }
   const listen = parseHostPort(options.listen, '--listen', true);
   const settings = parseRealSettings(run.config.real);
-  const crypto = await loadCryptoProvider(run.config.crypto);
-  const codec = await loadErasureCodec(run.config.codec);
   const known = new Set(runNodes(run));
   const peers = new Map(addresses);
   peers.delete(options.id);
@@ -82,6 +61,12 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   try {
     transport = await TcpTransport.create({
       validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+      auth: {
+        keys: channelKeysOf(secret),
+        channels: settings.channels,
+        runId,
+        onRunBound: (bound) => process.stderr.write(`quorumbench serve ${options.id}: serving run ${bound}\n`),
+      },
       peers,
       listen,
       linkModel: linkModelFor(run, options.id, `real:${options.id}`),
@@ -93,45 +78,55 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   } catch (error) {
     throw new ConfigError(`--listen: cannot listen on ${options.listen}: ${(error as Error).message}`);
   }
-  // A server crash scheduled by message count is carried out here: only this process sees the count.
-  const crash = run.faults.find((f) => f.type === 'crash' && f.node === options.id && f.afterMessages !== undefined);
-  const crashAfter = crash !== undefined && crash.type === 'crash' ? crash.afterMessages : undefined;
-  const host = new ServerHost({
-    run,
-    id: options.id,
-    transport,
-    crypto,
-    codec,
-    ...(crashAfter === undefined ? {} : { afterMessage: (count: number) => void (count >= crashAfter && process.kill(process.pid, 'SIGKILL')) }),
-  });
+  const rejections = rejectionCounter();
+  const trace = traceOf(run.trace, options.traceFile, clock);
+  const context = await processContext(run, secret, transport, () => clock.nowNs(), rejections.reject, undefined, trace?.file.recorder ?? null);
+  const replies = new ReplyTally();
+  const host = new ServerHost(context, options.id, replies);
+  // A crash by message count is carried out here: only this process sees the count.
+  const index = run.faults.findIndex((f) => f.type === 'crash' && f.node === options.id && f.afterMessages !== undefined);
+  const crash = run.faults[index];
+  if (crash !== undefined && crash.type === 'crash') {
+    host.crashAfterMessages = crash.afterMessages!;
+    host.onCrash = () => {
+      trace?.file.close();
+      printLine({ event: 'fault', node: options.id, action: 'crash', cause: `faults[${index}]: afterMessages ${crash.afterMessages}`, atSharedUs: clock.toSharedUs(clock.nowNs()) });
+      process.kill(process.pid, 'SIGKILL');
+    };
+  }
 
   const address = transport.address()!;
-  line({
-    event: 'ready',
-    id: options.id,
-    address: `${address.host}:${address.port}`,
-    protocol: run.protocol.name,
-    behaviour: host.behaviour,
-    pid: process.pid,
-  });
+  if (options.pidFile !== undefined) {
+    try {
+      writePidFile(options.pidFile);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+  }
+  printLine({ event: 'ready', id: options.id, address: `${address.host}:${address.port}`, protocol: run.protocol.name, behaviour: host.behaviour, pid: process.pid });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      const traffic = transport.traffic().total;
-      const rejected: Record<string, number> = { ...host.rejected() };
+      trace?.file.close();
+      const rejected = Object.fromEntries(rejections.counts);
       for (const [reason, count] of Object.entries(transport.rejected())) rejected[reason] = (rejected[reason] ?? 0) + count;
-      line({
+      if (replies.untallied > 0) rejected['replies-untallied'] = replies.untallied;
+      printLine({
         event: 'stats',
         id: options.id,
         storedBytes: host.storedBytes(),
         rejected,
         dropped: transport.dropped(),
-        messages: traffic.messages,
-        bytes: traffic.bytes,
+        sent: host.sent,
+        initiated: host.initiated,
+        initiatedCpuNs: host.initiatedCpuNs,
+        replies: replies.counts().map(([op, messages, bytes]) => [op, messages, bytes]),
       });
       clock.stop();
       await transport.close();
+      if (options.pidFile !== undefined) removePidFile(options.pidFile);
     })();
     return stopping;
   };
@@ -143,12 +138,44 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   return { address, stop };
 }
 
-/** `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT. */
+/**
+ * The server's trace file, on the harness's clock: until the engine's `clock` line arrives on stdin
+ * (it comes before any operation), times are the server's own.
+ */
+function traceOf(bounds: TraceBounds | null, path: string | undefined, clock: WallClock): { file: ProcessTraceFile } | undefined {
+  if (bounds === null || path === undefined) return undefined;
+  let toHarnessNs = 0;
+  const file = new ProcessTraceFile(bounds, path, () => clock.nowNs() + toHarnessNs);
+  createInterface({ input: process.stdin }).on('line', (text) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const command = clientCommand.safeParse(value);
+    if (command.success && command.data.cmd === 'clock') toHarnessNs = Number(clock.startHrtimeNs - BigInt(command.data.startNs));
+  });
+  return { file };
+}
+
+/**
+ * `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT, or when the npx wrapper that
+ * started it exits. A signal during start-up stops the server as soon as it is up.
+ */
 export async function serveMain(options: ServeOptions): Promise<void> {
-  const server = await startServer(options);
-  const onSignal = (): void => {
-    void server.stop().then(() => process.exit(0));
+  let server: { stop: () => Promise<void> } | undefined;
+  let stopRequested = false;
+  const stop = (): void => {
+    stopRequested = true;
+    void server?.stop().then(() => process.exit(0));
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  stopWithLauncher((launcher) => {
+    process.stderr.write(`quorumbench serve ${options.id}: the process that started it (pid ${launcher}) exited; stopping\n`);
+    stop();
+  });
+  server = await startServer(options);
+  if (stopRequested) stop();
 }

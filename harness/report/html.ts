@@ -4,7 +4,7 @@
  * chart, the config behind it, the machine and cost profile, and the verdict of every run.
  */
 import { readFileSync } from 'node:fs';
-import type { CsvRow } from '../charts/csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { FONT_FAMILY, FONT_FILE, PROTOCOL_COLORS, VERDICT_COLORS } from '../charts/theme.ts';
 import type { CostProfile } from '../cost/profile.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
@@ -265,6 +265,10 @@ function header(title: string, machine: MachineInfo, command: string, reports: r
   return `<h1>${esc(title)}</h1>
 <p class="muted">Command: <code>${esc(command)}</code>${totalMs === undefined ? '' : ` · total wall-clock time ${duration(totalMs)}`}</p>
 <p>Protocol colours (the same in every chart): ${legend}</p>
+<p><b>Reading the charts:</b> a point is the mean over the N repetitions of a sweep point (each with its own seed), and each chart's subtitle gives N.
+The shaded band around a line, or the error bar around a point, is the 95 % Student-t interval of that mean (mean ± t<sub>0.975, N−1</sub> · s / √N) when N ≥ 3;
+with N = 2 it is the range of the two values (minimum to maximum), because an interval from two values would be ± 12.7 · s / √2, mostly the t factor;
+with N = 1 there is none. In simulated runs the spread between repetitions comes from their different seeds (workload draws, latency jitter), not from measurement noise.</p>
 <p><b>Checker verdicts over all runs:</b> ${counts.runs} runs, ${counts.ok} ok, ${counts.expected} expected violations (faults beyond the protocol's tolerance, <code>expectViolation: true</code>), <b>${counts.unexpected} unexpected violations</b>, ${counts.unknown} unknown.</p>
 <table><tr><th>experiment</th><th>runs</th><th>ok</th><th>expected violations</th><th>unexpected violations</th><th>unknown</th><th>wall-clock</th></tr>${totals}</table>
 <h3>Machine</h3>${machineTable(machine)}

@@ -6,16 +6,23 @@
  * crashes, T2's revert, the checker's violation excerpt in red) and writes the checker's own HTML
  * timeline for every violation.
  */
+import type { ScheduleEntry, ScriptOp } from '../faults/schedule-schema.ts';
+import { parseConfig } from '../config/index.ts';
+import type { ExperimentConfig } from '../config/schema.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { historyFileName } from '../results/writer.ts';
 import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
 import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
-import type { CsvRow } from '../charts/csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
+import { svgToPng } from '../charts/render.ts';
+import type { Trace } from '../trace/events.ts';
+import { readTraceFile } from '../trace/file.ts';
+import { drawFigureMessages, messageTimes } from '../trace/figure-messages.ts';
+import { traceFileName } from '../trace/run-trace.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -85,49 +92,21 @@ export function predict(protocol: string, rule: string, run: string): Prediction
 
 // ------------------------------------------------------------------ config pieces (as the sweep wrote them)
 
-export interface ScriptEntry {
-  readonly id: string;
-  readonly client: string;
-  readonly kind: 'read' | 'write';
-  readonly atMs?: number;
-  readonly after?: string;
-  readonly delayMs?: number;
+/** A config's node references (a node, a block, or a list of them) as a list. */
+function refList(ref: string | readonly string[] | undefined): readonly string[] {
+  return ref === undefined ? [] : typeof ref === 'string' ? [ref] : ref;
 }
 
-export interface ScheduleEntry {
-  readonly action: string;
-  readonly atMs?: number;
-  readonly after?: string;
-  readonly atStartOf?: string;
-  readonly afterOps?: number;
-  readonly node?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly messageType?: string;
-}
-
-function asList<T>(value: unknown): T[] {
-  return Array.isArray(value) ? (value as T[]) : [];
-}
-
-export function scriptOf(config: Record<string, unknown>): ScriptEntry[] {
-  return asList<ScriptEntry>((config['workload'] as Record<string, unknown> | undefined)?.['script']);
-}
-
-export function scheduleOf(config: Record<string, unknown>): ScheduleEntry[] {
-  return asList<ScheduleEntry>(config['schedule']);
-}
-
-export function blocksOf(config: Record<string, unknown>): Record<string, string[]> {
-  const blocks = config['blocks'];
-  return blocks !== null && typeof blocks === 'object' ? (blocks as Record<string, string[]>) : {};
+/** The config of a point, validated by the config schema (so its pieces have the schema's own types). */
+function pointConfig(point: AppendixPointInput): ExperimentConfig {
+  return parseConfig(point.config);
 }
 
 /**
  * The history record of each script operation: the k-th operation of a client is its k-th entry in
  * the script (a client runs one operation at a time, in script order).
  */
-export function recordsOfScript(script: readonly ScriptEntry[], history: readonly HistoryRecord[]): Map<string, { index: number; record: HistoryRecord }> {
+export function recordsOfScript(script: readonly ScriptOp[], history: readonly HistoryRecord[]): Map<string, { index: number; record: HistoryRecord }> {
   const byClient = new Map<string, number[]>();
   history.forEach((r, index) => {
     const list = byClient.get(r.client) ?? [];
@@ -220,17 +199,21 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
   for (const point of points) {
     const historyPath = join(dir, 'points', point.pointDir, 'history', historyFileName('base#0'));
     const history = existsSync(historyPath) ? parseJsonlHistory(readFileSync(historyPath, 'utf8')) : [];
+    // The run's messages, when the experiment traced them (configs/paper/appendix-a.yaml does).
+    const tracePath = join(dir, 'points', point.pointDir, traceFileName('base#0'));
+    const trace = existsSync(tracePath) ? readTraceFile(tracePath) : undefined;
     const check = await checkHistory(history, { excerpt: true, workers: 0 });
-    const script = scriptOf(point.config);
+    const config = pointConfig(point);
+    const script = config.workload.script ?? [];
     const byOp = recordsOfScript(script, history);
     const written = new Set(history.filter((r) => r.op === 'write' && r.value !== null).map((r) => r.value as string));
     const outcomes: Record<string, OpOutcome> = {};
     for (const entry of script) outcomes[entry.id] = outcomeOf(byOp.get(entry.id)?.record, written);
-    const protocol = String(point.values['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
+    const protocol = String(point.values['protocol'] ?? config.protocol.name);
     const rule = String(point.values['readRule'] ?? 'n/a');
-    const run = String(point.values['name'] ?? point.config['name']);
-    const t = Number((point.config['protocol'] as Record<string, unknown>)['t']);
-    const blocks = blocksOf(point.config);
+    const run = String(point.values['name'] ?? config.name);
+    const t = config.protocol.t;
+    const blocks = config.blocks ?? {};
     const n = Object.values(blocks).reduce((sum, members) => sum + members.length, 0);
     const prediction = predict(protocol, rule, run);
     const matches =
@@ -254,9 +237,10 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
       history,
       byOp,
       outcomes,
-      schedule: scheduleOf(point.config),
+      schedule: config.schedule ?? [],
       blocks,
       check,
+      ...(trace === undefined ? {} : { trace }),
     });
     writeFileAtomic(join(figuresDir, `${name}.svg`), svg);
     writeFileAtomic(join(figuresDir, `${name}.png`), svgToPng(svg));
@@ -288,16 +272,6 @@ export function appendixCsvRows(rows: readonly AppendixRow[]): CsvRow[] {
   return rows.map((r) => ({ ...r }));
 }
 
-export function svgToPng(svg: string): Uint8Array {
-  return new Resvg(svg, {
-    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-    fitTo: { mode: 'zoom', value: 2 },
-    background: 'white',
-  })
-    .render()
-    .asPng();
-}
-
 // ------------------------------------------------------------------ the figure
 
 export interface RunFigureInput {
@@ -305,13 +279,15 @@ export interface RunFigureInput {
   readonly subtitle: string;
   readonly verdict: string;
   readonly expectViolation: boolean;
-  readonly script: readonly ScriptEntry[];
+  readonly script: readonly ScriptOp[];
   readonly history: readonly HistoryRecord[];
   readonly byOp: ReadonlyMap<string, { index: number; record: HistoryRecord }>;
   readonly outcomes: Readonly<Record<string, OpOutcome>>;
   readonly schedule: readonly ScheduleEntry[];
   readonly blocks: Readonly<Record<string, readonly string[]>>;
   readonly check: CheckResult;
+  /** The run's message trace: when given, every message is drawn as an arrow between lanes. */
+  readonly trace?: Trace;
 }
 
 const LEFT_PX = 150;
@@ -346,7 +322,7 @@ interface TimedAction {
  * returned (then the run went on to its time limit: Infinity here).
  */
 export function runEndMs(schedule: readonly ScheduleEntry[], byOp: ReadonlyMap<string, { record: HistoryRecord }>): number {
-  const crashed = new Set(schedule.filter((e) => e.action === 'crash' && e.node !== undefined).map((e) => e.node!));
+  const crashed = new Set(schedule.flatMap((e) => (e.action === 'crash' ? refList(e.node) : [])));
   let end = 0;
   for (const { record } of byOp.values()) {
     if (record.status === 'ok' && record.return !== null) end = Math.max(end, record.return);
@@ -382,7 +358,9 @@ export function renderRunFigure(input: RunFigureInput): string {
   const blockNames = Object.keys(input.blocks).sort();
   const blockOf = new Map<string, string>();
   for (const [name, members] of Object.entries(input.blocks)) for (const m of members) blockOf.set(m, name);
-  const laneOfBlock = (node: string | undefined): string | undefined => (node === undefined ? undefined : Object.hasOwn(input.blocks, node) ? node : blockOf.get(node));
+  const laneOfBlock = (node: string): string | undefined => (Object.hasOwn(input.blocks, node) ? node : blockOf.get(node));
+  const lanesOf = (ref: string | readonly string[] | undefined): string[] => [...new Set(refList(ref).flatMap((node) => laneOfBlock(node) ?? []))];
+  const sameRefs = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean => refList(a).join(',') === refList(b).join(',');
 
   const times = new Set<number>([0]);
   for (const { record } of input.byOp.values()) {
@@ -390,6 +368,7 @@ export function renderRunFigure(input: RunFigureInput): string {
     if (record.return !== null && record.status !== 'pending') times.add(record.return);
   }
   for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
+  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
   const sorted = [...times].sort((a, b) => a - b);
   const rank = new Map(sorted.map((t, i) => [t, i]));
   const xOf = (t: number) => LEFT_PX + ((rank.get(t) ?? 0) + 0.5) * SLOT_PX;
@@ -398,11 +377,18 @@ export function renderRunFigure(input: RunFigureInput): string {
     'Bars: operations from call to return (dashed: never returned); red outline: the operations the checker cites.',
     'Orange: messages delayed on that link (asynchrony); grey: never sent / server crashed; purple: T2 reverts its memory.',
   ];
-  const widthPx = Math.ceil(Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12)));
   const lanes = [...clients, ...blockNames];
   const laneY = (lane: string) => TOP_PX + lanes.indexOf(lane) * LANE_PX;
+  const laneCentre = (node: string): number | undefined => {
+    const lane = clients.includes(node) ? node : blockOf.get(node);
+    return lane === undefined ? undefined : laneY(lane) + LANE_PX / 2;
+  };
+  const messages = input.trace === undefined ? undefined : drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
+  const widthPx = Math.ceil(
+    Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
+  );
   const axisY = TOP_PX + lanes.length * LANE_PX;
-  const heightPx = axisY + 62;
+  const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start') =>
     out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${esc(s)}</text>`);
@@ -432,49 +418,53 @@ export function renderRunFigure(input: RunFigureInput): string {
   const releaseOf = (hold: ScheduleEntry, from: number): number | null => {
     for (const a of actions) {
       if (a.entry.action !== 'release' || a.atMs === null || a.atMs < from) continue;
-      if ((a.entry.from ?? '') === (hold.from ?? '') && (a.entry.to ?? '') === (hold.to ?? '') && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
+      if (a.entry.action === 'release' && hold.action === 'hold' && sameRefs(a.entry.from, hold.from) && sameRefs(a.entry.to, hold.to) && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
     }
     return null;
   };
   const crashedClientAt = new Map<string, number>();
-  for (const a of actions) if (a.entry.action === 'crash' && a.atMs !== null && a.entry.node !== undefined && clients.includes(a.entry.node)) crashedClientAt.set(a.entry.node, a.atMs);
+  for (const a of actions) {
+    if (a.entry.action !== 'crash' || a.atMs === null) continue;
+    for (const node of refList(a.entry.node)) if (clients.includes(node)) crashedClientAt.set(node, a.atMs);
+  }
   for (const a of actions) {
     if (a.atMs === null) continue;
-    const lane = a.entry.action === 'hold' ? laneOfBlock(a.entry.to) : laneOfBlock(a.entry.node);
-    switch (a.entry.action) {
-      case 'hold': {
-        if (lane === undefined) break;
-        const k = bandsPerLane.get(lane) ?? 0;
-        bandsPerLane.set(lane, k + 1);
-        const release = releaseOf(a.entry, a.atMs);
-        const x0 = xOf(a.atMs);
-        const x1 = release === null ? xEnd : xOf(release);
-        const y = laneY(lane) + 3 + k * 11;
-        const from = a.entry.from ?? 'anyone';
-        const neverSent = release === null && crashedClientAt.has(from);
-        out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, x1 - x0)}" height="9" fill="${neverSent ? '#e8e8e8' : '#fdd0a2'}" stroke="${neverSent ? '#999' : '#e6550d'}" stroke-width="0.8"${release === null ? ' stroke-dasharray="3 2"' : ''}/>`);
-        const what = neverSent ? `${from}'s messages: never sent (${from} crashed)` : `${from} → ${lane} delayed${release === null ? '' : ` until ${fmtMs(release)} ms`}`;
-        text(x0 + 3, y + 7.5, what, 8, '#7f2704');
-        break;
+    const entry = a.entry;
+    const lanes = entry.action === 'hold' ? lanesOf(entry.to) : 'node' in entry ? lanesOf(entry.node) : [];
+    for (const lane of lanes) {
+      switch (entry.action) {
+        case 'hold': {
+          const k = bandsPerLane.get(lane) ?? 0;
+          bandsPerLane.set(lane, k + 1);
+          const release = releaseOf(entry, a.atMs);
+          const x0 = xOf(a.atMs);
+          const x1 = release === null ? xEnd : xOf(release);
+          const y = laneY(lane) + 3 + k * 11;
+          const senders = refList(entry.from);
+          const from = senders.length === 0 ? 'anyone' : senders.join(', ');
+          const neverSent = release === null && senders.length > 0 && senders.every((sender) => crashedClientAt.has(sender));
+          out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, x1 - x0)}" height="9" fill="${neverSent ? '#e8e8e8' : '#fdd0a2'}" stroke="${neverSent ? '#999' : '#e6550d'}" stroke-width="0.8"${release === null ? ' stroke-dasharray="3 2"' : ''}/>`);
+          const what = neverSent ? `${from}'s messages: never sent (${from} crashed)` : `${from} → ${lane} delayed${release === null ? '' : ` until ${fmtMs(release)} ms`}`;
+          text(x0 + 3, y + 7.5, what, 8, '#7f2704');
+          break;
+        }
+        case 'crash': {
+          const x0 = xOf(a.atMs);
+          const y = laneY(lane) + LANE_PX - 12;
+          out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, xEnd - x0)}" height="9" fill="#bdbdbd" stroke="#636363" stroke-width="0.8"/>`);
+          text(x0 + 3, y + 7.5, 'crashed', 8, '#111');
+          break;
+        }
+        case 'revert': {
+          const x = xOf(a.atMs);
+          const y = laneY(lane) + LANE_PX - 8;
+          out.push(`<path d="M ${x} ${y - 6} L ${x + 6} ${y} L ${x} ${y + 6} L ${x - 6} ${y} Z" fill="#9467bd" stroke="#4a1486"/>`);
+          text(x + 9, y + 3.5, 'reverts its memory (Byzantine)', 9, '#4a1486');
+          break;
+        }
+        default:
+          break;
       }
-      case 'crash': {
-        if (lane === undefined) break;
-        const x0 = xOf(a.atMs);
-        const y = laneY(lane) + LANE_PX - 12;
-        out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, xEnd - x0)}" height="9" fill="#bdbdbd" stroke="#636363" stroke-width="0.8"/>`);
-        text(x0 + 3, y + 7.5, 'crashed', 8, '#111');
-        break;
-      }
-      case 'revert': {
-        if (lane === undefined) break;
-        const x = xOf(a.atMs);
-        const y = laneY(lane) + LANE_PX - 8;
-        out.push(`<path d="M ${x} ${y - 6} L ${x + 6} ${y} L ${x} ${y + 6} L ${x - 6} ${y} Z" fill="#9467bd" stroke="#4a1486"/>`);
-        text(x + 9, y + 3.5, 'reverts its memory (Byzantine)', 9, '#4a1486');
-        break;
-      }
-      default:
-        break;
     }
   }
 
@@ -502,6 +492,10 @@ export function renderRunFigure(input: RunFigureInput): string {
     const y = laneY(client) + LANE_PX - 5;
     out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
     text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
+  }
+  if (messages !== undefined) {
+    out.push(...messages.svg);
+    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
   }
   const legendY = axisY + 34;
   legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));

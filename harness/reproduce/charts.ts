@@ -3,20 +3,23 @@
  * experiment's rows. Every chart gets its own CSV (`<chart>.csv`, exactly the rows it draws), so a
  * reader can check any chart against its data.
  */
-import type { CsvRow } from '../charts/csv.ts';
+import type { CsvRow } from '../results/csv.ts';
 import {
   attackTableChart,
-  groupedBarChart,
+  groupedPointChart,
   latencyCdfChart,
   lineChart,
   protocolBarChart,
+  relativeBarChart,
   stackedCostChart,
+  type BandKind,
   type ChartDef,
 } from '../charts/specs.ts';
 import { orderProtocols } from '../charts/theme.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
 import { ConfigError } from '../config/errors.ts';
 import { cpuColumn } from '../sweep/aggregate.ts';
+import { PROTOCOLS } from '../../protocols/registry.ts';
 
 export const CHART_KINDS = [
   'latency-vs-size',
@@ -29,7 +32,9 @@ export const CHART_KINDS = [
   'cost-bytes',
   'cost-cpu',
   'cost-storage',
+  'cost-storage-per-version',
   'attack-table',
+  'relative-vs-size',
 ] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
@@ -44,6 +49,10 @@ export interface ChartRequest {
   readonly name?: string;
   /** x column for the clients charts: `clients` (default), `readers` or `writers`. */
   readonly x?: 'clients' | 'readers' | 'writers';
+  /** `relative-vs-size`: the protocol every other is divided by (default `abd`). */
+  readonly baseline?: string;
+  /** Chart title (default: the kind's own). */
+  readonly title?: string;
 }
 
 export function parseChartRequests(value: unknown, field: string): ChartRequest[] {
@@ -56,6 +65,10 @@ export function parseChartRequests(value: unknown, field: string): ChartRequest[
     const kind = (request as { kind?: unknown }).kind;
     const x = (request as { x?: unknown }).x;
     if (x !== undefined && x !== 'clients' && x !== 'readers' && x !== 'writers') throw new ConfigError(`${at}.x: must be clients, readers or writers, got ${JSON.stringify(x)}`);
+    for (const field of ['baseline', 'title'] as const) {
+      const text = (request as Record<string, unknown>)[field];
+      if (text !== undefined && (typeof text !== 'string' || text === '')) throw new ConfigError(`${at}.${field}: must be a non-empty string, got ${JSON.stringify(text)}`);
+    }
     if (typeof kind !== 'string' || !(CHART_KINDS as readonly string[]).includes(kind)) {
       throw new ConfigError(`${at}.kind: unknown chart kind ${JSON.stringify(kind)} (known: ${CHART_KINDS.join(', ')})`);
     }
@@ -70,6 +83,57 @@ export interface ChartInputs {
   readonly cdf: readonly CsvRow[];
   /** Experiment subtitle (config summary), shown under each title. */
   readonly subtitle: string;
+  /** The experiment's config as written (protocol options such as `retain`, for the storage charts). */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The band a chart can honestly draw for its points, by N, their repetitions: the 95 % Student-t
+ * interval from 3 on; for 2 the range of the two values, because the interval's t factor of 12.7
+ * would draw mostly the quantile, not the variance; nothing for 1. `note` says which, for the
+ * subtitle (every chart must say what its shading is).
+ */
+export function bandFor(points: readonly CsvRow[], what = 'band'): { band: BandKind | undefined; note: string } {
+  const counts = points.map((row) => row['repetitions']).filter((n): n is number => typeof n === 'number');
+  const n = counts.length === 0 ? 1 : Math.min(...counts);
+  if (n >= 3) return { band: 'ci95', note: `${what}: 95 % Student-t interval of the mean over N = ${n} repetitions` };
+  if (n === 2) return { band: 'min-max', note: `${what}: min–max of N = 2 repetitions (too few for a 95 % interval)` };
+  return { band: undefined, note: `N = 1 repetition per point: no ${what}` };
+}
+
+/**
+ * Versions whose value (or fragment) bytes each server holds at the end of a run. ABD and bft-signed
+ * servers keep the newest version only; PoWerStore and M-PoWerStore keep fragments of the newest
+ * `retain` versions (protocols/common/powerstore/server.ts), so exactly `retain` once a run wrote at
+ * least that many versions (none in flight at the end). Null where that is not known: another
+ * protocol, or fewer measured writes than `retain` (warm-up writes are not counted in the rows).
+ */
+export function versionsKept(row: CsvRow, config: Readonly<Record<string, unknown>> | undefined): number | null {
+  const protocol = PROTOCOLS[String(row['protocol'])];
+  if (protocol === undefined) return null;
+  // Protocols with a `retain` option (CAS, PoWerStore, M-PoWerStore) keep that many versions; the
+  // others (full replication) keep one.
+  const configured = (config?.['protocol'] as { options?: unknown } | undefined)?.options;
+  const swept = typeof row['retain'] === 'number' ? { retain: row['retain'] } : {};
+  const parsed = protocol.optionsSchema.safeParse({ ...(configured as object | undefined), ...swept });
+  if (parsed.success !== true) return null;
+  const retain = (parsed.data as { retain?: unknown }).retain;
+  if (retain === undefined) return 1;
+  if (typeof retain !== 'number') return null;
+  const writes = ['count', 'failed', 'pending'].reduce((sum, column) => sum + (typeof row[column] === 'number' ? (row[column] as number) : 0), 0);
+  return writes >= retain ? retain : null;
+}
+
+/** Write rows with `versionsKept` and `storageBlowupPerVersion` (storage blow-up ÷ versions kept). */
+export function storagePerVersionRows(points: readonly CsvRow[], config: Readonly<Record<string, unknown>> | undefined): CsvRow[] {
+  return points
+    .filter((row) => row['op'] === 'write')
+    .map((row) => {
+      const kept = versionsKept(row, config);
+      const blowup = row['storageBlowup'];
+      return { ...row, versionsKept: kept, storageBlowupPerVersion: kept !== null && typeof blowup === 'number' ? blowup / kept : null };
+    })
+    .filter((row) => row.storageBlowupPerVersion !== null);
 }
 
 function filterRows(rows: readonly CsvRow[], where: ChartRequest['where']): CsvRow[] {
@@ -181,59 +245,63 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
     readers: 'Readers (plus one writer), log₂ scale',
     writers: 'Writers (no readers), log₂ scale',
   }[clientsX];
+  const { band, note } = bandFor(points);
+  const banded = `${subtitle}; ${note}`;
   switch (request.kind) {
     case 'latency-vs-size':
       return lineChart(points, {
-        name, csv, subtitle,
-        title: 'Latency vs value size',
+        name, csv, subtitle: banded,
+        title: request.title ?? 'Latency vs value size',
         x: 'valueBytes', xTitle: 'Value size (log scale)', xScale: 'log', xBytes: true,
-        y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: true, facet: 'op',
+        y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band, facet: 'op',
       });
     case 'latency-vs-t':
       return lineChart(points, {
-        name, csv, subtitle,
-        title: 'Latency vs number of tolerated faults t',
+        name, csv, subtitle: banded,
+        title: request.title ?? 'Latency vs number of tolerated faults t',
         x: 't', xTitle: 't (ABD: n = 2t+1; others: n = 3t+1)',
-        y: metric, yTitle: metricTitle, band: true, facet: 'op',
+        y: metric, yTitle: metricTitle, band, facet: 'op',
       });
     case 'throughput-vs-clients':
       return lineChart(points, {
-        name, csv, subtitle,
-        title: 'Throughput vs clients (closed loop)',
+        name, csv, subtitle: banded,
+        title: request.title ?? 'Throughput vs clients (closed loop)',
         x: clientsX, xTitle: clientsTitle, xScale: 'log2',
-        y: request.metric ?? 'opThroughputOpsPerS', yTitle: METRIC_TITLES[request.metric ?? 'opThroughputOpsPerS'] ?? 'ops/s', band: true, facet: 'op',
+        y: request.metric ?? 'opThroughputOpsPerS', yTitle: METRIC_TITLES[request.metric ?? 'opThroughputOpsPerS'] ?? 'ops/s', band, facet: 'op',
       });
     case 'latency-vs-clients':
       return lineChart(points, {
-        name, csv, subtitle,
-        title: 'Latency vs clients (closed loop)',
+        name, csv, subtitle: banded,
+        title: request.title ?? 'Latency vs clients (closed loop)',
         x: clientsX, xTitle: clientsTitle, xScale: 'log2',
-        y: metric, yTitle: metricTitle, band: true, facet: 'op',
+        y: metric, yTitle: metricTitle, band, facet: 'op',
       });
     case 'latency-vs-bandwidth':
       return lineChart(points, {
-        name, csv, subtitle,
-        title: 'Latency vs link bandwidth',
+        name, csv, subtitle: banded,
+        title: request.title ?? 'Latency vs link bandwidth',
         x: 'bandwidthMBps', xTitle: 'Per-link bandwidth (MB/s, log scale)', xScale: 'log',
-        y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: true, facet: 'op',
+        y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band, facet: 'op',
       });
-    case 'latency-by-network':
-      return groupedBarChart(points, {
-        name, csv, subtitle,
-        title: 'Latency by network preset',
+    case 'latency-by-network': {
+      const bars = bandFor(points, 'error bars');
+      return groupedPointChart(points, {
+        name, csv, subtitle: `${subtitle}; ${bars.note}`,
+        title: request.title ?? 'Latency by network preset',
         x: 'network', xTitle: 'Network preset', xSort: ['lan', 'dc', 'regional', 'wan', 'global'],
-        // Log scale: lan (≈1 ms) and wan (≈300 ms) bars are both readable.
-        y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: true, facet: 'op',
+        // Log scale: lan (≈1 ms) and wan (≈300 ms) are both readable; points, since a bar's length means nothing there.
+        y: metric, yTitle: `${metricTitle}, log scale`, yScale: 'log', band: bars.band, facet: 'op',
       });
+    }
     case 'latency-cdf':
       return latencyCdfChart(filterRows(inputs.cdf, request.where), {
         name, csv, subtitle: `${subtitle}; percentiles averaged over repetitions`,
-        title: 'Latency distribution (CDF)',
+        title: request.title ?? 'Latency distribution (CDF)',
       });
     case 'cost-bytes':
       return stackedCostChart(points, {
         name, csv, subtitle,
-        title: 'Bytes on the wire per operation',
+        title: request.title ?? 'Bytes on the wire per operation',
         components: [
           { field: 'clientToServerBytesPerOp', label: 'client → servers' },
           { field: 'serverToClientBytesPerOp', label: 'servers → client' },
@@ -243,7 +311,7 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
     case 'cost-cpu':
       return stackedCostChart(points, {
         name, csv, subtitle: `${subtitle}; all nodes, cost profile`,
-        title: 'CPU time per operation, by primitive',
+        title: request.title ?? 'CPU time per operation, by primitive',
         components: PRIMITIVES.map((p) => ({ field: cpuColumn(p), label: p })),
         componentTitle: 'Primitive', yTitle: 'CPU time per operation (µs)', scale: 1e-3, facet: 'op',
       });
@@ -251,12 +319,31 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
       return protocolBarChart(
         points.filter((r) => r['op'] === 'write'),
         {
-          name, csv, subtitle,
-          title: 'Storage blow-up',
+          name, csv, subtitle: `${subtitle}; every version each server still holds at the end of the run`,
+          title: request.title ?? 'Storage blow-up at the end of the run',
           y: 'storageBlowup', yTitle: 'Bytes stored on all servers ÷ value size', format: '.3~r',
         },
       );
+    case 'cost-storage-per-version': {
+      const rows = storagePerVersionRows(points, inputs.config);
+      const kept = rows.map((r) => `${String(r['protocol'])} ${String(r['versionsKept'])}`).join(', ');
+      return protocolBarChart(rows, {
+        name, csv,
+        subtitle: `${subtitle}; end-of-run storage ÷ versions each server keeps (${kept}); metadata of older versions included`,
+        title: request.title ?? 'Storage blow-up per stored version',
+        y: 'storageBlowupPerVersion', yTitle: 'Bytes stored on all servers ÷ value size, per version', format: '.3~r',
+      });
+    }
     case 'attack-table':
-      return attackTableChart(attack, { name, csv, subtitle, title: 'Under attack: one Byzantine server per run' });
+      return attackTableChart(attack, { name, csv, subtitle, title: request.title ?? 'Under attack: one Byzantine server per run' });
+    case 'relative-vs-size': {
+      const baseline = request.baseline ?? 'abd';
+      return relativeBarChart(points, {
+        name, csv, subtitle,
+        title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
+        x: 'valueBytes', xTitle: 'Value size', xBytes: true,
+        y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
+      });
+    }
   }
 }

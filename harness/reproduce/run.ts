@@ -7,10 +7,10 @@
  * The runner is injected ({@link PointRunner}) so that tests can drive the whole pipeline with a
  * fake one; the CLI passes the core's `runExperiment`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
-import { columnsOf, parseCsv, toCsv, type CsvRow } from '../charts/csv.ts';
+import { columnsOf, parseCsv, toCsv, type CsvRow } from '../results/csv.ts';
 import { writeChart } from '../charts/render.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ExperimentSummary, RunResult } from '../results/schema.ts';
@@ -21,6 +21,7 @@ import { attackRows, buildChart, formatBytes, parseChartRequests, type ChartRequ
 import { renderExperimentReport, renderReport, type ExperimentReport, type MachineInfo } from '../report/html.ts';
 import { PROTOCOLS } from '../../protocols/registry.ts';
 import { analyseAppendix, APPENDIX_FILE, appendixCsvRows, type AppendixPointInput, type AppendixReportData } from './appendix-a.ts';
+import { stageFolder } from '../results/staging.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 
 /** Runs one plain config (a sweep point) and writes its runner outputs under `outDir`. */
@@ -199,6 +200,7 @@ function configSubtitle(planned: PlannedExperiment): string {
   const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
   const protocol = first['protocol'] as Record<string, unknown> | undefined;
   if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
+  if (typeof first['servers'] === 'number') parts.push(`n = ${first['servers']}`);
   const workload = (first['workload'] ?? {}) as Record<string, unknown>;
   if (!swept.has('valueBytes') && typeof workload['valueBytes'] === 'number') parts.push(`value ${formatBytes(workload['valueBytes'])}`);
   const network = (first['network'] ?? {}) as Record<string, unknown>;
@@ -230,11 +232,12 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
   for (const plan of planned) {
     const started = options.nowMs();
     const { experiment } = plan;
-    // Everything is written to `<id>.partial/` and renamed over `<id>/` at the end, so a folder of
-    // results is always complete and never mixes files of two invocations.
+    // Everything is written to a staging folder and replaces `<id>/` at the end, so a folder of
+    // results is always complete and never mixes files of two invocations; an interrupted
+    // experiment leaves nothing (harness/results/staging.ts).
     const finalDir = join(options.outRoot, experiment.id);
-    const dir = `${finalDir}.partial`;
-    rmSync(dir, { recursive: true, force: true });
+    const staged = stageFolder(finalDir, { replace: 'whole' });
+    const dir = staged.path;
     mkdirSync(join(dir, 'points'), { recursive: true });
     const rows: CsvRow[] = [];
     const cdf: CsvRow[] = [];
@@ -297,7 +300,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     const subtitle = configSubtitle(plan);
     const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
     for (const request of experiment.charts) {
-      const chart = buildChart(request, { points, cdf, subtitle }, attack);
+      const chart = buildChart(request, { points, cdf, subtitle, config: experiment.raw }, attack);
       const data = (chart.spec['data'] as { values: CsvRow[] }).values;
       if (data.length === 0) {
         charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
@@ -334,8 +337,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     // Kept so that the combined report can include experiments run by earlier `--only` invocations.
     writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
     const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(dir, finalDir);
+    staged.commit();
     const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
     outcomes.push({ report, elapsedMs, unexpectedViolations, predictionMismatches });
   }

@@ -63,6 +63,14 @@ export interface RunResult {
   readonly durationMs: number;
   readonly messages: { readonly total: number; readonly clientToServer: number; readonly serverToClient: number };
   readonly bytes: { readonly total: number; readonly clientToServer: number; readonly serverToClient: number };
+  /**
+   * Messages servers sent on their own initiative (FILTER_UPDATE) that reached no running operation,
+   * their bytes, and the CPU (ns) that producing and receiving them cost: work that counts for no
+   * operation (attribution rule: harness/host/attribution.ts).
+   */
+  readonly backgroundMessages: number;
+  readonly backgroundBytes: number;
+  readonly backgroundCpuNs: number;
   /** Bytes held per server at the end of the run, index i ↔ server s(i+1). */
   readonly storageBytesPerServer: readonly number[];
   /** Hostile or malformed messages rejected, by reason. */
@@ -71,13 +79,30 @@ export interface RunResult {
   readonly codec: string;
   readonly crypto: string;
   /**
-   * Only for configs with a fault `schedule` (issue 6): the actions as applied (virtual ms, index into
+   * Faults of the config's `faults` section as they took effect (ms on the run's clock), including
+   * crashes by message count that a server process carried out itself. Absent when there are none.
+   */
+  readonly appliedFaults?: readonly { readonly atMs: number; readonly node: string; readonly action: string; readonly cause: string }[];
+  /**
+   * Only for configs with a fault `schedule`: the actions as applied (virtual ms, index into
    * `schedule`, action, frames handed on), frames ever held, and frames still held at the end.
    */
   readonly schedule?: {
     readonly applied: readonly { readonly atMs: number; readonly index: number; readonly action: string; readonly delivered: number }[];
     readonly heldTotal: number;
     readonly heldAtEnd: number;
+  };
+  /**
+   * Only for traced runs (config `trace`): the trace file (relative to the output folder), the events
+   * it holds, the events the bound `trace.maxEvents` left out, from the time it was reached (ms), and
+   * (real engine) the processes whose events may be missing.
+   */
+  readonly trace?: {
+    readonly file: string;
+    readonly events: number;
+    readonly notRecorded: number;
+    readonly boundReachedAtMs: number | null;
+    readonly incomplete?: readonly string[];
   };
 }
 
@@ -88,6 +113,11 @@ export interface ExperimentSummary {
   readonly seed: number;
   /** The validated config, as run. */
   readonly config: unknown;
+  /**
+   * `sha256:<hex>` of the config without the fields that do not change results (./digest.ts), written
+   * with summary.json; `compare` warns when it differs between the two sides of an experiment.
+   */
+  readonly configDigest?: string;
   readonly costProfile: CostProfile;
   /** git commit, Node version, CPU model: the same on the same checkout and machine. */
   readonly meta: Readonly<Record<string, string | number>>;
@@ -118,5 +148,8 @@ export const RUNS_CSV_COLUMNS = [
   'messagesPerOp',
   'bytesPerOp',
   'throughputOpsPerS',
+  'backgroundMessages',
+  'backgroundBytes',
+  'backgroundCpuNs',
   'verdict',
 ] as const;

@@ -1,11 +1,17 @@
 /**
  * @module Writing an experiment's outputs under results/<name>/: runs.csv, summary.json,
- * latency.csv and history/<run-id>.jsonl. Every file goes to a temporary name first and is renamed
- * into place, so a reader never sees a half-written file.
+ * latency.csv and history/<run-id>.jsonl. They are written into a staging folder and moved into
+ * place together (./staging.ts), so a reader never sees a half-written result.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HistoryRecord } from '../history/types.ts';
+import { toCsv } from './csv.ts';
+import { withConfigDigest } from './digest.ts';
+import { stableStringify } from './stable-json.ts';
+import { stageFolder } from './staging.ts';
+
+export { stableStringify } from './stable-json.ts';
 import { RUNS_CSV_COLUMNS, type ExperimentSummary, type OpKind, type RunResult } from './schema.ts';
 
 /**
@@ -18,31 +24,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   renameSync(temp, path);
 }
 
-/** JSON with object keys sorted (recursively), so equal data always serializes to equal bytes. */
-export function stableStringify(value: unknown, indent = 2): string {
-  const sortKeys = (item: unknown): unknown => {
-    if (Array.isArray(item)) return item.map(sortKeys);
-    if (item !== null && typeof item === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const key of Object.keys(item).sort()) out[key] = sortKeys((item as Record<string, unknown>)[key]);
-      return out;
-    }
-    return item;
-  };
-  return JSON.stringify(sortKeys(value), null, indent);
-}
-
-function csvCell(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  const text = String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 /** runs.csv: one row per (run, op kind), the fixed columns of RUNS_CSV_COLUMNS, then extra params (sorted). */
 export function runsCsv(summary: ExperimentSummary): string {
   const fixed = new Set<string>(RUNS_CSV_COLUMNS);
   const extra = [...new Set(summary.runs.flatMap((run) => Object.keys(run.params)))].filter((key) => !fixed.has(key)).sort();
-  const lines = [[...RUNS_CSV_COLUMNS, ...extra].join(',')];
+  const rows: Record<string, unknown>[] = [];
   for (const run of summary.runs) {
     for (const kind of ['read', 'write'] as const) {
       const op = run.ops[kind];
@@ -67,12 +53,15 @@ export function runsCsv(summary: ExperimentSummary): string {
         messagesPerOp: op.messagesPerOp,
         bytesPerOp: op.bytesPerOp,
         throughputOpsPerS: run.throughputOpsPerS,
+        backgroundMessages: run.backgroundMessages,
+        backgroundBytes: run.backgroundBytes,
+        backgroundCpuNs: run.backgroundCpuNs,
         verdict: run.verdict,
       };
-      lines.push([...RUNS_CSV_COLUMNS, ...extra].map((column) => csvCell(row[column])).join(','));
+      rows.push(row);
     }
   }
-  return lines.join('\n') + '\n';
+  return toCsv([...RUNS_CSV_COLUMNS, ...extra], rows);
 }
 
 export function historyJsonl(history: readonly HistoryRecord[]): string {
@@ -97,13 +86,13 @@ export type LatencyPercentiles = Readonly<Partial<Record<OpKind, readonly { perc
 
 /** latency.csv: the latency CDF of every run and op kind (from the HdrHistogram). */
 export function latencyCsv(runs: readonly { id: string; percentiles: LatencyPercentiles }[]): string {
-  const lines = ['run,op,percentile,latencyMs'];
+  const rows: Record<string, unknown>[] = [];
   for (const run of runs) {
     for (const kind of ['read', 'write'] as const) {
-      for (const point of run.percentiles[kind] ?? []) lines.push(`${csvCell(run.id)},${kind},${point.percentile},${point.latencyMs}`);
+      for (const point of run.percentiles[kind] ?? []) rows.push({ run: run.id, op: kind, percentile: point.percentile, latencyMs: point.latencyMs });
     }
   }
-  return lines.join('\n') + '\n';
+  return toCsv(['run', 'op', 'percentile', 'latencyMs'], rows);
 }
 
 /** A run id as a file name: anything but letters, digits and `=,._-` becomes `_`. */
@@ -124,20 +113,25 @@ export function timelineFileName(runId: string): string {
   return historyFileName(runId).replace(/\.jsonl$/, '.violation.html');
 }
 
-/** Writes everything under `dir` (created if needed); returns the paths written. */
+/**
+ * Writes everything under `dir` (created if needed); returns the paths written, sorted. The files go
+ * to a staging folder beside `dir` first and are moved into place at the end (history/ as a whole),
+ * so an interrupted or failed write leaves neither half the files nor an empty history/.
+ */
 export function writeExperiment(dir: string, outputs: ExperimentOutputs): string[] {
-  mkdirSync(join(dir, 'history'), { recursive: true });
-  const written: string[] = [];
-  const put = (path: string, data: string) => {
-    writeFileAtomic(path, data);
-    written.push(path);
-  };
-  for (const [runId, history] of outputs.histories) put(join(dir, 'history', historyFileName(runId)), historyJsonl(history));
-  for (const [runId, html] of outputs.timelines ?? []) put(join(dir, 'history', timelineFileName(runId)), html);
-  put(join(dir, 'latency.csv'), latencyCsv(outputs.latency));
-  put(join(dir, 'runs.csv'), runsCsv(outputs.summary));
-  put(join(dir, 'summary.json'), stableStringify(outputs.summary) + '\n');
-  return written;
+  const staged = stageFolder(dir);
+  try {
+    mkdirSync(join(staged.path, 'history'));
+    const put = (path: string, data: string) => writeFileSync(join(staged.path, path), data);
+    for (const [runId, history] of outputs.histories) put(join('history', historyFileName(runId)), historyJsonl(history));
+    for (const [runId, html] of outputs.timelines ?? []) put(join('history', timelineFileName(runId)), html);
+    put('latency.csv', latencyCsv(outputs.latency));
+    put('runs.csv', runsCsv(outputs.summary));
+    put('summary.json', stableStringify(withConfigDigest(outputs.summary)) + '\n');
+    return staged.commit();
+  } finally {
+    staged.discard();
+  }
 }
 
 export type { RunResult };

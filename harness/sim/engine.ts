@@ -7,7 +7,7 @@
  * sends leave when it ends; the next task waits. Costs are integers (ns) so runs replay exactly.
  */
 import type { NodeId } from '../../protocols/types.ts';
-import type { Engine, EngineContext, EngineRunOutcome } from '../runner/engine.ts';
+import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
 import { NetworkModel } from '../network/model.ts';
 import { stream } from '../rng.ts';
 import { Simulator } from './simulator.ts';
@@ -24,6 +24,7 @@ interface QueuedTask {
 export class SimEngine implements Engine {
   readonly kind = 'sim' as const;
   readonly hostsServers = true;
+  readonly chargesCpu = true;
   readonly clock: Simulator;
   readonly transport: SimTransport;
   private readonly busyUntilNs: Float64Array;
@@ -101,7 +102,11 @@ export class SimEngine implements Engine {
   }
 
   crash(_node: NodeId): void {
-    // The runner hosts every machine of a simulated run and drops a crashed node's frames itself.
+    // Every node of a simulated run is hosted in this process; its host drops a crashed node's frames.
+  }
+
+  lockstep(step: () => Promise<void>): void {
+    this.clock.lockstep(step);
   }
 
   run(maxNs: number): Promise<EngineRunOutcome> {

@@ -1,9 +1,9 @@
 /**
  * @module From run results to the flat CSV rows of a sweep: `runs.csv` (one row per run and op kind,
- * RUNS_CSV_COLUMNS first) and `points.csv` (one row per sweep point and op kind: mean and 95 %
- * interval over the repetitions, see stats.ts).
+ * RUNS_CSV_COLUMNS first) and `points.csv` (one row per sweep point and op kind: mean, 95 %
+ * interval (stats.ts) and range over the repetitions).
  */
-import type { CsvRow, CsvValue } from '../charts/csv.ts';
+import type { CsvRow, CsvValue } from '../results/csv.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
 import { RUNS_CSV_COLUMNS, type OpKind, type RunResult, type Verdict } from '../results/schema.ts';
 import type { SweepPoint } from './expand.ts';
@@ -151,6 +151,9 @@ export function runRows(experiment: string, point: SweepPoint, runs: readonly Ru
         messagesPerOp: stats.messagesPerOp,
         bytesPerOp: stats.bytesPerOp,
         throughputOpsPerS: run.throughputOpsPerS,
+        backgroundMessages: run.backgroundMessages,
+        backgroundBytes: run.backgroundBytes,
+        backgroundCpuNs: run.backgroundCpuNs,
         verdict: run.verdict,
         point: point.id,
         readers,
@@ -204,7 +207,8 @@ export function outcomeOf(verdicts: readonly Verdict[], expectViolation: boolean
 
 /**
  * points.csv rows: runs grouped by (point, op); identity columns copied, every other numeric column
- * averaged with its 95 % interval (`<col>CiLow`, `<col>CiHigh`), verdicts summarised.
+ * averaged with its 95 % interval (`<col>CiLow`, `<col>CiHigh`) and its range over the repetitions
+ * (`<col>Min`, `<col>Max`), verdicts summarised.
  */
 export function pointRows(rows: readonly CsvRow[], sweptColumns: readonly string[] = []): CsvRow[] {
   const groups = new Map<string, CsvRow[]>();
@@ -236,6 +240,9 @@ export function pointRows(rows: readonly CsvRow[], sweptColumns: readonly string
       point[column] = interval.mean;
       point[`${column}CiLow`] = interval.low;
       point[`${column}CiHigh`] = interval.high;
+      // The range over the repetitions: what a chart shows when they are too few for an interval.
+      point[`${column}Min`] = Math.min(...values);
+      point[`${column}Max`] = Math.max(...values);
     }
     out.push(point);
   }

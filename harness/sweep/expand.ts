@@ -19,6 +19,7 @@
  * (e.g. ABD under a Byzantine strategy needs `expectViolation: true`; single-writer PoWerStore is
  * skipped from a sweep over writers).
  */
+import { parseByteSize } from '../config/bytes.ts';
 import { ConfigError } from '../config/errors.ts';
 
 /** Parameters where a list means a sweep (their plain form is a scalar, so there is no ambiguity). */
@@ -231,7 +232,10 @@ export function expandSweep(raw: unknown, options: { quick?: boolean } = {}): Ex
     for (const [path, values] of Object.entries(explicit)) {
       if (!Array.isArray(values) || values.length === 0) fail(`sweep.${path}: must be a non-empty list, got ${formatValue(values)}`);
       if (seen.has(path)) fail(`sweep.${path}: also given as a list in place; give it once`);
-      dimensions.push({ path, column: columnOf(path), values });
+      // A byte size written with a unit (`64KiB`) is swept as its number of bytes, so that the
+      // point ids, the results' columns and chart filters see one number, not two spellings.
+      const sized = /Bytes$/.test(path) ? values.map((v) => (typeof v === 'string' ? (parseByteSize(v) ?? v) : v)) : values;
+      dimensions.push({ path, column: columnOf(path), values: sized });
       seen.add(path);
     }
   }

@@ -12,6 +12,12 @@ import type { NodeId, ProtocolMessage } from '../../protocols/types.ts';
 export interface Frame {
   readonly key: string;
   readonly msg: ProtocolMessage;
+  /**
+   * The operation this message works for, as an attribution tag (harness/host/attribution.ts): it
+   * travels with the frame in both engines, so that both count every message for the same operation.
+   * Not part of the wire bytes that the metrics count.
+   */
+  readonly tag: number;
 }
 
 export type Receiver = (from: NodeId, frame: Frame) => void;

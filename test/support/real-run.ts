@@ -4,7 +4,7 @@
  */
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../../harness/config/index.ts';
 import { createRealEngine, type RealEngine } from '../../harness/real/engine.ts';
-import type { EngineContext } from '../../harness/runner/engine.ts';
+import type { EngineContext } from '../../harness/transport/engine.ts';
 import { runOnce } from '../../harness/runner/run-once.ts';
 
 /** The first run of a raw config. */

@@ -81,7 +81,7 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
       try {
         const received = listen(world, ['s1', 'w1']);
         const value = new Uint8Array([0, 1, 2, 250, 255]);
-        world.transportOf('w1').send('w1', 's1', { key: 'k0', msg: { type: 'PUT', ts: 7, value } as ProtocolMessage });
+        world.transportOf('w1').send('w1', 's1', { key: 'k0', tag: 0, msg: { type: 'PUT', ts: 7, value } as ProtocolMessage });
         assert.equal(await world.settle(() => received.length === 1, 5_000), true);
         const got = received[0]!;
         assert.equal(got.from, 'w1');
@@ -92,7 +92,7 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
         assert.equal(msg.ts, 7);
         assert.deepEqual([...msg.value], [0, 1, 2, 250, 255]);
         // And the reply direction works too.
-        world.transportOf('s1').send('s1', 'w1', { key: 'k0', msg: { type: 'PUT_ACK' } });
+        world.transportOf('s1').send('s1', 'w1', { key: 'k0', tag: 0, msg: { type: 'PUT_ACK' } });
         assert.equal(await world.settle(() => received.length === 2, 5_000), true);
         assert.equal(received[1]!.from, 's1');
         assert.equal(received[1]!.to, 'w1');
@@ -108,8 +108,8 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
         const received = listen(world, ['s1']);
         const count = 150;
         for (let i = 0; i < count; i++) {
-          world.transportOf('w1').send('w1', 's1', { key: 'k0', msg: seqMsg(i) });
-          world.transportOf('r1').send('r1', 's1', { key: 'k1', msg: seqMsg(i) });
+          world.transportOf('w1').send('w1', 's1', { key: 'k0', tag: 0, msg: seqMsg(i) });
+          world.transportOf('r1').send('r1', 's1', { key: 'k1', tag: 0, msg: seqMsg(i) });
         }
         assert.equal(await world.settle(() => received.length === 2 * count, 10_000), true);
         for (const sender of ['w1', 'r1']) {
@@ -128,7 +128,7 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
         // Hand-computed encoding of {key:'k0', msg:{type:'GET', op:1}}:
         // object tag 1 + count 1 + "key" 4 + 'k0' 4 + "msg" 4 + message 17
         // (tag 1 + count 1 + "type" 5 + 'GET' 5 + "op" 3 + uint 1 → 2) = 31 bytes.
-        const frame: Frame = { key: 'k0', msg: { type: 'GET', op: 1 } as ProtocolMessage };
+        const frame: Frame = { key: 'k0', tag: 0, msg: { type: 'GET', op: 1 } as ProtocolMessage };
         world.transportOf('w1').send('w1', 's1', frame);
         world.transportOf('w1').send('w1', 's2', frame);
         world.transportOf('w1').send('w1', 's2', frame);
@@ -149,7 +149,7 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
         const sentNs: number[] = [];
         for (let i = 0; i < 5; i++) {
           sentNs.push(world.nowNs());
-          world.transportOf('w1').send('w1', 's1', { key: 'k0', msg: seqMsg(i) });
+          world.transportOf('w1').send('w1', 's1', { key: 'k0', tag: 0, msg: seqMsg(i) });
           await world.settle(() => received.length === i + 1, 5_000);
         }
         assert.equal(received.length, 5);
@@ -171,7 +171,7 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
         // 10.025 ms at 10^6 B/s; the k-th of 5 messages sent at once arrives k × 10.025 ms later.
         const data = new Uint8Array(9990);
         const sentNs = world.nowNs();
-        for (let i = 0; i < 5; i++) world.transportOf('w1').send('w1', 's1', { key: 'k0', msg: { type: 'BLOB', data } as ProtocolMessage });
+        for (let i = 0; i < 5; i++) world.transportOf('w1').send('w1', 's1', { key: 'k0', tag: 0, msg: { type: 'BLOB', data } as ProtocolMessage });
         assert.deepEqual(totalTraffic(world, ['w1']), { messages: 5, bytes: 5 * 10025 });
         assert.equal(await world.settle(() => received.length === 5, 5_000), true);
         received.forEach((r, i) => {
@@ -190,7 +190,7 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
       try {
         const received = listen(world, ['s1', 's2', 'w1']);
         const w1 = world.transportOf('w1');
-        w1.send('w1', 's2', { key: 'k0', msg: seqMsg(0) });
+        w1.send('w1', 's2', { key: 'k0', tag: 0, msg: seqMsg(0) });
         assert.equal(await world.settle(() => received.length === 1, 5_000), true);
         await world.closeNode('s2');
         // Keep sending to the gone peer until the transport has noticed and counted a drop (a TCP
@@ -198,12 +198,12 @@ export function transportComplianceSuite(fixture: TransportFixture): void {
         let sends = 0;
         const noticed = await world.settle(() => {
           if (sends < 200) {
-            w1.send('w1', 's2', { key: 'k0', msg: seqMsg(++sends) });
+            w1.send('w1', 's2', { key: 'k0', tag: 0, msg: seqMsg(++sends) });
           }
           return world.droppedAt === undefined || world.droppedAt('w1') > 0;
         }, 5_000);
         assert.equal(noticed, true, 'the drop was never counted');
-        w1.send('w1', 's1', { key: 'k0', msg: seqMsg(999) });
+        w1.send('w1', 's1', { key: 'k0', tag: 0, msg: seqMsg(999) });
         assert.equal(await world.settle(() => received.some((r) => r.to === 's1'), 5_000), true);
         assert.equal(received.filter((r) => r.to === 's2').length, 1);
       } finally {

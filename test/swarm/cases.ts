@@ -21,6 +21,7 @@ export const EXPECTED_ROUNDS: Readonly<Record<string, { readonly write: number; 
   'bft-signed': { write: 2, readMax: 2 },
   powerstore: { write: 2, readMax: 2 },
   'm-powerstore': { write: 3, readMax: 2 },
+  cas: { write: 3, readMax: 2 },
 };
 
 /** Generic strategies the harness supplies; `crash`/`slow` are fault types of their own. */
@@ -46,6 +47,8 @@ export interface FaultMix {
   readonly label: string;
   readonly faults: FaultConfig[];
   readonly options?: Record<string, unknown>;
+  /** Server count when not the protocol's default (CAS runs with any n from 2t + 1). */
+  readonly servers?: number;
 }
 
 export interface CaseSpec {
@@ -56,6 +59,12 @@ export interface CaseSpec {
   /** Operations in the run (default 60). */
   readonly operations?: number;
   readonly expectViolation?: boolean;
+  /**
+   * Replaces the config's `protocol:` section (external nodes); `protocol` then names the built-in
+   * protocol whose rounds the case expects. Paths in it are relative to `configDir`.
+   */
+  readonly section?: Readonly<Record<string, unknown>>;
+  readonly configDir?: string;
 }
 
 /** Enumerated mixes for the CI suite: each tolerated fault class on its own, at full strength `t`. */
@@ -87,6 +96,14 @@ export function toleratedMixes(protocolName: string, t: number, seed: number): F
     // Fragment retention small enough to prune during the run: exercises the third read round.
     mixes.push({ label: 'retain-small', faults: [], options: { retain: 3 } });
   }
+  if (protocolName === 'cas') {
+    // CAS at both ends of its server range (k = 1 and k = 2t + 1), with t crashes and garbage
+    // collection keeping a single finalized element, so that reads retry.
+    for (const servers of [2 * t + 1, 4 * t + 1]) {
+      const crashes = pickServers(rng, servers, t).map((node) => ({ type: 'crash' as const, node, atMs: rng.int(0, 40) }));
+      mixes.push({ label: `n=${servers},crash×${t},retain=1`, faults: crashes, options: { retain: 1 }, servers });
+    }
+  }
   return mixes;
 }
 
@@ -94,7 +111,9 @@ export function toleratedMixes(protocolName: string, t: number, seed: number): F
 export function randomMix(protocolName: string, t: number, rng: Rng): FaultMix {
   const protocol = suiteProtocols()[protocolName]!;
   const tolerance = protocol.tolerance(t);
-  const n = protocol.serverCount(t);
+  // CAS: any n from 2t + 1 to 4t + 1 (protocols.md §8 checked that range); others their own n.
+  const servers = protocolName === 'cas' ? rng.int(2 * t + 1, 4 * t + 1) : undefined;
+  const n = servers ?? protocol.serverCount(t);
   const faulty = pickServers(rng, n, rng.int(0, Math.max(tolerance.crash, tolerance.byzantine)));
   const faults: FaultConfig[] = [];
   const labels: string[] = [];
@@ -131,7 +150,11 @@ export function randomMix(protocolName: string, t: number, rng: Rng): FaultMix {
     options = { retain: rng.int(3, 5) };
     labels.push(`retain=${options['retain']}`);
   }
-  return { label: labels.length === 0 ? 'none' : labels.join(','), faults, ...(options ? { options } : {}) };
+  if (protocolName === 'cas') {
+    options = { retain: [1, 2, 3, 16][rng.int(0, 3)]! };
+    labels.push(`n=${n}`, `retain=${options['retain']}`);
+  }
+  return { label: labels.length === 0 ? 'none' : labels.join(','), faults, ...(options ? { options } : {}), ...(servers === undefined ? {} : { servers }) };
 }
 
 function pickServers(rng: Rng, n: number, count: number): string[] {
@@ -144,14 +167,15 @@ function pickServers(rng: Rng, n: number, count: number): string[] {
 }
 
 export function caseConfig(spec: CaseSpec): ExperimentConfig {
-  const protocol = suiteProtocols()[spec.protocol]!;
+  const protocol = spec.section === undefined ? suiteProtocols()[spec.protocol]! : { multiWriter: true };
   const rng = stream(spec.seed, 'case');
   const writers = protocol.multiWriter ? rng.int(2, 3) : 1;
   const raw = {
     name: `atomicity-${spec.protocol}`,
     engine: 'sim',
     seed: spec.seed,
-    protocol: { name: spec.protocol, t: spec.t, options: spec.mix.options ?? {} },
+    protocol: spec.section ?? { name: spec.protocol, t: spec.t, options: spec.mix.options ?? {} },
+    ...(spec.mix.servers === undefined ? {} : { servers: spec.mix.servers }),
     // Heavy jitter: exponential one-way delays (mean 5 ms, long tail), so messages on different
     // links overtake each other freely (each link stays FIFO).
     network: { latency: { distribution: 'exponential', meanMs: 5 }, bandwidthMBps: 0 },
@@ -183,7 +207,7 @@ export interface CaseOutcome {
 
 export async function runCase(spec: CaseSpec): Promise<CaseOutcome> {
   const config = caseConfig(spec);
-  const experiment = resolveExperiment(config, process.cwd(), { protocols: suiteProtocols() });
+  const experiment = resolveExperiment(config, spec.configDir ?? process.cwd(), { protocols: suiteProtocols() });
   const run = experiment.runs[0]!;
   const output = await runOnce(run, spec.seed);
   const check = await checkHistory(output.history, { model: 'register', timeoutMs: 60_000 });

@@ -11,8 +11,8 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareResults, formatTerminal, loadResultSet, parseTolerances, resultSetOf, type ResultSet } from '../../compare/index.ts';
-import { loadSuite, runSuite, updateBaseline } from '../../compare/suite.ts';
-import { addCompareOptions, emitComparison, withInputErrors, type CompareFlags } from './compare.ts';
+import { loadSuite, loadSuitePlugins, runSuite, updateBaseline } from '../../compare/suite.ts';
+import { addCompareOptions, emitComparison, emitWarnings, withInputErrors, type CompareFlags } from './compare.ts';
 
 const DEFAULT_SUITE = 'configs/ci/quick.yaml';
 
@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where the fresh results go (default results/<suite>)');
   addCompareOptions(check).action(async (flags: CheckFlags) => {
     await withInputErrors('baseline check', async () => {
-      const tolerances = parseTolerances(flags.tolerance);
+      const tolerances = parseTolerances(flags.tolerance ?? []);
       const suite = loadSuite(flags.suite);
       const baselineDir = baselineDirOf(suite.name, flags.baseline);
       // Validate the baseline before spending time on the suite.
@@ -77,14 +77,17 @@ export function register(program: Command): void {
           const outDir = flags.out ?? join('results', suite.name);
           fresh = resultSetOf(outDir, await runSuite(suite, { outDir, log }));
         }
+        await loadSuitePlugins(suite);
         const update = updateBaseline(suite, baselineDir, fresh);
         if (update.comparison !== undefined) {
+          emitWarnings(update.comparison);
           process.stdout.write(`changes accepted into ${baselineDir} (old baseline → new):\n`);
           process.stdout.write(formatTerminal(update.comparison, { onlyChanges: true }));
         }
         else process.stdout.write(`no usable baseline to compare with (${update.previousProblem}): wrote a new one\n`);
         for (const name of update.removed) process.stdout.write(`removed ${join(baselineDir, name)} (not in suite ${suite.name})\n`);
-        process.stdout.write(`baseline ${baselineDir} updated: ${update.written.join(', ')}\n`);
+        const unchanged = update.unchanged.length > 0 ? `; unchanged (no measured change, not rewritten): ${update.unchanged.join(', ')}` : '';
+        process.stdout.write(`baseline ${baselineDir}: rewrote ${update.written.length > 0 ? update.written.join(', ') : 'nothing'}${unchanged}\n`);
         return 0;
       });
     });

@@ -1,20 +1,26 @@
 /**
- * @module `quorumbench check FILE... [--format jsonl|jepsen] [--model register|cas-register]
- * [--timeout S] [--timeline-dir DIR]`: judges histories for linearizability, one line per file
- * (`FILE: ok|violation|unknown`, details indented below a violation), and writes the HTML timeline
- * of each violation (FILE.violation.html, or into DIR).
+ * @module `quorumbench check FILE... [--format jsonl|edn|jepsen] [--model register|cas-register]
+ * [--timeout S] [--timeline DIR] [--allow-empty]`: judges histories for linearizability, one line
+ * per file with its operation and key counts (`FILE: ok: 1,000,000 ops, 1 key`; details indented
+ * below a violation), and writes the HTML timeline of each violation (`<file name>.violation.html`
+ * in DIR, by default the current directory: never beside the input, which may be a fixture).
+ *
+ * Formats: the harness's JSON Lines (docs/history.schema.json; `rounds` optional), Jepsen's
+ * `history.edn`, and the older Jepsen etcd logs.
  *
  * Exit code: 2 if any file is bad input (unreadable, or a line that does not parse: reported with
  * its line number and field) or a flag is invalid; else 1 if any history is a violation; else 3 if
- * any is unknown (time limit); else 0.
+ * any is unknown (time limit, or an empty history without --allow-empty: a truncated run must not
+ * pass); else 0.
  */
 import { readFile, mkdir } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
   checkHistory,
   describeRecord,
   HistoryInputError,
+  parseJepsenEdn,
   parseJepsenLog,
   parseJsonlCheckerHistory,
   renderTimelineHtml,
@@ -24,17 +30,21 @@ import {
 } from '../../checker/index.ts';
 import { writeFileAtomic } from '../../results/writer.ts';
 
-export type HistoryFormat = 'jsonl' | 'jepsen';
+/** `jsonl`: the harness's JSON Lines; `edn`: Jepsen's history.edn; `jepsen`: the older Jepsen etcd logs. */
+export type HistoryFormat = 'jsonl' | 'edn' | 'jepsen';
+const FORMATS: readonly HistoryFormat[] = ['jsonl', 'edn', 'jepsen'];
 
 export interface CheckFlags {
-  /** Default: by extension (.log → jepsen, .jsonl/.json/.ndjson → jsonl), else by the first line. */
+  /** Default: by extension (.edn → edn, .log → jepsen, .jsonl/.json/.ndjson → jsonl), else by the content. */
   readonly format?: HistoryFormat;
   /** Default: cas-register if the history has a compare-and-set, else register. */
   readonly model?: CheckModel;
   /** Time limit per file, in seconds. @default 60 */
   readonly timeout?: number;
-  /** Where to write violation timelines. Default: next to each input file. */
-  readonly timelineDir?: string;
+  /** Where to write violation timelines. @default the current directory */
+  readonly timeline?: string;
+  /** Judge an empty history ok (it is unknown otherwise). @default false */
+  readonly allowEmpty?: boolean;
 }
 
 export interface CheckIo {
@@ -48,8 +58,8 @@ const defaultIo: CheckIo = {
 };
 
 function parseFormat(value: string): HistoryFormat {
-  if (value !== 'jsonl' && value !== 'jepsen') throw new InvalidArgumentError(`--format must be jsonl or jepsen, got ${JSON.stringify(value)}`);
-  return value;
+  if (!(FORMATS as readonly string[]).includes(value)) throw new InvalidArgumentError(`--format must be jsonl, edn or jepsen, got ${JSON.stringify(value)}`);
+  return value as HistoryFormat;
 }
 
 function parseModel(value: string): CheckModel {
@@ -66,11 +76,12 @@ function parseSeconds(value: string): number {
 function configure(command: Command): Command {
   return command
     .description('check histories for linearizability (exit 0 all ok, 1 a violation, 3 unknown, 2 bad input)')
-    .argument('<files...>', 'history files: harness JSON Lines, or Jepsen etcd logs')
-    .option('--format <format>', 'jsonl or jepsen (default: by extension, else by content)', parseFormat)
+    .argument('<files...>', 'history files: harness JSON Lines (docs/history.schema.json), Jepsen history.edn, or Jepsen etcd logs')
+    .option('--format <format>', 'jsonl, edn or jepsen (default: by extension, else by content)', parseFormat)
     .option('--model <model>', 'register or cas-register (default: cas-register if the history has a cas)', parseModel)
     .option('--timeout <seconds>', 'time limit per file; keys not decided by then are unknown (default 60)', parseSeconds)
-    .option('--timeline-dir <dir>', 'write violation timelines here (default: next to each file, FILE.violation.html)');
+    .option('--timeline <dir>', 'write violation timelines (<file name>.violation.html) into this folder (default: the current directory)')
+    .option('--allow-empty', 'judge a history with no operations ok (default: unknown, exit 3, so that a truncated run does not pass)');
 }
 
 export function register(program: Command): void {
@@ -105,10 +116,26 @@ export async function runCheckCli(args: readonly string[], io: CheckIo = default
 
 function detectFormat(file: string, text: string): HistoryFormat {
   const ext = extname(file).toLowerCase();
+  if (ext === '.edn') return 'edn';
   if (ext === '.log') return 'jepsen';
   if (ext === '.jsonl' || ext === '.json' || ext === '.ndjson') return 'jsonl';
-  const first = text.split('\n', 20).find((line) => line.trim() !== '') ?? '';
-  return first.trimStart().startsWith('{') ? 'jsonl' : 'jepsen';
+  const first = (text.split('\n', 20).find((line) => line.trim() !== '') ?? '').trimStart();
+  // JSON objects open with a quoted key; EDN operation maps with a keyword, alone or in a vector.
+  if (/^\{\s*"/.test(first)) return 'jsonl';
+  if (/^[[(]?\s*\{\s*:/.test(first) || first.startsWith(';')) return 'edn';
+  return 'jepsen';
+}
+
+const PARSERS: Readonly<Record<HistoryFormat, (text: string) => CheckerRecord[]>> = {
+  jsonl: parseJsonlCheckerHistory,
+  edn: (text) => parseJepsenEdn(text),
+  jepsen: (text) => parseJepsenLog(text),
+};
+
+/** `1,000,000 ops, 1 key`. */
+function counts(records: readonly CheckerRecord[]): string {
+  const keys = new Set(records.map((r) => r.key)).size;
+  return `${records.length.toLocaleString('en-US')} op${records.length === 1 ? '' : 's'}, ${keys.toLocaleString('en-US')} key${keys === 1 ? '' : 's'}`;
 }
 
 type FileOutcome = 'ok' | 'violation' | 'unknown' | 'bad-input';
@@ -134,8 +161,11 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
   let records: CheckerRecord[];
   let result: CheckResult;
   try {
-    const format = flags.format ?? detectFormat(file, text);
-    records = format === 'jsonl' ? parseJsonlCheckerHistory(text) : parseJepsenLog(text);
+    records = PARSERS[flags.format ?? detectFormat(file, text)](text);
+    if (records.length === 0 && flags.allowEmpty !== true) {
+      io.out(`${file}: unknown: 0 ops, 0 keys (an empty history; --allow-empty judges it ok)\n`);
+      return 'unknown';
+    }
     result = await checkHistory(records, {
       ...(flags.model !== undefined ? { model: flags.model } : {}),
       timeoutMs: (flags.timeout ?? 60) * 1000,
@@ -149,15 +179,15 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
   }
   switch (result.verdict) {
     case 'ok':
-      io.out(`${file}: ok\n`);
+      io.out(`${file}: ok: ${counts(records)}\n`);
       return 'ok';
     case 'unknown': {
-      io.out(`${file}: unknown\n`);
+      io.out(`${file}: unknown: ${counts(records)}\n`);
       for (const key of result.perKey) if (key.verdict === 'unknown') io.out(`  key ${JSON.stringify(key.key)}: ${key.reason ?? 'undecided'}\n`);
       return 'unknown';
     }
     case 'violation': {
-      io.out(`${file}: violation\n`);
+      io.out(`${file}: violation: ${counts(records)}\n`);
       const bad = result.perKey.filter((k) => k.verdict === 'violation');
       for (const key of bad) {
         io.out(`  key ${JSON.stringify(key.key)} (${key.opCount} ops, ${key.method === 'fast' ? 'read-mapping check' : 'search'}): ${key.excerpt?.explanation ?? 'not linearizable'}\n`);
@@ -167,9 +197,9 @@ async function checkOneFile(file: string, flags: CheckFlags, io: CheckIo): Promi
           }
         }
       }
-      const target = join(flags.timelineDir ?? dirname(file), `${basename(file)}.violation.html`);
+      const target = join(flags.timeline ?? '.', `${basename(file)}.violation.html`);
       try {
-        if (flags.timelineDir !== undefined) await mkdir(flags.timelineDir, { recursive: true });
+        if (flags.timeline !== undefined) await mkdir(flags.timeline, { recursive: true });
         writeFileAtomic(target, renderTimelineHtml(records, result));
         io.out(`  timeline: ${target}\n`);
       } catch (error) {

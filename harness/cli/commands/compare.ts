@@ -20,13 +20,14 @@ import {
 export interface CompareFlags {
   readonly markdown?: string;
   readonly json?: string;
-  readonly tolerance: string[];
+  readonly tolerance?: string[];
   readonly onlyChanges: boolean;
   readonly allowMissing: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+/** Repeated `--tolerance` flags accumulate; none given leaves the option undefined (the defaults apply). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Adds the options shared by `compare` and `baseline check|update`. */
@@ -38,14 +39,19 @@ export function addCompareOptions(command: Command): Command {
       '--tolerance <spec>',
       'relative slack before a change counts, KEY=VALUE[,...]; KEY: exact | noisy | a metric group (latencyMs, rounds, cpuNsPerOp, storageBytesPerServer) | a metric (messagesPerOp, latencyMs.p99); VALUE: 0.05 or 5% (default exact=0,noisy=0.1)',
       collect,
-      [] as string[],
     )
     .option('--only-changes', 'print only rows whose verdict is not `same` (the files get every row)', false)
     .option('--allow-missing', 'do not fail when the current results lack a run of the baseline', false);
 }
 
+/** Each warning on its own line on stderr, where it is not lost in a long table. */
+export function emitWarnings(comparison: Comparison): void {
+  for (const warning of comparison.warnings) process.stderr.write(`quorumbench compare: warning: ${warning}\n`);
+}
+
 /** Prints and writes a comparison; returns its exit code. */
 export function emitComparison(comparison: Comparison, flags: CompareFlags): 0 | 1 {
+  emitWarnings(comparison);
   process.stdout.write(formatTerminal(comparison, { onlyChanges: flags.onlyChanges }));
   // A file that cannot be written must not pass for a regression (exit 1): it is bad input (2).
   const put = (flag: string, path: string, text: string) => {
@@ -77,12 +83,12 @@ export async function withInputErrors(name: string, body: () => Promise<number> 
 export function register(program: Command): void {
   const command = program
     .command('compare')
-    .description('compare results against a baseline: a row per metric with verdict same|better|worse|new|missing; exit 1 on a regression')
+    .description('compare results against a baseline: a row per metric with verdict same|better|worse|new|missing (exit 0 nothing worse, 1 a regression or a missing run, 2 bad input)')
     .argument('<baseline>', 'baseline summary.json, results folder, or folder of results folders')
     .argument('<current>', 'current summary.json, results folder, or folder of results folders');
   addCompareOptions(command).action(async (baselinePath: string, currentPath: string, flags: CompareFlags) => {
     await withInputErrors('compare', () => {
-      const tolerances = parseTolerances(flags.tolerance);
+      const tolerances = parseTolerances(flags.tolerance ?? []);
       const comparison = compareResults(loadResultSet(baselinePath), loadResultSet(currentPath), { tolerances, allowMissing: flags.allowMissing });
       return emitComparison(comparison, flags);
     });

@@ -12,8 +12,11 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, parseConfig, resolveExperiment } from '../../config/index.ts';
+import { loadPlugins } from '../../config/plugins.ts';
 import { runExperiment } from '../../runner/index.ts';
 import type { MachineInfo } from '../../report/html.ts';
+import { exitOnInterrupt } from '../../results/staging.ts';
+import { plural } from '../figures.ts';
 import { loadAppendixExperiment, loadPaperExperiments, planExperiments, reproduce, writeCombinedReport, type PointRunner } from '../../reproduce/run.ts';
 
 function machineInfo(): MachineInfo {
@@ -62,12 +65,13 @@ function progressReporter(totalRuns: number) {
 export function register(program: Command): void {
   program
     .command('reproduce')
-    .description("run the paper's experiments (configs/paper) and write results/paper/ with charts and report.html")
+    .description("run the paper's experiments (configs/paper) and write results/paper/ with charts and report.html (exit 0 done, 1 a violation within tolerance or an Appendix A run not as predicted, 2 bad config or arguments, 130 interrupted)")
     .option('--quick', 'the small version of every experiment (fewer sizes, operations, repetitions); minutes, not hours')
     .option('--only <names>', 'only experiments whose file name contains one of these (comma-separated), e.g. 01 or attack')
     .option('--configs <dir>', 'experiment configs folder', 'configs/paper')
     .option('--out <dir>', 'output folder', 'results/paper')
     .action(async (flags: { quick?: boolean; only?: string; configs: string; out: string }) => {
+      exitOnInterrupt();
       const quick = flags.quick === true;
       const configDir = resolve(flags.configs);
       let experiments;
@@ -83,6 +87,12 @@ export function register(program: Command): void {
         const wanted = flags.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
         experiments = experiments.filter((e) => wanted.some((w) => e.id.includes(w)));
         if (experiments.length === 0) configError(`--only: no experiment matches ${JSON.stringify(flags.only)} (have: ${allIds.join(', ')})`);
+      }
+      try {
+        for (const experiment of experiments) await loadPlugins(experiment.raw, configDir);
+      } catch (error) {
+        if (error instanceof ConfigError) configError(error.message);
+        throw error;
       }
       // Every point is validated by the core's schema and resolver before anything runs.
       const validate = (config: Record<string, unknown>) => void resolveExperiment(parseConfig(config), configDir);
@@ -133,10 +143,10 @@ export function register(program: Command): void {
       for (const outcome of outcomes) {
         const charts = outcome.report.charts.filter((c) => c.svg !== null).length;
         process.stdout.write(
-          `${outcome.report.id}: ${outcome.report.runs.length > 0 ? new Set(outcome.report.runs.map((r) => r['run'])).size : 0} runs, ${charts} charts${outcome.report.appendix === undefined ? '' : `, ${outcome.report.appendix.rows.length} figures, ${outcome.report.appendix.rows.filter((r) => r.matchesPrediction).length} as Appendix A predicts`}, ${(outcome.elapsedMs / 1000).toFixed(1)} s -> ${join(flags.out, outcome.report.id)}/\n`,
+          `${outcome.report.id}: ${plural(outcome.report.runs.length > 0 ? new Set(outcome.report.runs.map((r) => r['run'])).size : 0, 'run')}, ${plural(charts, 'chart')}${outcome.report.appendix === undefined ? '' : `, ${plural(outcome.report.appendix.rows.length, 'figure')}, ${outcome.report.appendix.rows.filter((r) => r.matchesPrediction).length} as Appendix A predicts`}, ${(outcome.elapsedMs / 1000).toFixed(1)} s -> ${join(flags.out, outcome.report.id)}/\n`,
         );
       }
-      process.stdout.write(`wrote ${path} (${included.length} experiments) in ${(totalMs / 1000).toFixed(1)} s total\n`);
+      process.stdout.write(`wrote ${path} (${plural(included.length, 'experiment')}) in ${(totalMs / 1000).toFixed(1)} s total\n`);
       const unexpected = outcomes.reduce((sum, o) => sum + o.unexpectedViolations, 0);
       const mismatches = outcomes.reduce((sum, o) => sum + o.predictionMismatches, 0);
       if (mismatches > 0) {

@@ -1,16 +1,23 @@
 /**
  * @module `quorumbench run <config> [--seed N] [--out DIR] [--quick]`: runs an experiment and writes
- * results/<name>/ (or DIR); a sweep config runs every point (./run-sweep.ts). Exit 0: done; 1: a run within the protocol's tolerance violated
- * linearizability; 2: bad config or arguments (one line on stderr, nothing written).
+ * results/<name>/ (or DIR); a sweep config runs every point (./run-sweep.ts). It lists every file it
+ * wrote. Exit 0: done; 1: a run within the protocol's tolerance violated linearizability; 2: bad
+ * config or arguments (one line on stderr, nothing written); 130/143: interrupted by SIGINT/SIGTERM
+ * (nothing written: outputs are staged and moved into place at the end, harness/results/staging.ts).
  */
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
+import { loadPlugins } from '../../config/plugins.ts';
 import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
 import { parseRealSettings } from '../../real/cluster-file.ts';
+import { exitOnInterrupt } from '../../results/staging.ts';
 import { timelineFileName } from '../../results/writer.ts';
+import { ms, opsPerS, rounded } from '../figures.ts';
 import { isSweepConfig, planSweep, runSweep, type PlannedSweep } from './run-sweep.ts';
+import { describeTrace } from '../../trace/run-trace.ts';
+import { violationSvgFileName } from '../../trace/outputs.ts';
 
 function parseSeed(text: string): number {
   const value = Number(text);
@@ -71,20 +78,46 @@ function progressReporter(): { update: (progress: ExperimentProgress) => void; s
   };
 }
 
+/** One indented line per file. */
+function listFiles(paths: readonly string[]): string {
+  return paths.map((path) => `  ${path}\n`).join('');
+}
+
+/**
+ * A config problem that shows only once a run starts (a real-engine server refusing the run, a secret
+ * file that cannot be read) is reported like any config error: one line, exit status 2. Nothing of
+ * the run was written: outputs are written when every run is done.
+ */
+async function exitOnConfigError<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`config error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run an experiment config (YAML or JSON) and write results/<name>/')
+    .description('run an experiment config (YAML or JSON) and write results/<name>/ (exit 0 done, 1 a violation within tolerance, 2 bad config or arguments, 130 interrupted)')
     .argument('<config>', 'experiment config file')
     .option('--seed <n>', 'replace the config seed (repetition i uses seed + i)')
     .option('--out <dir>', 'output directory (default results/<name>)')
     .option('--quick', "sweep configs: apply the config's `quick:` patch (fewer points and operations)")
-    .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean }) => {
+    .option('--trace', 'record every message to trace/<run>.jsonl (as `trace: true` in the config; its own `trace:` bounds win)')
+    .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean; trace?: boolean }) => {
+      exitOnInterrupt();
       let sweep: PlannedSweep | undefined;
       try {
         const raw = readRawConfig(configPath);
+        await loadPlugins(raw, dirname(configPath));
         if (isSweepConfig(raw)) {
-          const patched = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
+          const seeded = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
+          const patched = flags.trace === true && seeded['trace'] === undefined ? { ...seeded, trace: true } : seeded;
           sweep = planSweep(patched, dirname(configPath), flags.quick === true);
         }
       } catch (error) {
@@ -98,9 +131,9 @@ export function register(program: Command): void {
         const outDir = flags.out ?? join('results', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = progressReporter();
-        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
+        const outcome = await exitOnConfigError(() => runSweep(sweep!, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)));
         progress.stop();
-        process.stdout.write(`wrote ${join(outDir, 'runs.csv')} and ${join(outDir, 'points.csv')} (${outcome.points} points, ${outcome.runs} runs)\n`);
+        process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
           for (const command of outcome.unexpected) process.stderr.write(`violation within tolerance; replay with: ${command}\n`);
           process.exit(1);
@@ -109,7 +142,7 @@ export function register(program: Command): void {
       }
       let experiment;
       try {
-        experiment = loadExperiment(configPath, flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) });
+        experiment = loadExperiment(configPath, { ...(flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) }), ...(flags.trace === true ? { trace: true } : {}) });
         // The real engine's own settings, checked now rather than after servers were started.
         if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
       } catch (error) {
@@ -121,13 +154,16 @@ export function register(program: Command): void {
       }
       const outDir = flags.out ?? join('results', experiment.config.name);
       const progress = progressReporter();
-      const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
+      const result = await exitOnConfigError(() => runExperiment(experiment, { outDir, onProgress: progress.update }));
       progress.stop();
       for (const run of result.summary.runs) {
-        const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${op.latencyMs.p50}ms rounds=${op.rounds.mean}`);
-        process.stdout.write(`${run.id} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${run.throughputOpsPerS} ops/s\n`);
+        const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);
+        process.stdout.write(`${run.id} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${opsPerS(run.throughputOpsPerS)}\n`);
+        const traced = experiment.runs.find((r) => r.id === run.id)?.trace;
+        if (run.trace !== undefined && traced != null) process.stdout.write(`  ${describeTrace(run.trace, traced.maxEvents, join(outDir, run.trace.file))}\n`);
+        if (run.trace !== undefined && run.verdict === 'violation') process.stdout.write(`  messages around the violation: ${join(outDir, 'history', violationSvgFileName(run.id))}\n`);
       }
-      process.stdout.write(`wrote ${join(outDir, 'runs.csv')} and ${join(outDir, 'summary.json')}\n`);
+      process.stdout.write(`wrote ${result.written.length} files:\n${listFiles(result.written)}`);
       if (result.unexpectedViolations.length > 0) {
         for (const runId of result.unexpectedViolations) {
           const run = result.summary.runs.find((r) => r.id === runId)!;

@@ -281,6 +281,7 @@ export class PowerStoreServer<T> implements ServerMachine<PowerStoreMessage<T>> 
         const candidate = memory.candidates[index]!;
         if (this.ts.compare(candidate.ts, ts) !== 0) continue;
         memory.unknown.delete(index);
+        this.env.initiating?.(reader);
         const classification = this.classify(candidate);
         if (classification === 'verified') this.raise(candidate);
         // Attach the fragment when this candidate is now the highest verified one of that C.

@@ -1,0 +1,77 @@
+/**
+ * The command line's surface: --version, exit codes in `run --help` (as in check and compare), the
+ * --tolerance help without commander's "(default: [])", `run` refusing `t: 0` with one line and exit
+ * 2, and figures rounded for the console.
+ */
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { buildProgram } from '../harness/cli/main.ts';
+import { ms, opsPerS, plural, rounded } from '../harness/cli/figures.ts';
+
+const help = (name: string): string => {
+  const command = buildProgram().commands.find((c) => c.name() === name);
+  assert.ok(command, name);
+  return command.helpInformation();
+};
+
+test('--version prints the version of package.json', () => {
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  assert.equal(buildProgram().version(), version);
+});
+
+test('run, check and compare list their exit codes in --help; --tolerance states its default once', () => {
+  const flat = (name: string) => help(name).replace(/\s+/g, ' ');
+  assert.match(flat('run'), /exit 0 done, 1 a violation within tolerance, 2 bad config or arguments, 130 interrupted/);
+  assert.match(flat('check'), /exit 0 all ok, 1 a violation, 3 unknown, 2 bad input/);
+  assert.match(flat('compare'), /exit 0 nothing worse, 1 a regression or a missing run, 2 bad input/);
+  const tolerance = flat('compare').split('--tolerance')[1]!.split('--only-changes')[0]!;
+  assert.match(tolerance, /\(default exact=0,noisy=0\.1\) $/);
+  assert.doesNotMatch(tolerance, /default: \[\]/);
+});
+
+test('run refuses t: 0: exit 2, one line on stderr naming the field and the value, nothing written', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qb-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 't0.yaml');
+  writeFileSync(config, 'name: t0\nprotocol: { name: abd, t: 0 }\nworkload: { operations: 10 }\n');
+  let stderr = '';
+  let stdout = '';
+  const saved = { exit: process.exit, err: process.stderr.write, out: process.stdout.write, sigint: process.listeners('SIGINT'), sigterm: process.listeners('SIGTERM') };
+  // The command exits the process itself; here the exit is caught so the test can look at it.
+  process.exit = ((code?: number) => {
+    throw Object.assign(new Error('exit'), { exitCode: code });
+  }) as typeof process.exit;
+  process.stderr.write = ((text: string) => ((stderr += text), true)) as typeof process.stderr.write;
+  process.stdout.write = ((text: string) => ((stdout += text), true)) as typeof process.stdout.write;
+  let exitCode: number | undefined;
+  try {
+    await buildProgram().parseAsync(['node', 'quorumbench', 'run', config, '--out', join(dir, 'out')]);
+  } catch (error) {
+    exitCode = (error as { exitCode?: number }).exitCode;
+  } finally {
+    process.exit = saved.exit;
+    process.stderr.write = saved.err;
+    process.stdout.write = saved.out;
+    // `run` turns SIGINT/SIGTERM into an orderly exit; take its listeners off again.
+    for (const listener of process.listeners('SIGINT')) if (!saved.sigint.includes(listener)) process.off('SIGINT', listener);
+    for (const listener of process.listeners('SIGTERM')) if (!saved.sigterm.includes(listener)) process.off('SIGTERM', listener);
+  }
+  assert.equal(exitCode, 2);
+  assert.equal(stderr, 'config error: protocol.t: must be >= 1, got 0\n');
+  assert.equal(stdout, '');
+  assert.deepEqual(readdirSync(dir), ['t0.yaml']);
+});
+
+test('console figures: rounded, and the noun in the right number', () => {
+  assert.equal(opsPerS(2647.501226), '2647.5 ops/s');
+  assert.equal(opsPerS(50), '50 ops/s');
+  assert.equal(ms(6.0159999), '6.016ms');
+  assert.equal(rounded(2.046, 2), '2.05');
+  assert.equal(rounded(1 / 3, 2), '0.33');
+  assert.equal(plural(1, 'chart'), '1 chart');
+  assert.equal(plural(0, 'chart'), '0 charts');
+  assert.equal(plural(16, 'chart'), '16 charts');
+});
