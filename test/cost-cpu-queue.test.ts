@@ -75,3 +75,16 @@ test('a client that encodes 16 MiB sends nothing meanwhile: a PoWerStore write t
   });
   close(latency.get('w1')!, (0.5 * valueBytes) / 1e6 + 4 * ONE_WAY_MS, 'w1');
 });
+
+test('coding is charged from the grid in a run: a PoWerStore write of 4 KiB at t = 1 takes E(2, 4, 4 KiB) + 4L', async () => {
+  // t = 1: k = 2, n = 4. The grid holds (2, 4) only, with 4096 ns for encoding 4 KiB (the flat
+  // encode term, 1 ns per byte, would charge 0.01 ms more and does not apply). The writer's start
+  // task lasts E = 4096 ns; STORE and COMPLETE round trips follow: 0.004096 + 4 ms.
+  const grid = { sizesBytes: [1024, 4096], shapes: [{ k: 2, n: 4, encodeNs: [1024, 4096], decodeNs: [[1, 1], [1, 1], [1, 1]] }] };
+  const latency = await latenciesMs({
+    protocol: { name: 'powerstore', t: 1 },
+    costProfile: { ...profile({ encode: { nsPerOp: 10_000, nsPerByte: 1 } }), coding: grid },
+    workload: { keys: 1, writers: 1, readers: 0, readRatio: 0, valueBytes: 4096, operations: 1 },
+  });
+  close(latency.get('w1')!, 4096 / 1e6 + 4 * ONE_WAY_MS, 'w1');
+});

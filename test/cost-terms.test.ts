@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costNs, type CostProfile, type Primitive } from '../harness/cost/profile.ts';
+import { costNs, PRIMITIVES, type CostProfile, type Primitive } from '../harness/cost/profile.ts';
+import { NodeMeter } from '../harness/host/meter.ts';
 import { meteredCodec, meteredCrypto } from '../harness/env/index.ts';
 import { createCryptoProvider } from '../protocols/common/crypto/index.ts';
 import { createTsCodec } from '../protocols/common/erasure/ts.ts';
@@ -142,4 +143,22 @@ test('encode and decode fall back to the flat terms for shapes not in the grid, 
   assert.equal(costNs(PROFILE, 'encode', 10_000), 4000);
   const { coding: _grid, ...flat } = PROFILE;
   assert.equal(costNs(flat, 'encode', 10_000, 2, 4), 4000);
+});
+
+test('a node meter charges the engine what costNs says, with k, n and the parity count reaching the grid', () => {
+  const engine: Array<[string, number]> = [];
+  const attributed: Array<[number, number, number]> = [];
+  const meter = new NodeMeter('c1', PROFILE, (node, ns) => engine.push([node, ns]), { cpu: (op, primitive, ns) => attributed.push([op, primitive, ns]) });
+  meter.target = 7;
+  const codec = meteredCodec(createTsCodec(), meter.charge);
+  const fragments = codec.encode(bytes(4096), 2, 4);
+  codec.decode([fragments[0], undefined, undefined, fragments[3]], 2, 4);
+  codec.decode([fragments[0], fragments[1], undefined, undefined], 2, 4);
+  meteredCrypto(inner, meter.charge).sha256(bytes(1000));
+  meter.charge('message', 1500);
+  // Grid (2, 4) at 4 KiB: encode 4096 ns, decode with one parity fragment 2048 ns, with none
+  // 409.6 ns rounded to 410; hash 500 + 0.5 · 1000; message 2000 + 0.1 · 1500.
+  assert.deepEqual(engine, [['c1', 4096], ['c1', 2048], ['c1', 410], ['c1', 1000], ['c1', 2150]]);
+  const index = (p: Primitive): number => PRIMITIVES.indexOf(p);
+  assert.deepEqual(attributed, [[7, index('encode'), 4096], [7, index('decode'), 2048], [7, index('decode'), 410], [7, index('hash'), 1000], [7, index('message'), 2150]]);
 });

@@ -12,6 +12,7 @@ import { DEFAULT_PROFILE, DEFAULT_PROFILE_PATH, ZERO_PROFILE, type CostProfile }
 import { loadCostProfile, CostProfileError } from '../harness/cost/load.ts';
 import { calibrate, fitCost, fitFlat, subsetsWithParity, writeJsonAtomic } from '../harness/cost/calibrate.ts';
 import { calibrationTables } from '../harness/cost/calibrate-report.ts';
+import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 
 const FLAT: CostProfile = {
   name: 'flat',
@@ -150,4 +151,18 @@ test('calibrate (very short, small grid) writes a loadable profile holding the g
     writeJsonAtomic(path, report);
     assert.deepEqual(loadCostProfile(path), report.profile);
   });
+});
+
+test('an inline costProfile in a config may carry a grid; a bad grid is one line naming the field and the value', () => {
+  const FREE = { nsPerOp: 0, nsPerByte: 0 };
+  const flat = { hash: FREE, hmac: FREE, sign: FREE, verify: FREE, encode: FREE, decode: FREE, message: FREE };
+  const coding = { sizesBytes: [1024, 4096], shapes: [{ k: 2, n: 4, encodeNs: [10, 20], decodeNs: [[1, 2], [3, 4], [5, 6]] }] };
+  const config = (costProfile: unknown) => ({ name: 'x', engine: 'sim', protocol: { name: 'powerstore', t: 1 }, workload: { operations: 1 }, costProfile });
+  const resolved = resolveExperiment(parseConfig(config({ ...flat, coding }))).runs[0]!;
+  assert.deepEqual(resolved.costProfile.coding, coding);
+  const bad = { ...coding, shapes: [{ ...coding.shapes[0]!, decodeNs: [[1, 2]] }] };
+  assert.throws(
+    () => parseConfig(config({ ...flat, coding: bad })),
+    (error: Error) => error.message === 'costProfile.coding.shapes[0].decodeNs: expected 3 rows (parity fragments 0..2), got [[1,2]]',
+  );
 });

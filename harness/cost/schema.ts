@@ -31,7 +31,8 @@ const shapeSchema = z.strictObject({
   decodeNs: z.array(z.array(nanoseconds)),
 });
 
-const codingSchema = z
+/** The coding grid; also accepted in an inline `costProfile` of a config (harness/config/schema.ts). */
+export const codingSchema = z
   .strictObject({
     sizesBytes: z.array(z.number().int().positive()).min(1),
     shapes: z.array(shapeSchema),
@@ -39,25 +40,25 @@ const codingSchema = z
   .superRefine((grid, context) => {
     grid.sizesBytes.forEach((size, i) => {
       if (i > 0 && size <= grid.sizesBytes[i - 1]!) {
-        context.addIssue({ code: 'custom', path: ['sizesBytes', i], message: 'sizes must be strictly increasing' });
+        context.addIssue({ code: 'custom', path: ['sizesBytes', i], message: 'sizes must be strictly increasing', input: size });
       }
     });
     const sizes = grid.sizesBytes.length;
     const seen = new Set<string>();
     grid.shapes.forEach((shape, s) => {
       const at = (...path: (string | number)[]): (string | number)[] => ['shapes', s, ...path];
-      if (shape.n < shape.k) context.addIssue({ code: 'custom', path: at('n'), message: `must be >= k (${shape.k})` });
-      if (seen.has(`${shape.k}/${shape.n}`)) context.addIssue({ code: 'custom', path: at('n'), message: `(k, n) = (${shape.k}, ${shape.n}) appears twice` });
+      if (shape.n < shape.k) context.addIssue({ code: 'custom', path: at('n'), message: `must be >= k (${shape.k})`, input: shape.n });
+      if (seen.has(`${shape.k}/${shape.n}`)) context.addIssue({ code: 'custom', path: at('n'), message: `(k, n) = (${shape.k}, ${shape.n}) appears twice`, input: shape.n });
       seen.add(`${shape.k}/${shape.n}`);
       if (shape.encodeNs.length !== sizes) {
-        context.addIssue({ code: 'custom', path: at('encodeNs'), message: `expected ${sizes} entries (one per size)` });
+        context.addIssue({ code: 'custom', path: at('encodeNs'), message: `expected ${sizes} entries (one per size)`, input: shape.encodeNs });
       }
       const rows = Math.min(shape.k, shape.n - shape.k) + 1;
       if (shape.decodeNs.length !== rows) {
-        context.addIssue({ code: 'custom', path: at('decodeNs'), message: `expected ${rows} rows (parity fragments 0..${rows - 1})` });
+        context.addIssue({ code: 'custom', path: at('decodeNs'), message: `expected ${rows} rows (parity fragments 0..${rows - 1})`, input: shape.decodeNs });
       }
       shape.decodeNs.forEach((row, p) => {
-        if (row.length !== sizes) context.addIssue({ code: 'custom', path: at('decodeNs', p), message: `expected ${sizes} entries (one per size)` });
+        if (row.length !== sizes) context.addIssue({ code: 'custom', path: at('decodeNs', p), message: `expected ${sizes} entries (one per size)`, input: row });
       });
     });
   });
