@@ -2,7 +2,8 @@
  * @module Loading a cost profile by name ('zero', 'default') or from a JSON file (harness/cost/schema.ts).
  */
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PROFILE, ZERO_PROFILE, type CostProfile } from './profile.ts';
+import { ZERO_PROFILE, type CostProfile } from './profile.ts';
+import { DEFAULT_PROFILE } from './default-profile.ts';
 import { CostProfileError, parseCostProfile } from './schema.ts';
 
 export { CostProfileError, parseCostProfile } from './schema.ts';

@@ -5,7 +5,9 @@
  * and a node handles one task at a time, so CPU-heavy protocols queue as they would on a real
  * machine. `zero` charges nothing; `default` is a fixed profile (configs/cost-profiles/default.json,
  * so simulated results are identical on every machine); `quorumbench calibrate` measures the
- * current machine and writes a profile file. docs/cost-model.md describes every term.
+ * current machine and writes a profile file (the default is read by default-profile.ts, apart from this
+ * module so that processes that only price calls, such as real-engine servers, do not read it).
+ * docs/cost-model.md describes every term.
  *
  * Hashing, MACs, signatures and messages cost a fixed part per call plus a part per byte. Erasure
  * coding depends on more than the value's size: on (k, n), and for decoding on how many of the k
@@ -13,9 +15,6 @@
  * grid of measured coding times per (k, n) and value size (`coding`); calls whose (k, n) it does
  * not hold, and profiles without a grid, are charged the flat `encode` and `decode` terms.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseCostProfile } from './schema.ts';
 
 /** Cost of one primitive: a fixed part per call plus a part per byte processed. */
 export interface PrimitiveCost {
@@ -25,6 +24,8 @@ export interface PrimitiveCost {
 
 export const PRIMITIVES = ['hash', 'hmac', 'sign', 'verify', 'encode', 'decode', 'message'] as const;
 export type Primitive = (typeof PRIMITIVES)[number];
+/** Each primitive's position in PRIMITIVES (per-primitive counters are arrays in that order). */
+export const PRIMITIVE_INDEX: Readonly<Record<Primitive, number>> = Object.fromEntries(PRIMITIVES.map((p, i) => [p, i])) as Record<Primitive, number>;
 
 /** Measured erasure-coding times of one (k, n), ns per call, one entry per `CodingGrid.sizesBytes`. */
 export interface CodingShape {
@@ -77,17 +78,6 @@ export const ZERO_PROFILE: CostProfile = {
   decode: FREE,
   message: FREE,
 };
-
-/**
- * The fixed default profile: configs/cost-profiles/default.json, produced by `quorumbench calibrate`
- * on the project's reference machine (the file records which machine and how). Fixed so that
- * simulated results are the same everywhere; regenerating it changes every simulated figure.
- */
-export const DEFAULT_PROFILE_PATH = fileURLToPath(new URL('../../configs/cost-profiles/default.json', import.meta.url));
-export const DEFAULT_PROFILE: CostProfile = parseCostProfile(
-  JSON.parse(readFileSync(DEFAULT_PROFILE_PATH, 'utf8')),
-  DEFAULT_PROFILE_PATH,
-);
 
 /** A grid shape prepared for lookups: log sizes and ns per byte at each size. */
 interface CompiledShape {

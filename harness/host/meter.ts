@@ -4,9 +4,8 @@
  * that node) and attributed to the operation the node's current work is for (attribution.ts).
  */
 import type { NodeId } from '../../protocols/types.ts';
-import { costNs, PRIMITIVES, type CostProfile } from '../cost/profile.ts';
+import { costNs, PRIMITIVE_INDEX, PRIMITIVES, type CostProfile } from '../cost/profile.ts';
 import type { ChargeFn } from '../env/index.ts';
-import { PRIMITIVE_INDEX } from '../metrics/index.ts';
 
 /** Where attributed CPU goes: an operation index (≥ 0), nowhere, or the run's background bucket. */
 export const NO_OPERATION = -1;

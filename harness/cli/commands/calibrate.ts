@@ -6,10 +6,9 @@
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { calibrate, DEFAULT_CALIBRATION, QUICK_MEASURE, writeJsonAtomic } from '../../cost/calibrate.ts';
-import { calibrationTables } from '../../cost/calibrate-report.ts';
-import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/index.ts';
-import { ERASURE_PREFERENCES, type ErasurePreference } from '../../../protocols/common/erasure/index.ts';
+import { DEFAULT_CALIBRATION, QUICK_MEASURE } from '../../cost/calibration-options.ts';
+import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/names.ts';
+import { ERASURE_PREFERENCES, type ErasurePreference } from '../../../protocols/common/erasure/preferences.ts';
 
 interface CalibrateFlags {
   out: string;
@@ -47,6 +46,8 @@ export function register(program: Command): void {
       if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) usage(`--rounds: expected an integer in 1..20, got ${JSON.stringify(flags.rounds)}`);
       const out = resolve(flags.out);
       const started = performance.now();
+      const { calibrate, writeJsonAtomic } = await import('../../cost/calibrate.ts');
+      const { calibrationTables } = await import('../../cost/calibrate-report.ts');
       const report = await calibrate(
         {
           ...DEFAULT_CALIBRATION,
