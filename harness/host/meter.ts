@@ -29,8 +29,10 @@ export class NodeMeter {
     private readonly ledger: CpuLedger,
   ) {}
 
-  readonly charge: ChargeFn = (primitive, bytes) => {
-    const ns = Math.round(costNs(this.profile, primitive, bytes));
+  // k, n and the parity fragments used reach costNs: erasure coding is priced by (k, n), value
+  // size and decoding path (harness/cost/profile.ts).
+  readonly charge: ChargeFn = (primitive, bytes, k, n, parityFragments) => {
+    const ns = Math.round(costNs(this.profile, primitive, bytes, k, n, parityFragments));
     if (ns === 0) return;
     this.engineCharge(this.node, ns);
     const index = PRIMITIVE_INDEX[primitive];
