@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve as resolvePath } from 'node:path';
 import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
+import { entryFile, PROJECT_ROOT } from '../entry-points.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 import { portableProtocolSection } from '../config/plugins.ts';
@@ -21,13 +21,12 @@ import { writeSecretFile } from './run-secret.ts';
 import type { HostPort } from './tcp-transport.ts';
 import { clientProcessName, processTracePath } from '../trace/process-file.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 /** The project root (where node_modules is), the children's working directory. */
-export const PROJECT_ROOT = resolvePath(HERE, '../..');
+export { PROJECT_ROOT };
 /** Runs only the `serve` command of the CLI: same flags, faster start than the whole CLI. */
-export const SERVE_ENTRY = join(PROJECT_ROOT, 'harness/cli/serve-entry.ts');
+export const SERVE_ENTRY = entryFile('harness/cli/serve-entry');
 /** Runs only the `client-process` command of the CLI. */
-export const CLIENT_ENTRY = join(PROJECT_ROOT, 'harness/cli/client-entry.ts');
+export const CLIENT_ENTRY = entryFile('harness/cli/client-entry');
 
 /** Free TCP ports on `host`: all bound at once (so they differ), then released for the servers. */
 export async function freePorts(host: string, count: number): Promise<number[]> {

@@ -10,6 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
+import { loaderFlags } from '../entry-points.ts';
 
 export interface ChildLine {
   readonly event?: string;
@@ -211,7 +212,7 @@ export function startCommand(
   return handle;
 }
 
-/** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
+/** Starts `node <script> ...args` in `cwd` (with tsx's loader if `script` is TypeScript) and tracks it. */
 export function startNodeScript(
   name: string,
   script: string,
@@ -219,7 +220,7 @@ export function startNodeScript(
   cwd: string,
   onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
-  const child = execa(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = execa(process.execPath, [...loaderFlags(script), script, ...args], {
     cwd,
     stdin: 'pipe',
     stdout: 'pipe',

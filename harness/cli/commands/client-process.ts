@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
-import { clientProcessMain } from '../../real/client-process.ts';
 
 export function register(program: Command): void {
   program
@@ -20,6 +19,7 @@ export function register(program: Command): void {
       try {
         const index = Number(options.index);
         if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
+        const { clientProcessMain } = await import('../../real/client-process.ts');
         await clientProcessMain({
           clusterPath: options.cluster,
           secretPath: options.secretFile,

@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
-import { serveMain } from '../../real/server-process.ts';
 
 export function register(program: Command): void {
   program
@@ -20,6 +19,7 @@ export function register(program: Command): void {
     .option('--trace-file <file>', "append this server's message trace here when the cluster file has `trace` (used by the real engine)")
     .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; pidFile?: string; exitOnStdinClose: boolean; traceFile?: string }) => {
       try {
+        const { serveMain } = await import('../../real/server-process.ts');
         await serveMain({
           id: options.id,
           listen: options.listen,
