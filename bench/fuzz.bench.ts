@@ -327,7 +327,12 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   try {
     for (const mode of modes) {
-      for (const protocol of protocols) outcomes.push(await fuzzServer(mode, protocol, Math.ceil(framesPerMode / protocols.length), seed, dir));
+      for (const protocol of protocols) {
+        const outcome = await fuzzServer(mode, protocol, Math.ceil(framesPerMode / protocols.length), seed, dir);
+        outcomes.push(outcome);
+        // Progress on stderr: a full run takes minutes.
+        process.stderr.write(`bench:fuzz: ${mode} ${protocol}: ${outcome.frames} frames, ${outcome.connections} connections, ${outcome.problems.length} problem(s)\n`);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

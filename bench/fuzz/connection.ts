@@ -274,7 +274,11 @@ async function session(setup: ConnectionSetup, name: string, batchLength: number
   const barrier = batch[batch.length - 1]!.expect as { answered: number };
   writeAll(peer, sent, earlier, batch);
   try {
-    await within(observed.answerTo(barrier.answered), STEP_TIMEOUT_MS, `answer to request ${barrier.answered}`);
+    // A server that closes the connection before it answers has refused something of the batch.
+    const closedEarly = peer.closed.then(() => {
+      throw new Error(`the server closed the connection before answering request ${barrier.answered} (refusal: ${observed.refusal ?? 'none'})`);
+    });
+    await within(Promise.race([observed.answerTo(barrier.answered), closedEarly]), STEP_TIMEOUT_MS, `answer to request ${barrier.answered}`);
     if (last !== undefined) writeAll(peer, sent, earlier, last(context));
     await within(peer.end(), STEP_TIMEOUT_MS, 'close');
   } catch (error) {

@@ -325,7 +325,9 @@ const sealedFrame = (c: SessionContext, value: unknown, version = FRAME_CODEC_VE
 function dataEnvelope(c: SessionContext, fields: { from?: unknown; to?: unknown; key?: unknown; dueUs?: unknown; tag?: unknown; msg?: unknown }): unknown[] {
   const { reader, target, kit } = c.lane;
   const op = c.lane.nextOp();
-  return [1, fields.from ?? reader, fields.to ?? target, fields.key ?? 'k0', fields.dueUs ?? 0, fields.tag ?? op, fields.msg ?? kit.answered(c.rng, op)];
+  // `in`, not `??`: a field replaced by null must stay null.
+  const field = (name: keyof typeof fields, fallback: () => unknown): unknown => (name in fields ? fields[name] : fallback());
+  return [1, field('from', () => reader), field('to', () => target), field('key', () => 'k0'), field('dueUs', () => 0), field('tag', () => op), field('msg', () => kit.answered(c.rng, op))];
 }
 
 const SESSION: readonly SessionKind[] = [

@@ -58,7 +58,7 @@ export function kitFor(protocol: string, n: number): Kit | undefined {
           return pick(rng, multi ? [...choices, msg({ type: 'GET_TS', op })] : choices);
         },
         refused: (rng, op) => {
-          switch (rng.int(0, multi ? 3 : 4)) {
+          switch (rng.int(0, 3)) {
             case 0:
               return { msg: msg({ type: 'COLLECT_ACK', rid: op, lc: c0 }), reason: 'unexpected-message' };
             case 1: {
@@ -67,11 +67,8 @@ export function kitFor(protocol: string, n: number): Kit | undefined {
             }
             case 2:
               return { msg: msg({ type: 'COMPLETE', ts: ts(op), nonce: rng.bytes(32) }), reason: 'complete-from-non-writer' };
-            case 3:
-              return { msg: msg({ type: 'FILTER', rid: op, candidates: Array.from({ length: n + 2 }, () => c0) }), reason: 'filter-too-many-candidates' };
             default:
-              // Single-writer PoWerStore has no get-ts round (M-PoWerStore's writers need one).
-              return { msg: msg({ type: 'GET_TS', op }), reason: 'unexpected-message' };
+              return { msg: msg({ type: 'FILTER', rid: op, candidates: Array.from({ length: n + 2 }, () => c0) }), reason: 'filter-too-many-candidates' };
           }
         },
       };

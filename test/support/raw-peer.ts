@@ -28,13 +28,15 @@ export interface RawPeer {
   readonly received: DecodedFrame[];
   /** Half-closes and resolves when the server has closed the connection. */
   end(): Promise<void>;
+  /** Resolves when the connection is closed (by either side). */
+  readonly closed: Promise<void>;
 }
 
 /**
  * Connects to `address`, opens with `runId`, proves the channel with `keys.channel` and each of
  * `nodes` with `keys.node(node)` (a key it does not have is replaced by random bytes: a forged proof).
- * Resolves once the server's open has come and this side's auth and hello are written. `onFrame` sees
- * each frame as it is added to `received`.
+ * Resolves once the server's open has come and this side's auth and hello are written; rejects if the
+ * server refuses or closes before that. `onFrame` sees each frame as it is added to `received`.
  */
 export function rawPeer(
   address: HostPort,
@@ -51,6 +53,8 @@ export function rawPeer(
     let sealer: FrameSealer | undefined;
     const macBytes = options.channels === 'hmac' ? FRAME_MAC_BYTES : 0;
     socket.on('error', () => {});
+    // A server that closes before its open (and without a refusal) must not leave the caller waiting.
+    void closed.then(() => reject(new Error('raw peer: the server closed the connection before its open')));
     socket.write(encodeOpenFrame(options.runId, nonce, options.channels));
     socket.on('data', (chunk: Buffer) => {
       reader.push(chunk);
@@ -82,6 +86,7 @@ export function rawPeer(
               socket.end();
               await closed;
             },
+            closed,
           };
           if (options.nodes.length > 0) peer.send(encodeHelloFrame(options.nodes, proofs, macBytes));
           resolve(peer);
