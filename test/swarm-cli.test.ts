@@ -2,10 +2,10 @@
  * `quorumbench swarm` (issue 6): small swarms of every configs/swarm/ config (the 2,000-seed runs are
  * not part of `npm test`), the verdict table, replay lines, and exit codes 0 / 1 / 2.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify, runSwarm, swarmExitCode } from '../harness/swarm/coordinator.ts';
@@ -47,6 +47,7 @@ test('CLI: table, two workers, determinism check, exit 0', async () => {
 
 test('CLI: a blocked correct operation fails the swarm (exit 1) with a replay command; expectViolation with none found is 1; bad input is 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'swarm-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   const stuck = join(dir, 'stuck.yaml');
   const base = ['engine: sim', 'protocol: { name: abd, t: 1 }', 'network: { latency: { distribution: constant, oneWayMs: 1 } }'];
   writeFileSync(stuck, [...base, 'name: stuck', 'workload: { writers: 1, readers: 1, operations: 4 }', 'schedule:', '  - { atMs: 0, action: hold, from: w1, to: [s2, s3] }', ''].join('\n'));

@@ -62,6 +62,18 @@ export async function loadPlugins(raw: unknown, configDir: string): Promise<void
   for (const specifier of pluginSpecifiers(raw)) await loadPlugin(specifier, configDir);
 }
 
+/**
+ * tsx, which loads plugins: a development dependency (the compiled command does not need it), so an
+ * installation without it says what to install instead of failing with a stack trace.
+ */
+async function importTsx(where: string): Promise<typeof import('tsx/esm/api')> {
+  try {
+    return await import('tsx/esm/api');
+  } catch {
+    throw new ConfigError(`${where}: loading a protocol plugin needs the tsx package, which is not installed here (npm install tsx)`);
+  }
+}
+
 /** Loads one plugin (once per process) and returns its checked definition. */
 async function loadPlugin(specifier: string, configDir: string): Promise<AnyProtocolDefinition> {
   const key = cacheKey(specifier, configDir);
@@ -69,14 +81,14 @@ async function loadPlugin(specifier: string, configDir: string): Promise<AnyProt
   if (cached !== undefined) return cached;
   const where = `protocol.module: ${JSON.stringify(specifier)}`;
   if (isPath(specifier) && !existsSync(key)) throw new ConfigError(`${where}: no such file ${key} (a path is relative to the config file's folder)`);
+  // Imported here, not at the top: processes that load no plugin (every server process) skip it.
+  const { tsImport } = await importTsx(where);
   let namespace: Record<string, unknown>;
   let file: string | undefined;
   try {
     // tsx loads TypeScript plugins as well as JavaScript ones, and resolves a package name from the
     // config file's folder as Node would from a module there; the first module it reports is the entry.
     const target = isPath(specifier) ? pathToFileURL(key).href : specifier;
-    // Imported here, not at the top: processes that load no plugin (every server process) skip it.
-    const { tsImport } = await import('tsx/esm/api');
     namespace = (await tsImport(target, {
       parentURL: pathToFileURL(`${resolve(configDir)}/`).href,
       onImport: (url: string) => {
