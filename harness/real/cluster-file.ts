@@ -31,6 +31,7 @@ import type { NodeId } from '../../protocols/types.ts';
 import { byteSize } from '../config/bytes.ts';
 import { ConfigError, formatIssue, formatIssues, showValue } from '../config/errors.ts';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../config/index.ts';
+import { hostSchema, sshSchema } from './hosts-config.ts';
 import type { HostPort } from './tcp-transport.ts';
 import type { SharedTimebase } from './wall-clock.ts';
 
@@ -173,16 +174,31 @@ export const realSettingsSchema = z.strictObject({
    * the engine starts no server process and connects to these (docs/multi-host.md).
    */
   servers: z.record(z.string(), z.string()).optional(),
+  /**
+   * Machines that the engine starts the servers (and optionally client processes) on, over SSH
+   * (harness/real/hosts-config.ts, docs/multi-host.md). Not with `servers`.
+   */
+  hosts: z.array(hostSchema).min(1).optional(),
+  /** How to reach `hosts` over SSH. */
+  ssh: sshSchema.default(sshSchema.parse({})),
 });
 export type RealSettings = z.infer<typeof realSettingsSchema>;
 
 /** The shared timebase of a run's processes (see `sharedClock`). */
 export function sharedTimebaseOf(settings: RealSettings): SharedTimebase {
-  return settings.sharedClock ?? (settings.servers === undefined ? 'monotonic' : 'realtime');
+  return settings.sharedClock ?? (settings.servers === undefined && settings.hosts === undefined ? 'monotonic' : 'realtime');
+}
+
+/** Client processes of a run: on the harness's machine and on the hosts. */
+export function clientProcessCount(settings: RealSettings): number {
+  return settings.clientProcesses + (settings.hosts ?? []).reduce((sum, host) => sum + host.clientProcesses, 0);
 }
 
 export function parseRealSettings(value: unknown): RealSettings {
   const parsed = realSettingsSchema.safeParse(value ?? {}, { reportInput: true });
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['real'], realSettingsSchema));
+  if (parsed.data.servers !== undefined && parsed.data.hosts !== undefined) {
+    throw new ConfigError('real.hosts: cannot be combined with real.servers (servers already running elsewhere); use one of them');
+  }
   return parsed.data;
 }

@@ -6,7 +6,7 @@
  *
  * Start-up (launch.ts): free loopback ports, a cluster file, the server processes, each waited for.
  * With `real.servers` in the config the servers are already running elsewhere (docs/multi-host.md)
- * and none is started. This process then talks TCP with a link model built from the run's network
+ * and none is started; with `real.hosts` they are started on those hosts over SSH (ssh-launch.ts). This process then talks TCP with a link model built from the run's network
  * model (emulated latency and bandwidth), as the servers do.
  *
  * End: `close()` stops the client processes, then every server (SIGTERM; each prints its stats
@@ -19,12 +19,13 @@ import type { AppliedFault, ServerReport } from '../host/server-report.ts';
 import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
 import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
 import { clientStatsLine, parseChildLine, serverFaultLine, serverStatsLine, type ClientStatsLine, type ServerStatsLine } from './child-lines.ts';
-import { parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
+import { clientProcessCount, parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { launch, removeLaunchFolder, type Launched } from './launch.ts';
 import { linkModelFor, runNodes, type LinkModel } from './link-model.ts';
 import { cryptoRandom } from './node-random.ts';
 import type { ChildLine, ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
+import { launchOnHosts } from './ssh-launch.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 
@@ -66,22 +67,29 @@ export class RealEngine implements Engine {
     const { run, seed } = context;
     const settings = parseRealSettings(run.config.real);
     const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
-    if (settings.clientProcesses > workloadClients.length) {
-      throw new ConfigError(`real.clientProcesses: ${settings.clientProcesses} exceeds the ${workloadClients.length} workload clients (writers + readers)`);
+    const clientProcesses = clientProcessCount(settings);
+    const onHosts = clientProcesses === settings.clientProcesses ? '' : ' (counting those of real.hosts)';
+    if (clientProcesses > workloadClients.length) {
+      throw new ConfigError(`real.clientProcesses: ${clientProcesses} exceeds the ${workloadClients.length} workload clients (writers + readers)${onHosts}`);
     }
     // Schedules gate frames at this process's receivers and scripts drive its clients step by step:
     // neither reaches a client process, so rather than run them half-applied, refuse.
-    if (settings.clientProcesses > 0 && (run.config.schedule !== undefined || run.config.workload.script !== undefined)) {
-      throw new ConfigError(`real.clientProcesses: ${settings.clientProcesses} cannot be combined with a fault schedule or a scripted workload (they act on clients in the harness process); use 0`);
+    if (clientProcesses > 0 && (run.config.schedule !== undefined || run.config.workload.script !== undefined)) {
+      throw new ConfigError(`real.clientProcesses: ${clientProcesses}${onHosts} cannot be combined with a fault schedule or a scripted workload (they act on clients in the harness process); use 0`);
     }
     // Client processes' lines go to the engine's remote clients once it exists (none come before).
     const lines: { route: ((line: ChildLine, child: ChildProcessHandle) => boolean) | undefined } = { route: undefined };
-    const launched = await launch(run, seed, settings, (line, child) => lines.route?.(line, child) ?? false);
+    const route = (line: ChildLine, child: ChildProcessHandle): boolean => lines.route?.(line, child) ?? false;
+    const launched = settings.hosts === undefined ? await launch(run, seed, settings, route) : await launchOnHosts(run, seed, settings, route);
     try {
       // Time zero of the run: everything is ready. Client processes learn it (as a CLOCK_MONOTONIC
-      // reading) to report their operations' times on this clock; pipe order puts it before any operation.
+      // reading, of their host's clock as measured) to report their operations' times on this clock;
+      // pipe order puts it before any operation.
       const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
-      for (const child of launched.clientProcesses) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      for (const child of launched.clientProcesses) {
+        const startNs = clock.startHrtimeNs + (launched.monotonicShiftNs?.get(child) ?? 0n);
+        child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(startNs) }));
+      }
       const known = new Set(runNodes(run));
       const extraDelayNs = new Map<NodeId, number>();
       const baseModel = linkModelFor(run, '', `real:harness:${seed}`);
@@ -153,7 +161,8 @@ export class RealEngine implements Engine {
     add(this.transport.rejected());
     for (const stats of this.clientProcessStats) add(stats.rejected);
     const storageBytesPerServer = servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0);
-    return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults() };
+    const hosts = this.launched.hosts === undefined ? {} : { hosts: this.launched.hosts };
+    return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults(), ...hosts };
   }
 
   remoteClientTraffic(): Traffic {
@@ -180,6 +189,10 @@ export class RealEngine implements Engine {
     this.extraDelayNs.set(node, delayNs);
   }
 
+  /**
+   * SIGKILL of the server's process; of a server on another host, SIGKILL of its SSH session: the
+   * server sees its stdin close and exits within a round trip (it may answer what reaches it meanwhile).
+   */
   crash(node: NodeId): void {
     const child = this.launched.servers.get(node);
     if (child === undefined) {

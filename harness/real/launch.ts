@@ -1,19 +1,22 @@
 /**
- * @module Starting a real-engine run's processes on this host: free loopback ports, the cluster file
- * (the run's config plus the addresses) in a private temporary folder, one `quorumbench serve` per
- * server and K `quorumbench client-process` children, each waited for until ready. Whatever fails,
- * every child already started is stopped and the folder removed.
+ * @module Starting a real-engine run's processes: what each process is (a {@link ProcessPlan}: one
+ * `quorumbench serve` per server, K `quorumbench client-process`), the files they read (the cluster
+ * file: the run's config plus the addresses), and where they start (a {@link Site}). {@link launch}
+ * starts them on this host: free loopback ports, the files in a private temporary folder, children
+ * of this process; ssh-launch.ts starts them on other hosts over SSH, with the same plans and files.
+ * Either way every process is waited for until ready, and whatever fails, every one already started
+ * is stopped and the folder removed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
-import { writeFileAtomic } from '../results/writer.ts';
+import type { HostReport } from '../results/schema.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
+import { freePorts } from './ports.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
 import type { HostPort } from './tcp-transport.ts';
 
@@ -25,22 +28,11 @@ export const SERVE_ENTRY = join(PROJECT_ROOT, 'harness/cli/serve-entry.ts');
 /** Runs only the `client-process` command of the CLI. */
 export const CLIENT_ENTRY = join(PROJECT_ROOT, 'harness/cli/client-entry.ts');
 
-/** Free TCP ports on `host`: all bound at once (so they differ), then released for the servers. */
-export async function freePorts(host: string, count: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = net.createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, host, () => resolve());
-      });
-    }
-    return servers.map((server) => (server.address() as net.AddressInfo).port);
-  } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
-  }
+export { freePorts } from './ports.ts';
+
+/** `host:port`, `[v6]:port`. */
+export function formatHostPort(address: HostPort): string {
+  return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 /**
@@ -50,7 +42,7 @@ export async function freePorts(host: string, count: number): Promise<number[]> 
 export function clusterFileData(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings?: RealSettings): Record<string, unknown> {
   const config = run.config;
   const cluster: Record<string, string> = {};
-  for (const [id, address] of addresses) cluster[id] = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  for (const [id, address] of addresses) cluster[id] = formatHostPort(address);
   return {
     ...config,
     name: config.name,
@@ -63,10 +55,15 @@ export function clusterFileData(run: ResolvedRun, seed: number, addresses: Reado
     costProfile: 'zero',
     workload: { ...config.workload, keys: run.workload.keys, writers: run.cluster.writers.length, readers: run.cluster.readers.length },
     faults: run.faults,
-    // The timebase the harness uses, stated: a hand-started `serve` defaults to realtime.
-    ...(settings === undefined ? {} : { real: { ...config.real, sharedClock: sharedTimebaseOf(settings) } }),
+    // The timebase the harness uses, stated: a hand-started `serve` defaults to realtime. How to
+    // reach the hosts concerns only the harness.
+    ...(settings === undefined ? {} : { real: { ...withoutKeys(config.real, ['hosts', 'ssh']), sharedClock: sharedTimebaseOf(settings) } }),
     cluster,
   };
+}
+
+function withoutKeys(record: Readonly<Record<string, unknown>> | undefined, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record ?? {}).filter(([key]) => !keys.includes(key)));
 }
 
 /** The processes of one run, started and ready. */
@@ -78,12 +75,122 @@ export interface Launched {
   readonly clientOf: ReadonlyMap<NodeId, ChildProcessHandle>;
   /** The private folder holding the cluster file; removed by {@link removeLaunchFolder}. */
   readonly tempDir: string | undefined;
+  /**
+   * Client processes on other hosts: their host's CLOCK_MONOTONIC minus this host's, ns, as measured
+   * (ssh-launch.ts), so that they report times on the harness's clock. Absent: same host (0).
+   */
+  readonly monotonicShiftNs?: ReadonlyMap<ChildProcessHandle, bigint>;
+  /** The hosts the processes run on (SSH launcher): their checks and clock offsets. */
+  readonly hosts?: readonly HostReport[];
 }
 
 export function removeLaunchFolder(tempDir: string | undefined): void {
   if (tempDir === undefined) return;
   rmSync(tempDir, { recursive: true, force: true });
   untrackTempDir(tempDir);
+}
+
+/**
+ * An argument of a process's command line: text, or the path of one of the run's files
+ * ({@link runFiles}), which the launcher writes where the process runs.
+ */
+export type LaunchArg = string | { readonly file: string };
+
+/** One process to start: a script of the project (path under {@link PROJECT_ROOT}) and its arguments. */
+export interface ProcessPlan {
+  readonly name: string;
+  readonly entry: string;
+  readonly args: readonly LaunchArg[];
+}
+
+/**
+ * The files the run's processes read, by name: written into a private folder (mode 0700) on every
+ * host that runs one of them, here by {@link LocalSite}, elsewhere by ssh-launch.ts.
+ */
+export function runFiles(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings: RealSettings): Map<string, string> {
+  return new Map([['cluster.json', JSON.stringify(clusterFileData(run, seed, addresses, settings), null, 2)]]);
+}
+
+/** `quorumbench serve` for server `id`, listening on `listen`. */
+export function serverPlan(id: NodeId, listen: HostPort): ProcessPlan {
+  return { name: `server ${id}`, entry: SERVE_ENTRY, args: ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, '--exit-on-stdin-close'] };
+}
+
+/** The client processes of a run: `count` of them, the workload clients spread round-robin over them. */
+export function clientProcessPlans(run: ResolvedRun, count: number): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] }[] {
+  const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
+  return Array.from({ length: count }, (_, k) => {
+    // Round-robin: writers and readers spread over the processes alike.
+    const clients = workloadClients.filter((_, i) => i % count === k);
+    return { plan: { name: `client process ${k}`, entry: CLIENT_ENTRY, args: ['--cluster', { file: 'cluster.json' }, '--clients', clients.join(','), '--index', String(k)] }, clients };
+  });
+}
+
+/** A plan's arguments, each file named by `pathOf(name)`. */
+export function planArgs(plan: ProcessPlan, pathOf: (file: string) => string): string[] {
+  return plan.args.map((arg) => (typeof arg === 'string' ? arg : pathOf(arg.file)));
+}
+
+/** Where a run's processes start: this host ({@link LocalSite}), or another one over SSH (ssh-launch.ts). */
+export interface Site {
+  /** Starts `plan` there, with the run's `files` there; `onLine` sees its stdout lines first. */
+  start(plan: ProcessPlan, files: ReadonlyMap<string, string>, onLine?: (line: ChildLine, child: ChildProcessHandle) => boolean): ChildProcessHandle;
+}
+
+/** This host: the run's files in a private temporary folder (made on the first start), children of this process. */
+export class LocalSite implements Site {
+  tempDir: string | undefined;
+
+  start(plan: ProcessPlan, files: ReadonlyMap<string, string>, onLine?: (line: ChildLine, child: ChildProcessHandle) => boolean): ChildProcessHandle {
+    if (this.tempDir === undefined) {
+      this.tempDir = mkdtempSync(join(tmpdir(), 'quorumbench-real-'));
+      trackTempDir(this.tempDir);
+      // New files (`wx`) that only their owner can read, in a folder only its owner can enter.
+      for (const [name, content] of files) writeFileSync(join(this.tempDir, name), content, { mode: 0o600, flag: 'wx' });
+    }
+    const dir = this.tempDir;
+    return startNodeScript(plan.name, plan.entry, planArgs(plan, (file) => join(dir, file)), PROJECT_ROOT, onLine);
+  }
+}
+
+/** Where each process of a run starts. */
+export interface Placement {
+  /** The site of each server to start (none when the servers run already: `real.servers`). */
+  readonly serverSites: ReadonlyMap<NodeId, Site>;
+  /** The site of each client process, in order (k = index). */
+  readonly clientSites: readonly Site[];
+}
+
+/**
+ * Starts the run's processes where `placement` says and waits until every one is ready; if anything
+ * fails, stops every one already started and rethrows. `onClientLine` sees the client processes' lines first.
+ */
+export async function startProcesses(
+  run: ResolvedRun,
+  files: ReadonlyMap<string, string>,
+  addresses: ReadonlyMap<NodeId, HostPort>,
+  placement: Placement,
+  startTimeoutMs: number,
+  onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean,
+): Promise<Pick<Launched, 'servers' | 'clientProcesses' | 'clientOf'>> {
+  const servers = new Map<NodeId, ChildProcessHandle>();
+  const clientProcesses: ChildProcessHandle[] = [];
+  const clientOf = new Map<NodeId, ChildProcessHandle>();
+  try {
+    for (const [id, site] of placement.serverSites) servers.set(id, site.start(serverPlan(id, addresses.get(id)!), files));
+    // Client processes start alongside the servers (they dial only when their first operation comes).
+    const plans = clientProcessPlans(run, placement.clientSites.length);
+    for (const [k, { plan, clients }] of plans.entries()) {
+      const child = placement.clientSites[k]!.start(plan, files, onClientLine);
+      clientProcesses.push(child);
+      for (const id of clients) clientOf.set(id, child);
+    }
+    await Promise.all([...servers.values(), ...clientProcesses].map((child) => child.waitForLine((line) => line.event === 'ready', startTimeoutMs)));
+    return { servers, clientProcesses, clientOf };
+  } catch (error) {
+    await Promise.all([...clientProcesses, ...servers.values()].map((child) => child.stop(1_000)));
+    throw error;
+  }
 }
 
 /** The addresses of the servers: `real.servers` (already running elsewhere), or free local ports. */
@@ -100,44 +207,21 @@ async function serverAddresses(run: ResolvedRun, settings: RealSettings): Promis
 }
 
 /**
- * Starts the servers (unless `real.servers` names running ones) and the client processes, and waits
- * until every one is ready. `onClientLine` sees the client processes' lines first.
+ * Starts the servers on this host (unless `real.servers` names running ones) and the client
+ * processes, and waits until every one is ready. (`real.hosts`: ssh-launch.ts starts them on other
+ * hosts instead.) `onClientLine` sees the client processes' lines first.
  */
 export async function launch(run: ResolvedRun, seed: number, settings: RealSettings, onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean): Promise<Launched> {
-  const servers = new Map<NodeId, ChildProcessHandle>();
-  const clientProcesses: ChildProcessHandle[] = [];
-  const clientOf = new Map<NodeId, ChildProcessHandle>();
-  let tempDir: string | undefined;
+  const here = new LocalSite();
   try {
     const addresses = await serverAddresses(run, settings);
-    const needsFile = settings.servers === undefined || settings.clientProcesses > 0;
-    if (needsFile) {
-      tempDir = mkdtempSync(join(tmpdir(), 'quorumbench-real-'));
-      trackTempDir(tempDir);
-    }
-    const clusterPath = tempDir === undefined ? undefined : join(tempDir, 'cluster.json');
-    if (clusterPath !== undefined) writeFileAtomic(clusterPath, JSON.stringify(clusterFileData(run, seed, addresses, settings), null, 2));
-    if (settings.servers === undefined) {
-      for (const [id, address] of addresses) {
-        const args = ['--id', id, '--listen', `${address.host}:${address.port}`, '--cluster', clusterPath!, '--exit-on-stdin-close'];
-        servers.set(id, startNodeScript(`server ${id}`, SERVE_ENTRY, args, PROJECT_ROOT));
-      }
-    }
-    // Client processes start alongside the servers (they dial only when their first operation comes).
-    const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
-    for (let k = 0; k < settings.clientProcesses; k++) {
-      // Round-robin: writers and readers spread over the processes alike.
-      const ids = workloadClients.filter((_, i) => i % settings.clientProcesses === k);
-      const args = ['--cluster', clusterPath!, '--clients', ids.join(','), '--index', String(k)];
-      const child = startNodeScript(`client process ${k}`, CLIENT_ENTRY, args, PROJECT_ROOT, onClientLine);
-      clientProcesses.push(child);
-      for (const id of ids) clientOf.set(id, child);
-    }
-    await Promise.all([...servers.values(), ...clientProcesses].map((child) => child.waitForLine((line) => line.event === 'ready', settings.startTimeoutMs)));
-    return { addresses, servers, clientProcesses, clientOf, tempDir };
+    const serverSites = new Map<NodeId, Site>(settings.servers === undefined ? run.cluster.servers.map((id) => [id, here]) : []);
+    const clientSites = Array.from({ length: settings.clientProcesses }, () => here);
+    const files = runFiles(run, seed, addresses, settings);
+    const started = await startProcesses(run, files, addresses, { serverSites, clientSites }, settings.startTimeoutMs, onClientLine);
+    return { addresses, ...started, tempDir: here.tempDir };
   } catch (error) {
-    await Promise.all([...clientProcesses, ...servers.values()].map((child) => child.stop(1_000)));
-    removeLaunchFolder(tempDir);
+    removeLaunchFolder(here.tempDir);
     throw error;
   }
 }

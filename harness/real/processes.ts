@@ -34,6 +34,11 @@ export class ChildProcessHandle {
     readonly name: string,
     readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
     private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
+    /**
+     * Stop by closing the child's stdin first (it exits when its stdin closes), signals only after
+     * the grace time: the remote command of an SSH session sees its stdin close, never our signals.
+     */
+    private readonly stopByClosingStdin = false,
   ) {
     let partial = '';
     child.stdout!.setEncoding('utf8');
@@ -124,13 +129,18 @@ export class ChildProcessHandle {
     }
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  /**
+   * SIGTERM, then SIGKILL if it has not exited after `graceMs`; with `stopByClosingStdin`, closing
+   * its stdin comes first and SIGTERM only after `graceMs`.
+   */
   async stop(graceMs = 5_000): Promise<void> {
     if (this.exited) return;
-    this.kill('SIGTERM');
-    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    const steps: (() => void)[] = [() => this.kill('SIGTERM'), () => this.kill('SIGKILL')];
+    if (this.stopByClosingStdin) steps.unshift(() => this.child.stdin!.end());
+    steps.shift()!();
+    const timer = setInterval(() => steps.shift()?.(), graceMs);
     await this.done;
-    clearTimeout(timer);
+    clearInterval(timer);
   }
 }
 
@@ -194,6 +204,18 @@ export function liveChildPids(): number[] {
   return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
 }
 
+/** The arguments of `node` that run one of the project's scripts with `args` (from the project root). */
+export function nodeScriptArgs(script: string, args: readonly string[]): string[] {
+  return ['--import', 'tsx', script, ...args];
+}
+
+export interface StartOptions {
+  /** Sees every stdout line first (see {@link ChildProcessHandle}). */
+  readonly onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean;
+  /** Stop it by closing its stdin before any signal (see {@link ChildProcessHandle}). */
+  readonly stopByClosingStdin?: boolean;
+}
+
 /** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
 export function startNodeScript(
   name: string,
@@ -202,7 +224,12 @@ export function startNodeScript(
   cwd: string,
   onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
-  const child = execa(process.execPath, ['--import', 'tsx', script, ...args], {
+  return startProcess(name, process.execPath, nodeScriptArgs(script, args), cwd, onLine === undefined ? {} : { onLine });
+}
+
+/** Starts `file ...args` in `cwd` with piped stdio and tracks it (stopped on exit, SIGINT, SIGTERM). */
+export function startProcess(name: string, file: string, args: readonly string[], cwd: string, options: StartOptions = {}): ChildProcessHandle {
+  const child = execa(file, args, {
     cwd,
     stdin: 'pipe',
     stdout: 'pipe',
@@ -212,7 +239,7 @@ export function startNodeScript(
     // execa's own exit hook also kills the child if the harness exits.
     cleanup: true,
   });
-  const handle = new ChildProcessHandle(name, child, onLine);
+  const handle = new ChildProcessHandle(name, child, options.onLine, options.stopByClosingStdin);
   track(handle);
   return handle;
 }

@@ -39,7 +39,7 @@ export type SharedTimebase = 'monotonic' | 'realtime';
  * slewing since then, up to 500 µs per second, would put processes started minutes apart
  * milliseconds out of step.)
  */
-function realtimeMinusMonotonicUs(): number {
+export function realtimeMinusMonotonicUs(): number {
   // Five ticks, the median offset: a sample taken while the process was preempted between the two
   // reads is off by the preemption, and one such outlier must not move the result.
   const samples: number[] = [];

@@ -75,6 +75,21 @@ function progressReporter(): { update: (progress: ExperimentProgress) => void; s
   };
 }
 
+/**
+ * Runs `work`; a ConfigError it throws (found only once a run starts, e.g. a host of `real.hosts`
+ * that fails its check before anything is started there) exits 2 with its line.
+ */
+async function configErrorsExit2<T>(work: () => Promise<T>, stopProgress: () => void): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    stopProgress();
+    process.stderr.write(`config error: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
 /** One indented line per file. */
 function listFiles(paths: readonly string[]): string {
   return paths.map((path) => `  ${path}\n`).join('');
@@ -108,7 +123,7 @@ export function register(program: Command): void {
         const outDir = flags.out ?? join('results', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = progressReporter();
-        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
+        const outcome = await configErrorsExit2(() => runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)), progress.stop);
         progress.stop();
         process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
@@ -131,7 +146,7 @@ export function register(program: Command): void {
       }
       const outDir = flags.out ?? join('results', experiment.config.name);
       const progress = progressReporter();
-      const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
+      const result = await configErrorsExit2(() => runExperiment(experiment, { outDir, onProgress: progress.update }), progress.stop);
       progress.stop();
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);
