@@ -139,15 +139,12 @@ export class NetnsLab {
     if (!/^(10\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3})$/.test(subnet)) throw new RangeError(`netns lab: subnet must be a private 10.x.y or 192.168.x prefix, got ${subnet}`);
     const inUse = run('ip', ['-4', '-o', 'addr', 'show', 'to', `${subnet}.0/24`]).trim();
     if (inUse !== '') throw new Error(`netns lab: ${subnet}.0/24 is already in use on this machine (another lab?): ${inUse.split('\n')[0]}`);
-    if (options.netemDelayMs !== undefined) {
-      const netem = netemAvailable();
-      if (!netem.available) throw new Error(`netns lab: netem delay asked for, but this kernel has no netem qdisc: ${netem.reason}`);
-    }
     const lab = new NetnsLab(mkdtempSync(join(tmpdir(), 'quorumbench-hosts-')), `qb${process.pid.toString(36)}`, options);
     try {
       lab.makeKeys();
       lab.makeNetwork(subnet);
       await lab.startSshds();
+      lab.shape(options);
       return lab;
     } catch (error) {
       lab.teardown();
@@ -179,7 +176,6 @@ export class NetnsLab {
       run('ip', ['-n', namespace, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
       run('ip', ['-n', namespace, 'link', 'set', 'eth0', 'up']);
       run('ip', ['-n', namespace, 'link', 'set', 'lo', 'up']);
-      this.shape(namespace, outer);
       const hostKey = join(this.dir, `host_key_${i}`);
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `quorumbench-lab-${i}`, '-f', hostKey]);
       knownHosts.push(`${address} ${readFileSync(`${hostKey}.pub`, 'utf8').trim()}`);
@@ -187,9 +183,29 @@ export class NetnsLab {
     writeFileSync(this.knownHostsFile, `${knownHosts.join('\n')}\n`, { mode: 0o600 });
   }
 
-  /** tbf on both ends of the host's veth (its downlink: `outer`'s egress; its uplink: `eth0`'s), netem on the uplink. */
-  private shape(namespace: string, outer: string): void {
-    const { tbfMBps, netemDelayMs } = this.options;
+  /** The veth ends of host i (1-based): `outer` in this namespace, `eth0` in the host's. */
+  private veth(index: number): { readonly namespace: string; readonly outer: string } {
+    return { namespace: this.hosts[index - 1]!.namespace, outer: `${this.tag}v${index}` };
+  }
+
+  /**
+   * Sets the kernel shaping of every host (replacing any): tbf on both ends of its veth (its downlink:
+   * the outer end's egress; its uplink: `eth0`'s), netem delay on its uplink. Nothing given: none.
+   */
+  shape(shaping: Pick<LabOptions, 'tbfMBps' | 'netemDelayMs'>): void {
+    if (shaping.netemDelayMs !== undefined) {
+      const netem = netemAvailable();
+      if (!netem.available) throw new Error(`netns lab: netem delay asked for, but this kernel has no netem qdisc: ${netem.reason}`);
+    }
+    for (let i = 1; i <= this.hosts.length; i++) {
+      const { namespace, outer } = this.veth(i);
+      tryRun('tc', ['qdisc', 'del', 'dev', outer, 'root']);
+      tryRun('tc', ['-n', namespace, 'qdisc', 'del', 'dev', 'eth0', 'root']);
+      this.shapeHost(namespace, outer, shaping);
+    }
+  }
+
+  private shapeHost(namespace: string, outer: string, { tbfMBps, netemDelayMs }: Pick<LabOptions, 'tbfMBps' | 'netemDelayMs'>): void {
     if (tbfMBps !== undefined) run('tc', ['qdisc', 'add', 'dev', outer, 'root', ...tbfArgs(tbfMBps)]);
     if (netemDelayMs !== undefined) {
       run('tc', ['-n', namespace, 'qdisc', 'add', 'dev', 'eth0', 'root', 'handle', '1:', 'netem', 'delay', `${netemDelayMs}ms`]);

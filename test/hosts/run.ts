@@ -59,8 +59,10 @@ for (const name of protocols) {
 }
 
 const failures: string[] = [];
+let passed = 0;
 function check(ok: boolean, what: string): void {
-  if (!ok) failures.push(what);
+  if (ok) passed++;
+  else failures.push(what);
 }
 
 const startedMs = Date.now();
@@ -243,4 +245,5 @@ process.stdout.write(
   `test:hosts: ${lab.hosts.length} hosts, ${protocols.length} runs, ${verdictsOk}/${protocols.length} verdicts ok, processes left ${failures.some((f) => f.includes('processes left')) ? 'NOT 0' : 0}, ${failures.length === 0 ? 'all checks passed' : `${failures.length} FAILED`}, ${seconds(startedMs)}\n`,
 );
 for (const failure of failures) process.stdout.write(`FAILED: ${failure}\n`);
+process.stdout.write(`test:hosts: ${passed} passed, ${failures.length} failed\n`);
 process.exit(failures.length === 0 ? 0 : 1);
