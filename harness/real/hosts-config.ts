@@ -76,7 +76,7 @@ export interface RunHost {
 }
 
 /** The host part of an SSH destination `user@host`. */
-export function destinationHost(destination: string): string {
+function destinationHost(destination: string): string {
   return destination.slice(destination.lastIndexOf('@') + 1);
 }
 

@@ -31,7 +31,7 @@ export const CLIENT_ENTRY = join(PROJECT_ROOT, 'harness/cli/client-entry.ts');
 export { freePorts } from './ports.ts';
 
 /** `host:port`, `[v6]:port`. */
-export function formatHostPort(address: HostPort): string {
+function formatHostPort(address: HostPort): string {
   return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
@@ -94,7 +94,7 @@ export function removeLaunchFolder(tempDir: string | undefined): void {
  * An argument of a process's command line: text, or the path of one of the run's files
  * ({@link runFiles}), which the launcher writes where the process runs.
  */
-export type LaunchArg = string | { readonly file: string };
+type LaunchArg = string | { readonly file: string };
 
 /** One process to start: a script of the project (path under {@link PROJECT_ROOT}) and its arguments. */
 export interface ProcessPlan {
@@ -112,12 +112,12 @@ export function runFiles(run: ResolvedRun, seed: number, addresses: ReadonlyMap<
 }
 
 /** `quorumbench serve` for server `id`, listening on `listen`. */
-export function serverPlan(id: NodeId, listen: HostPort): ProcessPlan {
+function serverPlan(id: NodeId, listen: HostPort): ProcessPlan {
   return { name: `server ${id}`, entry: SERVE_ENTRY, args: ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, '--exit-on-stdin-close'] };
 }
 
 /** The client processes of a run: `count` of them, the workload clients spread round-robin over them. */
-export function clientProcessPlans(run: ResolvedRun, count: number): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] }[] {
+function clientProcessPlans(run: ResolvedRun, count: number): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] }[] {
   const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
   return Array.from({ length: count }, (_, k) => {
     // Round-robin: writers and readers spread over the processes alike.
@@ -127,7 +127,7 @@ export function clientProcessPlans(run: ResolvedRun, count: number): { readonly 
 }
 
 /** A plan's arguments, each file named by `pathOf(name)`. */
-export function planArgs(plan: ProcessPlan, pathOf: (file: string) => string): string[] {
+function planArgs(plan: ProcessPlan, pathOf: (file: string) => string): string[] {
   return plan.args.map((arg) => (typeof arg === 'string' ? arg : pathOf(arg.file)));
 }
 
@@ -154,7 +154,7 @@ export class LocalSite implements Site {
 }
 
 /** Where each process of a run starts. */
-export interface Placement {
+interface Placement {
   /** The site of each server to start (none when the servers run already: `real.servers`). */
   readonly serverSites: ReadonlyMap<NodeId, Site>;
   /** The site of each client process, in order (k = index). */

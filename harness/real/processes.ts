@@ -209,7 +209,7 @@ export function nodeScriptArgs(script: string, args: readonly string[]): string[
   return ['--import', 'tsx', script, ...args];
 }
 
-export interface StartOptions {
+interface StartOptions {
   /** Sees every stdout line first (see {@link ChildProcessHandle}). */
   readonly onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean;
   /** Stop it by closing its stdin before any signal (see {@link ChildProcessHandle}). */

@@ -44,7 +44,7 @@ class SshSite implements Site {
 }
 
 /** One console line per host: what it runs, and what the check found. */
-export function describeHost(report: HostReport): string {
+function describeHost(report: HostReport): string {
   const offset = `${report.clockOffsetMs >= 0 ? '+' : ''}${report.clockOffsetMs.toFixed(3)} ms ± ${report.clockOffsetErrorMs.toFixed(3)} ms`;
   const runs = [...report.servers, ...(report.clientProcesses > 0 ? [`${report.clientProcesses} client process(es)`] : [])].join(', ');
   return `host ${report.host} (${report.address}): ${runs || 'nothing'}; node ${report.node}, commit ${report.commit.slice(0, 12)}, clock offset ${offset}`;

@@ -204,17 +204,20 @@ for (const protocol of protocols) {
   const clocksAgree = hosts.length === lab.hosts.length && hosts.every((h) => Math.abs(h.clockOffsetMs) <= h.clockOffsetErrorMs + 2);
   const crashed = (run.appliedFaults ?? []).some((f) => f.node === 's1' && f.action === 'crash');
   const completed = (run.ops.write?.count ?? 0) + (run.ops.read?.count ?? 0);
+  // Every server but the crashed s1 stopped cleanly and sent its stats line back over SSH.
+  const reports = run.storageBytesPerServer.filter((bytes, i) => i > 0 && bytes > 0).length;
   const left = await settledProcessesLeft();
   if (run.verdict === 'ok') verdictsOk++;
   check(run.verdict === 'ok', `${protocol}: verdict ${run.verdict}`);
   check(clocksAgree, `${protocol}: clock offsets ${JSON.stringify(hosts.map((h) => [h.clockOffsetMs, h.clockOffsetErrorMs]))} not within their error of 0 (+2 ms)`);
   check(crashed, `${protocol}: the crash of s1 was not applied`);
   check(completed > 0, `${protocol}: no operation completed`);
+  check(reports === n - 1, `${protocol}: ${reports} of the ${n - 1} running servers reported what they store`);
   check(left === 0, `${protocol}: ${left} processes left`);
   const offsets = hosts.map((h) => `${h.clockOffsetMs >= 0 ? '+' : ''}${h.clockOffsetMs.toFixed(3)}±${h.clockOffsetErrorMs.toFixed(3)}`).join(' ');
   const p50 = run.ops.write?.latencyMs.p50;
   process.stdout.write(
-    `run ${protocol} (n=${n} over ${lab.hosts.length} hosts, s1 crashed): verdict ${run.verdict}, ${completed} ops completed, write p50 ${p50 === undefined ? '-' : `${p50.toFixed(1)} ms`}, clock offsets ms ${offsets}, processes left ${left}, ${seconds(sinceMs)}\n`,
+    `run ${protocol} (n=${n} over ${lab.hosts.length} hosts, s1 crashed): verdict ${run.verdict}, ${completed} ops completed, ${reports}/${n - 1} server reports, write p50 ${p50 === undefined ? '-' : `${p50.toFixed(1)} ms`}, clock offsets ms ${offsets}, processes left ${left}, ${seconds(sinceMs)}\n`,
   );
 }
 
