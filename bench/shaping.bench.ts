@@ -47,7 +47,13 @@ interface Row {
   readonly verdict: string;
 }
 
-const lab = await NetnsLab.create({ hosts: 3 });
+let lab: NetnsLab;
+try {
+  lab = await NetnsLab.create({ hosts: 3 });
+} catch (error) {
+  process.stderr.write(`bench:shaping: cannot make the hosts: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const rows: Row[] = [];
 try {
   for (const valueBytes of sizes) {

@@ -139,6 +139,9 @@ export class NetnsLab {
     if (!/^(10\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3})$/.test(subnet)) throw new RangeError(`netns lab: subnet must be a private 10.x.y or 192.168.x prefix, got ${subnet}`);
     const inUse = run('ip', ['-4', '-o', 'addr', 'show', 'to', `${subnet}.0/24`]).trim();
     if (inUse !== '') throw new Error(`netns lab: ${subnet}.0/24 is already in use on this machine (another lab?): ${inUse.split('\n')[0]}`);
+    // Fail before making anything when the kernel lacks what is asked for.
+    const netem = options.netemDelayMs === undefined ? undefined : netemAvailable();
+    if (netem !== undefined && !netem.available) throw new Error(`netns lab: netem delay asked for, but this kernel has no netem qdisc: ${netem.reason}`);
     const lab = new NetnsLab(mkdtempSync(join(tmpdir(), 'quorumbench-hosts-')), `qb${process.pid.toString(36)}`, options);
     try {
       lab.makeKeys();

@@ -4,11 +4,13 @@
  * It makes the hosts (each a namespace with its own address and sshd), then:
  * 1. refused hosts: a config whose host cannot be reached, has no project folder, an old Node, or
  *    another git commit makes `quorumbench run` exit 2 with one line naming the host;
- * 2. one real experiment per protocol (protocolNames()) across the hosts through the launcher:
+ * 2. a failed start: one server cannot start on its host while the others run: the run fails with
+ *    that server's message and every started process is stopped;
+ * 3. one real experiment per protocol (protocolNames()) across the hosts through the launcher:
  *    servers spread over the hosts, a client process here and one on a host, a server crashed
  *    mid-run; every history judged by the checker (verdict ok), every host's clock offset within its
  *    error bound of zero (the namespaces share this machine's clock);
- * 3. interrupts: a running `quorumbench run` stopped by SIGINT (exit 130) and killed by SIGKILL;
+ * 4. interrupts: a running `quorumbench run` stopped by SIGINT (exit 130) and killed by SIGKILL;
  * after each step no process may be left on any host or here, and at the end nothing of the lab.
  *
  * Options: `--hosts N` (3), `--operations N` per run (16), `--protocols a,b` (all),
@@ -74,7 +76,13 @@ if (unavailable !== undefined) {
   process.exit(2);
 }
 
-const lab = await NetnsLab.create({ hosts: hostCount, ...(tbfMBps === undefined ? {} : { tbfMBps }), ...(netemDelayMs === undefined ? {} : { netemDelayMs }) });
+let lab: NetnsLab;
+try {
+  lab = await NetnsLab.create({ hosts: hostCount, ...(tbfMBps === undefined ? {} : { tbfMBps }), ...(netemDelayMs === undefined ? {} : { netemDelayMs }) });
+} catch (error) {
+  process.stderr.write(`test:hosts: cannot make the hosts: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 const shaping = [tbfMBps === undefined ? '' : `tbf ${tbfMBps} MB/s per link direction`, netemDelayMs === undefined ? '' : `netem ${netemDelayMs} ms`].filter((s) => s !== '').join(', ');
 process.stdout.write(`hosts made: ${lab.hosts.length} in ${seconds(startedMs)} (${lab.hosts.map((h) => h.ssh).join(', ')}; a network namespace and an sshd each${shaping === '' ? '' : `; ${shaping}`})\n`);
 
@@ -188,7 +196,27 @@ async function refusal(name: string, real: Record<string, unknown>, viaCli: bool
   process.stdout.write(`refused hosts: ${cases.length} checks in ${seconds(sinceMs)}, processes left ${left}\n`);
 }
 
-// 2. A real experiment per protocol across the hosts.
+// 2. A failure after the start: s2's process cannot start on its host (a `node` there that refuses
+// it), while s1 and s3 already run on theirs: the run fails with what s2 said, and every process that
+// had started is stopped.
+{
+  const sinceMs = Date.now();
+  const refusingNode = join(lab.dir, 'node-refusing-s2');
+  writeFileSync(refusingNode, `#!/bin/sh\ncase "$*" in *serve-entry.ts*"--id s2 "*) echo "no s2 here" >&2; exit 1 ;; esac\nexec ${process.execPath} "$@"\n`, { mode: 0o755 });
+  let message = '(ran)';
+  try {
+    await runExperiment(parseConfig(baseConfig('failed-start', 'abd', { hosts: labHosts(3, PROJECT_ROOT, { node: refusingNode }) })));
+  } catch (error) {
+    message = (error as Error).message.split('\n')[0]!;
+  }
+  const left = await settledProcessesLeft();
+  const ok = /^server s2 on root@[\d.]+ exited \(code 1, .*no s2 here/.test(message);
+  check(ok, `failed start: ${message}`);
+  check(left === 0, `failed start: ${left} processes left`);
+  process.stdout.write(`failed start: ${message}${ok ? '' : '  <-- NOT AS EXPECTED'}; processes left ${left}, ${seconds(sinceMs)}\n`);
+}
+
+// 3. A real experiment per protocol across the hosts.
 let verdictsOk = 0;
 for (const protocol of protocols) {
   const sinceMs = Date.now();
@@ -221,7 +249,7 @@ for (const protocol of protocols) {
   );
 }
 
-// 3. A running harness interrupted: SIGINT (Ctrl-C) and SIGKILL (no hook runs).
+// 4. A running harness interrupted: SIGINT (Ctrl-C) and SIGKILL (no hook runs).
 for (const signal of ['SIGINT', 'SIGKILL'] as const) {
   const sinceMs = Date.now();
   const path = writeConfig(`interrupt-${signal}`, baseConfig(`interrupt-${signal}`, 'abd', { clientProcesses: 1, hosts: labHosts(3) }, { operations: 1_000_000 }));
