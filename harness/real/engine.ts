@@ -6,11 +6,13 @@
  *
  * Start-up (launch.ts): free loopback ports, a cluster file, the server processes, each waited for.
  * With `real.servers` in the config the servers are already running elsewhere (docs/multi-host.md)
- * and none is started; with `real.hosts` they are started on those hosts over SSH (ssh-launch.ts). This process then talks TCP with a link model built from the run's network
- * model (emulated latency and bandwidth), as the servers do.
+ * and none is started; with `real.hosts` they are started on those hosts over SSH (ssh-launch.ts).
+ * This process then talks TCP with a link model built from the run's network model (emulated
+ * latency and bandwidth), as the servers do.
  *
- * End: `close()` stops the client processes, then every server (SIGTERM; each prints its stats
- * line), waits for them to exit and keeps their stats for {@link RealEngine.serverReport}. A crash
+ * End: `close()` stops the client processes, then every server (SIGTERM, or the end of its SSH
+ * session's input; each prints its stats line), waits for them to exit and keeps their stats for
+ * {@link RealEngine.serverReport}. A crash
  * fault SIGKILLs the server's process. Randomness of this process's nodes is a CSPRNG.
  */
 import type { NodeId, RandomSource } from '../../protocols/types.ts';

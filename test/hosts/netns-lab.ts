@@ -269,10 +269,9 @@ export class NetnsLab {
     const out = new Map<string, number[]>();
     for (const host of this.hosts) {
       const listener = this.sshds.get(host.namespace)?.pid;
-      const pids = run('ip', ['netns', 'pids', host.namespace])
-        .split('\n')
-        .map((text) => Number.parseInt(text, 10))
-        .filter((pid) => Number.isInteger(pid) && pid > 0 && pid !== listener);
+      const pids = namespacePids(host.namespace)
+        .map(Number)
+        .filter((pid) => pid !== listener);
       out.set(host.namespace, pids);
     }
     return out;
@@ -282,21 +281,16 @@ export class NetnsLab {
   teardown(): void {
     if (this.tornDown) return;
     this.tornDown = true;
-    for (const host of this.hosts) {
-      // Every process in the namespace: sshd, its sessions, whatever they started.
-      for (let attempt = 0; attempt < 50; attempt++) {
-        let pids: string[] = [];
-        try {
-          pids = execFileSync('ip', ['netns', 'pids', host.namespace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter((pid) => /^\d+$/.test(pid));
-        } catch {
-          break;
-        }
-        if (pids.length === 0) break;
-        tryRun('kill', ['-KILL', ...pids]);
-        execFileSync('sleep', ['0.05']);
-      }
-      tryRun('ip', ['netns', 'del', host.namespace]);
+    // Every process in the namespaces: sshd, its sessions, whatever they started. SIGTERM first, for
+    // a second: a login shell may be inside its rc files, holding a lock that its exit trap releases
+    // (e.g. pyenv's rehash lock); then SIGKILL.
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const pids = this.hosts.flatMap((host) => namespacePids(host.namespace));
+      if (pids.length === 0) break;
+      tryRun('kill', [attempt < 20 ? '-TERM' : '-KILL', ...pids]);
+      execFileSync('sleep', ['0.05']);
     }
+    for (const host of this.hosts) tryRun('ip', ['netns', 'del', host.namespace]);
     for (const sshd of this.sshds.values()) sshd.kill('SIGKILL');
     tryRun('ip', ['link', 'del', this.bridge]);
     if (this.createdRunSshd) rmSync('/run/sshd', { recursive: true, force: true });
@@ -315,6 +309,17 @@ export class NetnsLab {
     if (existsSync(this.dir)) left.push(`folder ${this.dir}`);
     for (const [namespace, sshd] of this.sshds) if (sshd.exitCode === null && sshd.signalCode === null && isAlive(sshd.pid)) left.push(`sshd of ${namespace} (pid ${sshd.pid})`);
     return left;
+  }
+}
+
+/** The PIDs of the processes in a namespace (none once it is gone). */
+function namespacePids(namespace: string): string[] {
+  try {
+    return execFileSync('ip', ['netns', 'pids', namespace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')
+      .filter((pid) => /^\d+$/.test(pid));
+  } catch {
+    return [];
   }
 }
 
