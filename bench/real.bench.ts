@@ -24,6 +24,7 @@ import { startNodeScript } from '../harness/real/processes.ts';
 import { runOnce } from '../harness/runner/run-once.ts';
 import type { HistoryRecord } from '../harness/history/types.ts';
 import { protocolNames } from '../protocols/registry.ts';
+import { externalPathTable } from './external-path.ts';
 
 const VALUE_BYTES = 1024;
 const CLIENTS = 4;
@@ -231,6 +232,10 @@ async function main(): Promise<void> {
       say(`| ${holdAt} | ${kind} | ${rounds} | ${sorted.length} | ${fmt(sorted[0] ?? NaN, 3)} | ${fmt(median, 3)} | ${fmt(percentile(sorted, 99), 3)} | ${fmt(median - 40, 3)} | ${ok ? 'yes' : 'NO'} | ${belowBound} |`);
     }
   }
+  say('');
+  say(`## The external-node path: the Python ABD node (examples/abd-node) against the in-process ABD, 1 writer + 3 readers, ${Math.ceil(operations / 4)} ops`);
+  say('');
+  for (const line of await externalPathTable('real', Math.ceil(operations / 4))) say(line);
   if (out === undefined) return;
   writeFileAtomic(out, `${lines.join('\n')}\n`);
   process.stdout.write(`\nwritten to ${out}\n`);

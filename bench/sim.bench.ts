@@ -1,9 +1,14 @@
 /**
  * Simulator throughput: simulated messages per wall-clock second for ABD (t = 1, n = 3) with 64
  * clients (32 writers, 32 readers), 16-byte values, the zero cost profile and uniform 1–2 ms links.
- * Run with `npm run bench:sim` (options: --ops N, --repeat N).
+ * Run with `npm run bench:sim` (options: --ops N, --repeat N, --external-ops N, --trace: with the
+ * message trace on, every event recorded, `maxEvents` raised to hold them all; 20,000 operations
+ * unless --ops says otherwise). Then the same for the external-node path (bench/external-path.ts):
+ * 4 clients, in-process ABD against the Python node.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { externalPathTable } from './external-path.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { runOnce } from '../harness/runner/index.ts';
 
@@ -18,8 +23,11 @@ function argument(name: string, fallback: number): number {
   return value;
 }
 
-const operations = argument('ops', 200_000);
+const traced = process.argv.includes('--trace');
+// A traced run keeps every event in memory (about 26 per operation): fewer operations by default.
+const operations = argument('ops', traced ? 20_000 : 200_000);
 const repeat = argument('repeat', 3);
+const externalOps = argument('external-ops', 500);
 
 const config = parseConfig({
   name: 'sim-bench',
@@ -28,11 +36,13 @@ const config = parseConfig({
   network: { latency: { distribution: 'uniform', minMs: 1, maxMs: 2 }, bandwidthMBps: 0 },
   costProfile: 'zero',
   workload: { keys: 64, writers: 32, readers: 32, valueBytes: 16, operations },
+  // A message is a send and a delivery; an operation adds its call and return.
+  ...(traced ? { trace: { maxEvents: operations * 30 } } : {}),
 });
 const run = resolveExperiment(config).runs[0]!;
 
 // One short warm-up run lets V8 optimise the hot path before measuring.
-await runOnce(resolveExperiment({ ...config, workload: { ...config.workload, operations: 20_000 } }).runs[0]!);
+await runOnce(resolveExperiment({ ...config, workload: { ...config.workload, operations: Math.min(20_000, operations) } }).runs[0]!);
 
 /**
  * CPU seconds of the main thread only (Linux /proc; clock ticks of 10 ms). On a shared machine the
@@ -69,5 +79,7 @@ for (let i = 0; i < repeat; i++) {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 process.stdout.write(
   `median of ${repeat}: ${format(median(wallRates))} simulated messages per wall-clock second, ${format(median(cpuRates))} per main-thread CPU-second ` +
-    `(ABD t=1, 64 clients, 16 B values, zero cost profile, ${operations} ops)\n`,
+    `(ABD t=1, 64 clients, 16 B values, zero cost profile, ${operations} ops${traced ? ', message trace on' : ''})\n`,
 );
+process.stdout.write(`\nexternal-node path (ABD t=1, 1 writer + 3 readers, 16 B values), load average ${loadavg().map((l) => l.toFixed(1)).join(' / ')}:\n`);
+for (const line of await externalPathTable('sim', externalOps)) process.stdout.write(`${line}\n`);

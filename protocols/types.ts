@@ -136,7 +136,10 @@ export interface StrategyContext<M extends ProtocolMessage = ProtocolMessage> {
   readonly colluders: readonly number[];
 }
 
-/** Everything the harness needs to know about one protocol. Registered in `protocols/registry.ts`. */
+/**
+ * Everything the harness needs to know about one protocol. Registered in `protocols/registry.ts`, or
+ * exported by a plugin module that a config names with `protocol.module` (harness/config/plugins.ts).
+ */
 export interface ProtocolDefinition<
   M extends ProtocolMessage = ProtocolMessage,
   Options = Record<string, unknown>,

@@ -81,6 +81,12 @@ test('reproduce --quick runs Appendix A: as predicted, with figures, checker tim
     assert.match(svg, /rd1: read → v/);
     assert.match(svg, /rd2: read → ⊥/);
     assert.match(svg, /T3 = \{s3\}/);
+    // The run's messages (configs/paper/appendix-a.yaml traces them): w's STORE reaches T3 only (the
+    // others are held until w crashed), T3's ack finds w crashed, and rd2's messages find T3 crashed.
+    assert.match(svg, /<title>STORE w1 → s3<\/title>/);
+    assert.equal((svg.match(/<title>STORE w1 → s[124], held, never delivered<\/title>/g) ?? []).length, 3);
+    assert.match(svg, /<title>STORE_ACK s3 → w1, dropped: the receiver had crashed<\/title>/);
+    assert.match(svg, /<title>COLLECT r2 → s3, dropped: the receiver had crashed<\/title>/);
 
     const { path } = writeCombinedReport(root, ['appendix-a'], MACHINE, 'quorumbench reproduce --quick', 1000);
     const html = readFileSync(path, 'utf8');

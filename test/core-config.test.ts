@@ -82,7 +82,7 @@ test('config errors name the field path and the bad value', () => {
   assert.equal(refusal(issueConfig({ faults: [{ type: 'crash', node: 's1' }] })), 'faults[0]: give exactly one of atMs, afterOps, afterMessages, duringOp, got 0');
   assert.equal(
     refusal(issueConfig({ expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'forge-everything' }] })),
-    'faults[0].strategy: unknown strategy "forge-everything" for abd (known: silent, stale, forge, corrupt)',
+    'faults[0].strategy: unknown strategy "forge-everything" for abd (known: silent, stale, two-faced, flip-flop, forge, corrupt)',
   );
   assert.equal(refusal(issueConfig({ seed: -1 })), 'seed: must be >= 0, got -1');
   assert.equal(refusal({ ...issueConfig(), name: 'a b' }), 'name: must be letters, digits, dot, dash or underscore, got "a b"');

@@ -50,14 +50,18 @@ export async function renderChart(chart: ChartDef): Promise<RenderedChart> {
   const view = new vega.View(vega.parse(vegaSpec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  const png = new Resvg(svg, {
+  return { name: chart.name, vegaSpec, svg, png: svgToPng(svg) };
+}
+
+/** Any SVG of the project (charts, figures, diagrams) as a PNG at 2× pixel density, with the shipped font only. */
+export function svgToPng(svg: string): Uint8Array {
+  return new Resvg(svg, {
     font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
     fitTo: { mode: 'zoom', value: 2 },
     background: 'white',
   })
     .render()
     .asPng();
-  return { name: chart.name, vegaSpec, svg, png };
 }
 
 /** Writes `<dir>/<name>.svg`, `.png`, `.vg.json` (compiled vega) and `.vl.json` (vega-lite source). */

@@ -13,6 +13,7 @@ import { register as registerClientProcess } from './commands/client-process.ts'
 import { register as registerCalibrate } from './commands/calibrate.ts';
 import { register as registerCheck } from './commands/check.ts';
 import { register as registerSwarm } from './commands/swarm.ts';
+import { register as registerTrace } from './commands/trace.ts';
 
 /** The version in package.json (the one source of it). */
 function packageVersion(): string {
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerCheck(program);
   registerSwarm(program);
+  registerTrace(program);
   return program;
 }
 

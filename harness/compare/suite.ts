@@ -18,7 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { formatIssue } from '../config/errors.ts';
-import { ConfigError, loadExperiment, type ResolvedExperiment } from '../config/index.ts';
+import { ConfigError, loadExperiment, readRawConfigFile, type ResolvedExperiment } from '../config/index.ts';
+import { loadPlugins } from '../config/plugins.ts';
 import type { ExperimentSummary } from '../results/schema.ts';
 import { withConfigDigest } from '../results/digest.ts';
 import { stableStringify } from '../results/writer.ts';
@@ -96,8 +97,21 @@ export function suiteExperimentNames(suite: Suite): string[] {
   return loadSuiteExperiments(suite).map(({ experiment }) => experiment.config.name);
 }
 
+/** Loads the protocol plugins the suite's configs name (config/plugins.ts), before they are resolved. */
+export async function loadSuitePlugins(suite: Suite): Promise<void> {
+  for (const path of suite.experiments) {
+    try {
+      await loadPlugins(readRawConfigFile(path), dirname(path));
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CompareInputError(`${path}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
 /** Runs every experiment of a suite in order; config errors are bad input (ConfigError). */
 export async function runSuite(suite: Suite, options: RunSuiteOptions = {}): Promise<ExperimentSummary[]> {
+  await loadSuitePlugins(suite);
   // Load every config first, so a typo in the last one fails before minutes of running.
   const experiments = loadSuiteExperiments(suite);
   const summaries: ExperimentSummary[] = [];

@@ -45,9 +45,13 @@ export function readRawConfigFile(path: string): unknown {
   return data;
 }
 
-/** Reads, validates and resolves a config file, with `overrides` (e.g. `--seed`) applied first. */
-export function loadExperiment(path: string, overrides: { seed?: number } = {}): ResolvedExperiment {
+/**
+ * Reads, validates and resolves a config file, with `overrides` applied first: `seed` (`--seed`) and
+ * `trace` (`--trace`: tracing on, unless the config sets its own `trace`).
+ */
+export function loadExperiment(path: string, overrides: { seed?: number; trace?: boolean } = {}): ResolvedExperiment {
   let config = readConfigFile(path);
   if (overrides.seed !== undefined) config = { ...config, seed: overrides.seed };
+  if (overrides.trace === true && config.trace === undefined) config = { ...config, trace: true };
   return resolveExperiment(config, dirname(path));
 }

@@ -15,6 +15,11 @@ import { DEFAULT_CLIENT_REGIONS, DEFAULT_SERVER_REGIONS, defaultRttMatrix, PRESE
 import { lookupStrategy, strategyNames } from '../faults/strategies.ts';
 import { checkSchedule } from '../faults/schedule.ts';
 import { drawSwarm } from '../faults/swarm-draw.ts';
+import type { TraceBounds } from '../trace/events.ts';
+import { resolveTraceBounds } from '../trace/settings.ts';
+import { pluginFor } from './plugins.ts';
+import { EXTERNAL_PROTOCOL } from './protocol-schema.ts';
+import { checkExternalRun, externalDefinition, externalSettings, type ExternalSettings } from '../external/settings.ts';
 import { ConfigError, formatIssue, formatIssues, showValue } from './errors.ts';
 import { latencySchema, type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
 
@@ -57,6 +62,8 @@ export interface ResolvedRun {
   readonly faults: readonly FaultConfig[];
   readonly expectViolation: boolean;
   readonly maxDurationNs: number;
+  /** What the message trace records (config `trace`), or null when tracing is off. */
+  readonly trace: TraceBounds | null;
 }
 
 export interface ResolvedExperiment {
@@ -74,17 +81,33 @@ function fail(message: string): never {
 export function resolveProtocol(
   config: ExperimentConfig,
   protocols: Readonly<Record<string, AnyProtocolDefinition>> = PROTOCOLS,
+  configDir = process.cwd(),
 ): { protocol: AnyProtocolDefinition; options: unknown; n: number } {
-  const name = config.protocol.name;
-  const protocol = Object.hasOwn(protocols, name) ? protocols[name] : undefined;
-  if (protocol === undefined) fail(`protocol.name: unknown protocol ${JSON.stringify(name)} (known: ${protocols === PROTOCOLS ? protocolNames().join(', ') : Object.keys(protocols).join(', ')})`);
-  const t = config.protocol.t;
+  const section = config.protocol;
+  const t = section.t;
+  let protocol: AnyProtocolDefinition | undefined;
+  let options: unknown;
+  if (section.module !== undefined) {
+    protocol = pluginFor(section.module, configDir);
+  } else if (section.name === EXTERNAL_PROTOCOL) {
+    // External nodes: the settings are the options the hosts read (harness/external/settings.ts).
+    options = externalSettings(section, configDir);
+    protocol = externalDefinition(options as ExternalSettings);
+    checkExternalRun(config);
+  } else {
+    const name = section.name!;
+    protocol = Object.hasOwn(protocols, name) ? protocols[name] : undefined;
+    if (protocol === undefined) fail(`protocol.name: unknown protocol ${JSON.stringify(name)} (known: ${protocols === PROTOCOLS ? protocolNames().join(', ') : Object.keys(protocols).join(', ')}; or ${EXTERNAL_PROTOCOL}, or module: a plugin)`);
+  }
   const needed = protocol.minServerCount?.(t) ?? protocol.serverCount(t);
   const n = config.servers ?? protocol.serverCount(t);
   if (n < needed) fail(`protocol.t: t=${t} needs ${needed} servers but servers: ${n} given`);
-  const parsed = protocol.optionsSchema.safeParse(config.protocol.options, { reportInput: true });
-  if (!parsed.success) fail(formatIssues(parsed.error.issues, ['protocol', 'options'], protocol.optionsSchema));
-  return { protocol, options: parsed.data, n };
+  if (options === undefined) {
+    const parsed = protocol.optionsSchema.safeParse(section.options, { reportInput: true });
+    if (!parsed.success) fail(formatIssues(parsed.error.issues, ['protocol', 'options'], protocol.optionsSchema));
+    options = parsed.data;
+  }
+  return { protocol, options, n };
 }
 
 export function resolveNetwork(config: ExperimentConfig, servers: readonly NodeId[], clients: readonly NodeId[]): NetworkSpec {
@@ -250,12 +273,13 @@ export function resolveExperiment(
   extra: { readonly protocols?: Readonly<Record<string, AnyProtocolDefinition>> } = {},
 ): ResolvedExperiment {
   if (config.swarm !== undefined) return resolveSwarm(config, configDir, extra);
-  const { protocol, options, n } = resolveProtocol(config, extra.protocols);
+  const { protocol, options, n } = resolveProtocol(config, extra.protocols, configDir);
   const cluster = clusterOf(config, n);
   const workload = resolveWorkload(config.workload, protocol.multiWriter, protocol.name);
   const { hostile: hostileClients, byzantine: byzantineServers } = checkFaults(config, protocol, cluster);
   const network = resolveNetwork(config, cluster.servers, [...cluster.writers, ...cluster.readers, ...hostileClients]);
   const costProfile = resolveCostProfile(config.costProfile, configDir);
+  const trace = resolveTraceBounds(config.trace, cluster, hostileClients, config.blocks);
   const valueBytes = Array.isArray(config.workload.valueBytes) ? config.workload.valueBytes.join('|') : config.workload.valueBytes;
   const params = { protocol: protocol.name, t: config.protocol.t, n, valueBytes };
   const runs: ResolvedRun[] = [];
@@ -279,6 +303,7 @@ export function resolveExperiment(
       faults: config.faults,
       expectViolation: config.expectViolation,
       maxDurationNs: config.maxDurationMs * NS_PER_MS,
+      trace,
     });
   }
   return { config, runs };
@@ -293,7 +318,7 @@ export function resolveExperiment(
  */
 function resolveSwarm(config: ExperimentConfig, configDir: string, extra: { readonly protocols?: Readonly<Record<string, AnyProtocolDefinition>> }): ResolvedExperiment {
   const swarm = config.swarm!;
-  const { protocol, n } = resolveProtocol(config, extra.protocols);
+  const { protocol, n } = resolveProtocol(config, extra.protocols, configDir);
   if (config.engine !== 'sim') fail(`swarm: draws fault schedules, which only engine: sim runs, got engine: ${config.engine}`);
   swarm.strategies?.forEach((name, i) => {
     if (lookupStrategy(protocol, name) === undefined) {

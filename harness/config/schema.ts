@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { PRESET_NAMES } from '../network/presets.ts';
 import { byteSize } from './bytes.ts';
 import { blocksSchema, scheduleEntrySchema, scriptOpSchema, swarmSchema } from '../faults/schedule-schema.ts';
+import { traceConfigSchema } from '../trace/settings.ts';
+import { protocolSchema } from './protocol-schema.ts';
 
 const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const positive = (): z.ZodNumber => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
@@ -146,12 +148,8 @@ export const experimentSchema = z.strictObject({
   /** Run seed (repetition i uses seed + i). */
   seed: nonNegativeInt().max(2 ** 48, { error: 'must be <= 2^48' }).default(1),
   repetitions: positiveInt().default(1),
-  protocol: z.strictObject({
-    name: z.string(),
-    /** Faults tolerated; at least 1 (with t = 0 there is no quorum system to measure, only one server). */
-    t: positiveInt().default(1),
-    options: z.record(z.string(), z.unknown()).default({}),
-  }),
+  /** A built-in protocol by name, a plugin by module, or external nodes (./protocol-schema.ts). */
+  protocol: protocolSchema,
   /** Server count; default protocol.serverCount(t). */
   servers: positiveInt().optional(),
   network: networkSchema.default({ preset: 'lan' }),
@@ -173,6 +171,8 @@ export const experimentSchema = z.strictObject({
   maxDurationMs: positive().default(3_600_000),
   /** Settings of the real engine, validated by it. */
   real: z.record(z.string(), z.unknown()).optional(),
+  /** Record every message to trace/<run>.jsonl: `true`, or bounds `{ fromMs, toMs, nodes, maxEvents }` (docs/traces.md). */
+  trace: traceConfigSchema.optional(),
 });
 
 export type ExperimentConfig = z.infer<typeof experimentSchema>;

@@ -133,6 +133,21 @@ export const swarmSchema = z.strictObject({
   writers: range.default([1, 2]),
   keys: range.default([1, 1]),
   valueBytes: z.array(byteSize()).min(1).default([16, 64, 300]),
+  /**
+   * Aimed holds: per seed, `holds` times, a writer's messages (the whole link, or one of
+   * `messageTypes`) are held from 1..t servers that no drawn fault touches, for `holdMs`: the
+   * schedule that gives selective liars (the drawn Byzantine servers) their chance.
+   */
+  aim: z
+    .strictObject({
+      /** The write's message types a hold may target (e.g. STORE, COMPLETE; PUT). */
+      messageTypes: z.array(z.string().min(1)).min(1),
+      /** Holds per seed: [min, max]. */
+      holds: range.default([1, 2]),
+      /** Length of each hold, ms: [min, max]. */
+      holdMs: range.default([20, 300]),
+    })
+    .optional(),
 });
 
 export type SwarmConfig = z.infer<typeof swarmSchema>;

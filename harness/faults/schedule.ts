@@ -29,6 +29,7 @@
 import type { AnyProtocolDefinition, ClusterInfo, NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
+import type { MessageTracer } from '../host/tracer.ts';
 import type { Clock, Frame, Receiver } from '../transport/types.ts';
 import { lookupStrategy, strategyNames } from './strategies.ts';
 import type { ScheduleEntry, ScriptOp } from './schedule-schema.ts';
@@ -273,6 +274,8 @@ export class ScheduleRuntime {
     hostile: readonly NodeId[],
     private readonly clock: Clock,
     private readonly hooks: ScheduleHooks,
+    /** The run's message trace, told of every hold and release (null: not traced). */
+    private readonly tracer: MessageTracer | null = null,
   ) {
     const nodes = knownNodes(cluster, hostile);
     // The send delay in force per node, so that the end of a `slow` episode restores it (a static
@@ -329,6 +332,7 @@ export class ScheduleRuntime {
       if (this.blocked(to, from, frame)) {
         this.held.push({ to, from, frame, receive });
         this.heldTotal++;
+        if (this.tracer !== null) this.tracer.hold(from, to, frame);
       } else {
         receive(from, frame);
         if (this.onDelivery.length > 0) this.delivered(to, from, frame);
@@ -431,12 +435,21 @@ export class ScheduleRuntime {
         }
         break;
     }
+    this.traceNodeAction(compiled, entry.action);
     const delivered = unblocks ? this.deliverUnblocked() : 0;
     this.applied.push({ atMs: this.clock.nowNs() / NS_PER_MS, index: compiled.index, action: entry.action, delivered });
     if ('forMs' in entry && entry.forMs !== undefined) {
       const partition = this.partitionOf;
       this.clock.schedule(this.clock.nowNs() + Math.round(entry.forMs * NS_PER_MS), () => this.undo(compiled, partition, previousDelays));
     }
+  }
+
+  /** Node actions for the trace (crashes reach it through the run's fault log; holds as held frames). */
+  private traceNodeAction(compiled: Compiled, action: string): void {
+    if (this.tracer === null || action === 'crash') return;
+    const entry = compiled.entry;
+    const cause = entry.action === 'byzantine' && action === 'byzantine' ? `schedule[${compiled.index}]: strategy ${entry.strategy}` : `schedule[${compiled.index}]`;
+    for (const node of compiled.nodes) this.tracer.fault(node, action, cause);
   }
 
   private setSendDelay(node: NodeId, delayNs: number): void {
@@ -469,8 +482,9 @@ export class ScheduleRuntime {
       default:
         return;
     }
-    const delivered = unblocks ? this.deliverUnblocked() : 0;
     const undone = { hold: 'release', partition: 'heal', pause: 'resume', slow: 'slow' } as const;
+    this.traceNodeAction(compiled, undone[entry.action]);
+    const delivered = unblocks ? this.deliverUnblocked() : 0;
     this.applied.push({ atMs: this.clock.nowNs() / NS_PER_MS, index: compiled.index, action: undone[entry.action], delivered });
   }
 
@@ -481,6 +495,7 @@ export class ScheduleRuntime {
     for (const held of this.held) (this.blocked(held.to, held.from, held.frame) ? still : ready).push(held);
     this.held = still;
     for (const held of ready) {
+      if (this.tracer !== null) this.tracer.release(held.from, held.to, held.frame);
       held.receive(held.from, held.frame);
       if (this.onDelivery.length > 0) this.delivered(held.to, held.from, held.frame);
     }

@@ -8,12 +8,17 @@
  * `quorumbench run <config> --seed S` runs exactly what `quorumbench swarm` ran for seed S.
  * Faulty servers stay within the protocol's tolerance unless the config says `expectViolation`.
  * Ideas taken from the atomicity suite's `randomMix` (test/swarm/cases.ts).
+ *
+ * With `swarm.aim`, a seed also draws aimed holds: a writer's messages held from chosen servers that
+ * no drawn fault touches, so that the drawn Byzantine servers (selective liars, from
+ * `swarm.strategies`) are the ones that answer for the latest write while the hold lasts. Aimed
+ * draws come after all others, so configs without `aim` keep their draws.
  */
 import type { AnyProtocolDefinition, NodeId } from '../../protocols/types.ts';
 import type { ExperimentConfig, FaultConfig } from '../config/schema.ts';
 import { stream, type Rng } from '../rng.ts';
 import type { ScheduleEntry, SwarmConfig, SwarmFaultKind } from './schedule-schema.ts';
-import { GENERIC_STRATEGIES } from './strategies.ts';
+import { strategyNames } from './strategies.ts';
 
 /** Network conditions drawn from when the swarm section lists none: calm, jittery, heavy-tailed. */
 export const DEFAULT_SWARM_LATENCIES: readonly Record<string, unknown>[] = [
@@ -115,14 +120,16 @@ export function drawSwarm(config: ExperimentConfig, protocol: AnyProtocolDefinit
   if (!config.expectViolation) maxFaulty = Math.min(maxFaulty, faultTolerance);
   maxFaulty = Math.min(maxFaulty, n);
   const byzantineBudget = config.expectViolation ? maxFaulty : tolerance.byzantine;
-  const strategies = swarm.strategies ?? [...new Set([...Object.keys(GENERIC_STRATEGIES), ...Object.keys(protocol.strategies)])].sort();
+  const strategies = swarm.strategies ?? strategyNames(protocol).sort();
   const serverKinds = (['crash', 'byzantine', 'revert'] as const).filter((kind) => kinds.has(kind));
   const faultyCount = serverKinds.length === 0 ? 0 : rng.int(Math.min(swarm.minFaultyServers, maxFaulty), maxFaulty);
   let byzantineUsed = 0;
+  const faulty = new Set<NodeId>();
   for (const node of shuffled(rng, servers).slice(0, faultyCount)) {
     const allowed = serverKinds.filter((kind) => kind === 'crash' || byzantineUsed < byzantineBudget);
     if (allowed.length === 0) continue;
     const kind = pick(rng, allowed);
+    faulty.add(node);
     switch (kind) {
       case 'crash': {
         const style = rng.int(0, 2);
@@ -249,6 +256,23 @@ export function drawSwarm(config: ExperimentConfig, protocol: AnyProtocolDefinit
     const behaviour = pick(rng, behaviours);
     faults.push({ type: 'hostile-client', node: 'h1', behaviour, everyMs: rng.int(1, 10) });
     labels.push(`h1:${behaviour}`);
+  }
+
+  // -------------------------------------------------------------- aimed holds (after every other draw)
+  if (swarm.aim !== undefined && writers.length > 0) {
+    const correct = servers.filter((node) => !faulty.has(node));
+    const holds = inRange(rng, swarm.aim.holds);
+    for (let h = 0; h < holds && correct.length > 0; h++) {
+      const writer = pick(rng, writers);
+      const targets = shuffled(rng, correct).slice(0, rng.int(1, Math.max(1, Math.min(t, correct.length))));
+      // The whole link (every message of the writer to them, FIFO kept) or one message type of the write.
+      const typeIndex = rng.int(0, swarm.aim.messageTypes.length);
+      const messageType = typeIndex < swarm.aim.messageTypes.length ? swarm.aim.messageTypes[typeIndex] : undefined;
+      const trigger = drawTrigger(rng, horizon, operations);
+      const forMs = Math.max(1, inRange(rng, swarm.aim.holdMs));
+      schedule.push({ ...trigger, action: 'hold', from: writer, to: targets, ...(messageType === undefined ? {} : { messageType }), forMs });
+      labels.push(`aim:${writer}>${targets.join('+')}${messageType === undefined ? '' : `:${messageType}`}@${showTrigger(trigger)}+${forMs}`);
+    }
   }
 
   const { swarm: _drawn, ...rest } = config;

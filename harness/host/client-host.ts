@@ -50,6 +50,7 @@ export class ClientHost implements Clients {
       this.hosted.set(id, client);
       context.ports.attach(id, (from, frame) => {
         if (!client.crashed) context.ports.exec(id, clientTask, client, from, frame);
+        else if (context.tracer !== null) context.tracer.drop(from, id, frame);
       });
     }
   }
@@ -64,6 +65,7 @@ export class ClientHost implements Clients {
     if (hosted.current !== null) throw new RangeError(`client host: ${client} got operation ${request.index} while ${hosted.current.request.index} runs`);
     const machine = this.machineFor(hosted, request.key);
     const callNs = this.context.ports.nowNs();
+    if (this.context.tracer !== null) this.context.tracer.call(client, request);
     // Work done while creating the operation (e.g. encoding the value) is this operation's CPU.
     hosted.meter.target = request.index;
     const operation = request.value !== null ? machine.write(makeValue(request.value, request.valueBytes)) : machine.read();
@@ -87,8 +89,12 @@ export class ClientHost implements Clients {
 
   /** One frame for `client`, as a task of that client. */
   receive(client: HostedClient, from: NodeId, frame: Frame): void {
-    if (client.crashed) return;
     const context = this.context;
+    if (context.tracer !== null) {
+      if (client.crashed) context.tracer.drop(from, client.id, frame);
+      else context.tracer.deliver(from, client.id, frame);
+    }
+    if (client.crashed) return;
     const current = client.current;
     const tag = frame.tag;
     const forCurrent = current !== null && isInitiated(tag) && -tag === current.tag;
@@ -155,6 +161,7 @@ export class ClientHost implements Clients {
       const bytes = frameWireSize(frame);
       countMessage(running.sent, bytes);
       countMessage(this.sent, bytes);
+      if (this.context.tracer !== null) this.context.tracer.send(client.id, sends[i]!.to, frame, bytes, null);
       this.context.ports.send(client.id, sends[i]!.to, frame);
     }
   }
@@ -167,6 +174,7 @@ export class ClientHost implements Clients {
   private finish(client: HostedClient, status: OpResult['status'], value: string | null): void {
     const running = client.current!;
     client.current = null;
+    if (this.context.tracer !== null) this.context.tracer.ended(client.id, { index: running.request.index, status, value });
     running.done({
       index: running.request.index,
       status,

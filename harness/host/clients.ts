@@ -26,8 +26,13 @@ export interface OpRequest {
 /** How an operation ended, with its times on the runner's clock (ns since the run started). */
 export interface OpResult {
   readonly index: number;
-  /** 'ok': it returned; 'crashed': the client crashed during it (the operation stays pending). */
-  readonly status: 'ok' | 'crashed';
+  /**
+   * 'ok': it returned; 'crashed': the client crashed during it (the operation stays pending);
+   * 'failed': it returned an error that rules out any effect (external nodes' definite errors);
+   * 'indefinite': it ended without telling (a timeout or an indefinite error of an external node):
+   * it stays pending, and the client goes on with its next operation.
+   */
+  readonly status: 'ok' | 'crashed' | 'failed' | 'indefinite';
   /** When the client invoked it, and when it returned (or crashed). */
   readonly callNs: number;
   readonly returnNs: number;

@@ -9,6 +9,7 @@ import type { ResolvedRun } from '../config/resolve.ts';
 import { createNodeEnv } from '../env/index.ts';
 import type { Frame, Receiver } from '../transport/types.ts';
 import type { NodeMeter } from './meter.ts';
+import type { MessageTracer } from './tracer.ts';
 
 /** How a host reaches its engine. */
 export interface HostPorts {
@@ -19,6 +20,12 @@ export interface HostPorts {
   send(from: NodeId, to: NodeId, frame: Frame): void;
   /** Now on the run's clock, ns. */
   nowNs(): number;
+  /**
+   * The simulator only (absent in the real engine): runs `step` before the next event, the virtual
+   * clock standing still until it settles. An external node's delivery is such a step: the message,
+   * then the node's output until it is quiet (harness/host/external-host.ts).
+   */
+  lockstep?(step: () => Promise<void>): void;
 }
 
 export interface HostContext {
@@ -34,6 +41,8 @@ export interface HostContext {
   /** Whether receiving a message costs CPU in the cost profile (skips sizing frames when not). */
   readonly messageCost: boolean;
   reject(reason: string): void;
+  /** Where the hosts report every message and operation when the run is traced; null otherwise. */
+  readonly tracer: MessageTracer | null;
 }
 
 /** The env a protocol machine of `node` gets: metered crypto and codec, its randomness, the reject counter. */

@@ -4,7 +4,7 @@
  * attributed (attribution.ts). The simulator's runner creates one per server; a real-engine server
  * process (`quorumbench serve`) creates exactly one. It knows nothing of sockets or clocks.
  */
-import type { NodeEnv, NodeId, ServerMachine, ServerStrategy } from '../../protocols/types.ts';
+import type { NodeEnv, NodeId, ProtocolMessage, Send, ServerMachine, ServerStrategy } from '../../protocols/types.ts';
 import { lookupStrategy } from '../faults/strategies.ts';
 import type { Frame } from '../transport/types.ts';
 import { initiatedTag } from './attribution.ts';
@@ -12,6 +12,9 @@ import { HostFrame, nodeEnvOf, type HostContext } from './context.ts';
 import { newCpuVector, NO_OPERATION, type NodeMeter } from './meter.ts';
 import { frameWireSize } from '../sim/frame-size.ts';
 import { countMessage, noTraffic, type Traffic } from './traffic.ts';
+import type { MessageTracer, SenderMark } from './tracer.ts';
+import { encodeValue } from '../wire/codec.ts';
+import type { HostedServer } from './hosted-server.ts';
 
 /** Where a server's replies are counted per operation (the runner's records, or a process's own tally). */
 export interface ReplyLedger {
@@ -24,7 +27,7 @@ interface ActiveStrategy {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-export class ServerHost {
+export class ServerHost implements HostedServer {
   readonly index: number;
   /** Every message this server sent, and those it sent on its own initiative. */
   readonly sent: Traffic = noTraffic();
@@ -47,6 +50,15 @@ export class ServerHost {
   private initiatedCpu: Map<NodeId, Float64Array> | null = null;
   private readonly cpuSent = new Set<Float64Array>();
   private readonly maxKeys: number;
+  private readonly tracer: MessageTracer | null;
+  /** Whether the server forgot its state (a `revert`): it deviates from the protocol from then on. */
+  private reverted = false;
+  /**
+   * Tracing a server that may turn Byzantine: what its own protocol machines sent during the current
+   * task, so that the trace can tell the strategy's lies from what the server would have sent.
+   */
+  private readonly witnessHonest: boolean;
+  private honestSends: Send[] | null = null;
 
   constructor(
     private readonly context: HostContext,
@@ -59,10 +71,13 @@ export class ServerHost {
     this.maxKeys = run.workload.keys;
     this.meter = context.meterOf(id);
     this.env = nodeEnvOf(context, id, (to) => this.collectInitiatedCpu(to));
+    this.tracer = context.tracer;
+    this.witnessHonest = this.tracer !== null && run.byzantineServers.includes(id);
     const fault = run.faults.find((f) => f.type === 'byzantine' && f.node === id);
     if (fault !== undefined && fault.type === 'byzantine') this.useStrategy(fault.strategy, fault.options ?? {});
     context.ports.attach(id, (from, frame) => {
       if (!this.crashed) context.ports.exec(id, serverTask, this, from, frame);
+      else if (this.tracer !== null) this.tracer.drop(from, id, frame);
     });
   }
 
@@ -87,6 +102,7 @@ export class ServerHost {
   /** Forget all state ("revert memory"): machines are rebuilt from scratch on next use. */
   revert(): void {
     this.machines.clear();
+    this.reverted = true;
   }
 
   /** Switch to strategy `name` from now on; the registers keep their state (the strategy wraps them). */
@@ -98,7 +114,15 @@ export class ServerHost {
 
   /** One frame, as a task of this server. */
   handle(from: NodeId, frame: Frame): void {
-    if (this.crashed) return;
+    const tracer = this.tracer;
+    if (this.crashed) {
+      if (tracer !== null) tracer.drop(from, this.id, frame);
+      return;
+    }
+    if (tracer !== null) {
+      tracer.deliver(from, this.id, frame);
+      this.honestSends = null;
+    }
     const context = this.context;
     const tag = frame.tag;
     const meter = this.meter;
@@ -133,7 +157,30 @@ export class ServerHost {
     countMessage(this.sent, bytes);
     if (to !== from) countMessage(this.initiated, bytes);
     else if (tag > 0) this.replies.reply(tag, bytes);
+    if (this.tracer !== null) this.tracer.send(this.id, to, frame, bytes, this.markOf(to, msg));
     this.context.ports.send(this.id, to, frame);
+  }
+
+  /** How this server deviates when it sends `msg` to `to` (tracing only). */
+  private markOf(to: NodeId, msg: ProtocolMessage): SenderMark | null {
+    const strategy = this.strategy;
+    if (strategy === undefined) return this.reverted ? REVERTED : null;
+    const honest = this.honestSends;
+    const own = honest !== null && honest.some((send) => send.to === to && sameMessage(send.msg, msg));
+    return { faulty: strategy.name, lie: !own };
+  }
+
+  /**
+   * Tracing only: records what `machine` (the honest machine a strategy wraps) sends. The machine
+   * keeps its identity, because a strategy may look it up (M-PoWerStore finds a colluder's key by it).
+   */
+  private witness(machine: ServerMachine): void {
+    const handle = machine.handle.bind(machine);
+    machine.handle = (from, msg) => {
+      const sends = handle(from, msg);
+      (this.honestSends ??= []).push(...sends);
+      return sends;
+    };
   }
 
   private heard(from: NodeId, key: string, tag: number): void {
@@ -162,7 +209,9 @@ export class ServerHost {
     // Registers are k0..k{keys-1}; any other key is hostile (a register per invented key).
     const match = /^k(\d{1,9})$/.exec(key);
     if (match === null || Number(match[1]) >= this.maxKeys || String(Number(match[1])) !== match[1]) return undefined;
-    const machine = this.wrap(this.fresh(key), key);
+    const honest = this.fresh(key);
+    if (this.witnessHonest) this.witness(honest);
+    const machine = this.wrap(honest, key);
     this.machines.set(key, machine);
     return machine;
   }
@@ -193,6 +242,16 @@ export class ServerHost {
     if (fn === undefined) throw new RangeError(`server host: unknown strategy ${name} for ${this.context.run.protocol.name}`);
     this.strategy = { name, fn, options };
   }
+}
+
+const REVERTED: SenderMark = { faulty: 'reverted', lie: false };
+
+/** Whether two messages are the same on the wire (a strategy may copy a message unchanged). */
+function sameMessage(a: ProtocolMessage, b: ProtocolMessage): boolean {
+  if (a === b) return true;
+  const x = encodeValue(a);
+  const y = encodeValue(b);
+  return x.length === y.length && x.every((byte, i) => byte === y[i]);
 }
 
 /** The task function (no closure per frame: this is the simulator's hot path). */

@@ -59,7 +59,7 @@ export const clientReadyLine = z.strictObject({
 
 export const opResultSchema = z.strictObject({
   index: count,
-  status: z.enum(['ok', 'crashed']),
+  status: z.enum(['ok', 'crashed', 'failed', 'indefinite']),
   callNs: z.number(),
   returnNs: z.number(),
   rounds: count,

@@ -23,11 +23,12 @@
 import { ConfigError } from '../config/errors.ts';
 import { ClientHost } from '../host/client-host.ts';
 import { clientCommand, printLine } from './child-lines.ts';
-import { parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
+import { loadClusterPlugins, parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
+import { ProcessTraceFile } from '../trace/process-file.ts';
 
 export interface ClientProcessOptions {
   readonly clusterPath: string;
@@ -35,6 +36,8 @@ export interface ClientProcessOptions {
   readonly clients: string;
   /** Names this process's link-model stream (default 0). */
   readonly processIndex?: number;
+  /** Record this process's messages here (a traced run: the engine passes a file in its private folder). */
+  readonly traceFile?: string;
 }
 
 /** Activity lines at most this often (ms): enough for an idle timeout of seconds, cheap on a pipe. */
@@ -42,6 +45,7 @@ const ACTIVITY_EVERY_MS = 100;
 
 /** Starts the client process; resolves once it is ready. Input errors are ConfigErrors. */
 export async function startClientProcess(options: ClientProcessOptions): Promise<{ stop: () => Promise<void> }> {
+  await loadClusterPlugins(options.clusterPath);
   const { run, addresses } = readClusterFile(options.clusterPath);
   const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
   const ids = options.clients.split(',').filter((id) => id !== '');
@@ -72,7 +76,8 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
     printLine({ event: 'activity' });
   };
   const rejections = rejectionCounter();
-  const context = await processContext(run, transport, () => clock.nowNs() + toHarnessNs!, rejections.reject, activity);
+  const trace = run.trace === null || options.traceFile === undefined ? undefined : new ProcessTraceFile(run.trace, options.traceFile, () => clock.nowNs() + (toHarnessNs ?? 0));
+  const context = await processContext(run, transport, () => clock.nowNs() + toHarnessNs!, rejections.reject, activity, trace?.recorder ?? null);
   const host = new ClientHost(context, ids);
 
   const onCommand = (text: string): void => {
@@ -121,6 +126,7 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      trace?.close();
       const rejected = Object.fromEntries(rejections.counts);
       for (const [reason, count] of Object.entries(transport.rejected())) rejected[reason] = (rejected[reason] ?? 0) + count;
       printLine({ event: 'stats', clients: ids, rejected, dropped: transport.dropped(), sent: host.sent });

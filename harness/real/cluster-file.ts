@@ -31,6 +31,7 @@ import type { NodeId } from '../../protocols/types.ts';
 import { byteSize } from '../config/bytes.ts';
 import { ConfigError, formatIssue, formatIssues, showValue } from '../config/errors.ts';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../config/index.ts';
+import { loadPlugins } from '../config/plugins.ts';
 import { hostSchema, sshSchema } from './hosts-config.ts';
 import type { HostPort } from './tcp-transport.ts';
 import type { SharedTimebase } from './wall-clock.ts';
@@ -106,6 +107,17 @@ export function parseClusterFile(data: unknown, configDir = process.cwd()): Clus
     if (!run.cluster.servers.includes(id)) throw new ConfigError(`${section}.${id}: no such server, the cluster has s1..s${run.n}`);
   }
   return { run, addresses };
+}
+
+/** Loads the protocol plugin a cluster file names (before {@link readClusterFile}; an unreadable file is its error). */
+export async function loadClusterPlugins(path: string): Promise<void> {
+  let data: unknown;
+  try {
+    data = parseYaml(readFileSync(path, 'utf8'));
+  } catch {
+    return;
+  }
+  await loadPlugins(data, dirname(path));
 }
 
 export function readClusterFile(path: string): ClusterFile {

@@ -17,6 +17,7 @@
  */
 import type { NodeId, RandomSource } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
+import { externalSettingsOf } from '../external/settings.ts';
 import type { AppliedFault, ServerReport } from '../host/server-report.ts';
 import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
 import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
@@ -30,16 +31,21 @@ import { RemoteClients } from './remote-clients.ts';
 import { launchOnHosts } from './ssh-launch.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
+import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
+import type { ProcessTraces } from '../trace/run-trace.ts';
 
 export class RealEngine implements Engine {
   readonly kind = 'real' as const;
-  readonly hostsServers = false;
+  /** False: server processes host the servers. True for external nodes, which this process hosts. */
+  readonly hostsServers: boolean;
   readonly chargesCpu = false;
   readonly remoteClients: RemoteClients | undefined;
   /** Stats each server printed when it stopped (after `close()`); crashed servers have none. */
   readonly serverStats = new Map<NodeId, ServerStatsLine>();
   /** Stats each client process printed when it stopped (after `close()`). */
   readonly clientProcessStats: ClientStatsLine[] = [];
+  /** What the child processes of a traced run recorded (after `close()`). */
+  private processTraces: ProcessTraces | undefined;
   private lastActivityNs = 0;
   private finish: ((outcome: EngineRunOutcome) => void) | undefined;
   private stopRequested = false;
@@ -52,7 +58,11 @@ export class RealEngine implements Engine {
     private readonly launched: Launched,
     /** Extra send delay per node of this process (the `slow` fault), read by the link model. */
     private readonly extraDelayNs: Map<NodeId, number>,
+    /** Whether the run is traced: the child processes then record their messages (trace/process-file.ts). */
+    private readonly traced: boolean,
+    hostsServers: boolean,
   ) {
+    this.hostsServers = hostsServers;
     const remoteClients = launched.clientOf.size === 0 ? undefined : new RemoteClients(launched.clientOf, () => (this.lastActivityNs = clock.nowNs()));
     this.remoteClients = remoteClients;
     for (const child of launched.clientProcesses) {
@@ -82,16 +92,19 @@ export class RealEngine implements Engine {
     // Client processes' lines go to the engine's remote clients once it exists (none come before).
     const lines: { route: ((line: ChildLine, child: ChildProcessHandle) => boolean) | undefined } = { route: undefined };
     const route = (line: ChildLine, child: ChildProcessHandle): boolean => lines.route?.(line, child) ?? false;
-    const launched = settings.hosts === undefined ? await launch(run, seed, settings, route) : await launchOnHosts(run, seed, settings, route);
+    // External nodes are processes of this one (harness/host/external-host.ts): no server process.
+    const hostsHere = externalSettingsOf(run) !== undefined;
+    const launched = hostsHere ? NOTHING_LAUNCHED : settings.hosts === undefined ? await launch(run, seed, settings, route) : await launchOnHosts(run, seed, settings, route);
     try {
       // Time zero of the run: everything is ready. Client processes learn it (as a CLOCK_MONOTONIC
       // reading, of their host's clock as measured) to report their operations' times on this clock;
       // pipe order puts it before any operation.
       const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
-      for (const child of launched.clientProcesses) {
-        const startNs = clock.startHrtimeNs + (launched.monotonicShiftNs?.get(child) ?? 0n);
-        child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(startNs) }));
-      }
+      // A process on another host gets its host's reading of that instant (its clock's measured offset).
+      const clockLine = (child: ChildProcessHandle): string => JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs + (launched.monotonicShiftNs?.get(child) ?? 0n)) });
+      for (const child of launched.clientProcesses) child.writeLine(clockLine(child));
+      // Traced servers record on this clock too (server-process.ts reads the same line).
+      if (run.trace !== null) for (const child of launched.servers.values()) child.writeLine(clockLine(child));
       const known = new Set(runNodes(run));
       const extraDelayNs = new Map<NodeId, number>();
       const baseModel = linkModelFor(run, '', `real:harness:${seed}`);
@@ -103,11 +116,11 @@ export class RealEngine implements Engine {
         peers: launched.addresses,
         clock,
         holdAt: settings.holdAt,
-        ...(baseModel === undefined ? {} : { linkModel }),
+        ...(baseModel === undefined && !hostsHere ? {} : { linkModel }),
         ...(settings.maxFrameBytes === undefined ? {} : { maxFrameBytes: settings.maxFrameBytes }),
         onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench real engine: closed connection from ${remote}: ${reason}: ${message}\n`),
       });
-      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs);
+      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null, hostsHere);
       lines.route = (line, child) => engine.remoteClients?.onLine(line, child) ?? false;
       engine.watchActivity();
       return engine;
@@ -165,6 +178,13 @@ export class RealEngine implements Engine {
     const storageBytesPerServer = servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0);
     const hosts = this.launched.hosts === undefined ? {} : { hosts: this.launched.hosts };
     return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults(), ...hosts };
+  }
+
+  remoteTrace(): ProcessTraces {
+    const traces = this.processTraces ?? { events: [], notRecorded: 0, boundReachedAtMs: null, incomplete: [] };
+    // Servers started by hand elsewhere (`real.servers`) keep no trace for this run.
+    const elsewhere = this.settings.servers === undefined ? [] : Object.keys(this.settings.servers);
+    return { ...traces, incomplete: [...traces.incomplete, ...elsewhere] };
   }
 
   remoteClientTraffic(): Traffic {
@@ -256,6 +276,7 @@ export class RealEngine implements Engine {
         if (stats !== undefined) this.serverStats.set(id, parseChildLine(serverStatsLine, stats, child.name));
       }),
     );
+    if (this.traced) this.processTraces = readProcessTraces(this.launched.tempDir, [...this.launched.servers.keys(), ...this.launched.clientProcesses.map((_, k) => clientProcessName(k))]);
     removeLaunchFolder(this.launched.tempDir);
   }
 
@@ -297,6 +318,9 @@ export class RealEngine implements Engine {
     };
   }
 }
+
+/** A run whose nodes this process hosts itself starts no child through launch.ts. */
+const NOTHING_LAUNCHED: Launched = { addresses: new Map(), servers: new Map(), clientProcesses: [], clientOf: new Map(), tempDir: undefined };
 
 function pidsOf(children: readonly ChildProcessHandle[]): number[] {
   return children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);

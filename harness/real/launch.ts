@@ -9,16 +9,18 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve as resolvePath } from 'node:path';
+import { basename, dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
+import { portableProtocolSection } from '../config/plugins.ts';
 import type { HostReport } from '../results/schema.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { freePorts } from './ports.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
 import type { HostPort } from './tcp-transport.ts';
+import { clientProcessName, processTracePath } from '../trace/process-file.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** The project root (where node_modules is), the children's working directory. */
@@ -49,7 +51,7 @@ export function clusterFileData(run: ResolvedRun, seed: number, addresses: Reado
     engine: 'real',
     seed,
     repetitions: 1,
-    protocol: { name: run.protocol.name, t: run.t, options: run.options },
+    protocol: portableProtocolSection(run.protocol, run.t, run.options),
     servers: run.n,
     // Servers charge no simulated CPU; a relative profile path would not resolve from the temp dir.
     costProfile: 'zero',
@@ -111,19 +113,23 @@ export function runFiles(run: ResolvedRun, seed: number, addresses: ReadonlyMap<
   return new Map([['cluster.json', JSON.stringify(clusterFileData(run, seed, addresses, settings), null, 2)]]);
 }
 
-/** `quorumbench serve` for server `id`, listening on `listen`. */
-function serverPlan(id: NodeId, listen: HostPort): ProcessPlan {
-  return { name: `server ${id}`, entry: SERVE_ENTRY, args: ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, '--exit-on-stdin-close'] };
+/** `--trace-file` of a traced process: its file in the run's folder (trace/process-file.ts). */
+function traceArgs(traced: boolean, name: string): LaunchArg[] {
+  return traced ? ['--trace-file', { file: basename(processTracePath('', name)) }] : [];
 }
 
-/** The client processes of a run: `count` of them, the workload clients spread round-robin over them. */
-function clientProcessPlans(run: ResolvedRun, count: number): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] }[] {
-  const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
-  return Array.from({ length: count }, (_, k) => {
-    // Round-robin: writers and readers spread over the processes alike.
-    const clients = workloadClients.filter((_, i) => i % count === k);
-    return { plan: { name: `client process ${k}`, entry: CLIENT_ENTRY, args: ['--cluster', { file: 'cluster.json' }, '--clients', clients.join(','), '--index', String(k)] }, clients };
-  });
+/** `quorumbench serve` for server `id`, listening on `listen`; `traced`: it records its trace. */
+function serverPlan(id: NodeId, listen: HostPort, traced: boolean): ProcessPlan {
+  const args: LaunchArg[] = ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, '--exit-on-stdin-close', ...traceArgs(traced, id)];
+  return { name: `server ${id}`, entry: SERVE_ENTRY, args };
+}
+
+/** Client process `k` of `count`, with its share of the workload clients (round-robin). */
+function clientProcessPlan(run: ResolvedRun, k: number, count: number, traced: boolean): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] } {
+  // Round-robin: writers and readers spread over the processes alike.
+  const clients = [...run.cluster.writers, ...run.cluster.readers].filter((_, i) => i % count === k);
+  const args: LaunchArg[] = ['--cluster', { file: 'cluster.json' }, '--clients', clients.join(','), '--index', String(k), ...traceArgs(traced, clientProcessName(k))];
+  return { plan: { name: `client process ${k}`, entry: CLIENT_ENTRY, args }, clients };
 }
 
 /** A plan's arguments, each file named by `pathOf(name)`. */
@@ -133,12 +139,18 @@ function planArgs(plan: ProcessPlan, pathOf: (file: string) => string): string[]
 
 /** Where a run's processes start: this host ({@link LocalSite}), or another one over SSH (ssh-launch.ts). */
 export interface Site {
+  /**
+   * Whether what a process writes into the run's folder can be read here after it stops (its trace):
+   * only on this host; a remote process's folder goes with it.
+   */
+  readonly local: boolean;
   /** Starts `plan` there, with the run's `files` there; `onLine` sees its stdout lines first. */
   start(plan: ProcessPlan, files: ReadonlyMap<string, string>, onLine?: (line: ChildLine, child: ChildProcessHandle) => boolean): ChildProcessHandle;
 }
 
 /** This host: the run's files in a private temporary folder (made on the first start), children of this process. */
 export class LocalSite implements Site {
+  readonly local = true;
   tempDir: string | undefined;
 
   start(plan: ProcessPlan, files: ReadonlyMap<string, string>, onLine?: (line: ChildLine, child: ChildProcessHandle) => boolean): ChildProcessHandle {
@@ -177,11 +189,12 @@ export async function startProcesses(
   const clientProcesses: ChildProcessHandle[] = [];
   const clientOf = new Map<NodeId, ChildProcessHandle>();
   try {
-    for (const [id, site] of placement.serverSites) servers.set(id, site.start(serverPlan(id, addresses.get(id)!), files));
+    const traced = run.trace !== null;
+    for (const [id, site] of placement.serverSites) servers.set(id, site.start(serverPlan(id, addresses.get(id)!, traced && site.local), files));
     // Client processes start alongside the servers (they dial only when their first operation comes).
-    const plans = clientProcessPlans(run, placement.clientSites.length);
-    for (const [k, { plan, clients }] of plans.entries()) {
-      const child = placement.clientSites[k]!.start(plan, files, onClientLine);
+    for (const [k, site] of placement.clientSites.entries()) {
+      const { plan, clients } = clientProcessPlan(run, k, placement.clientSites.length, traced && site.local);
+      const child = site.start(plan, files, onClientLine);
       clientProcesses.push(child);
       for (const id of clients) clientOf.set(id, child);
     }

@@ -10,19 +10,24 @@ import { loadCryptoProvider, loadErasureCodec } from '../env/index.ts';
 import { SenderCheck, type HostContext } from '../host/context.ts';
 import { NodeMeter, type CpuLedger } from '../host/meter.ts';
 import { runSetup } from '../host/setup.ts';
+import type { MessageTracer } from '../host/tracer.ts';
 import type { Transport } from '../transport/types.ts';
 import { cryptoRandom } from './node-random.ts';
 
 /** Real CPU time is in the wall-clock latencies: nothing is priced or attributed. */
 const NO_CPU: CpuLedger = { cpu: () => {} };
 
-/** `onReceive` sees every frame delivered to a hosted node first (a client process's activity signal). */
+/**
+ * `onReceive` sees every frame delivered to a hosted node first (a client process's activity signal);
+ * `tracer` records the process's messages when the run is traced.
+ */
 export async function processContext(
   run: ResolvedRun,
   transport: Transport,
   nowNs: () => number,
   reject: (reason: string) => void,
   onReceive?: () => void,
+  tracer: MessageTracer | null = null,
 ): Promise<HostContext> {
   const crypto = await loadCryptoProvider(run.config.crypto);
   const codec = await loadErasureCodec(run.config.codec);
@@ -56,6 +61,7 @@ export async function processContext(
     },
     messageCost: false,
     reject,
+    tracer,
   };
 }
 

@@ -33,7 +33,7 @@ export class ChildProcessHandle {
   constructor(
     readonly name: string,
     readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
-    private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
+    private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
     /**
      * Stop by closing the child's stdin first (it exits when its stdin closes), signals only after
      * the grace time: the remote command of an SSH session sees its stdin close, never our signals.
@@ -56,7 +56,7 @@ export class ChildProcessHandle {
         } catch {
           parsed = { event: 'text', text };
         }
-        if (this.onLine?.(parsed, this) === true) continue;
+        if (this.onLine?.(parsed, this, text) === true) continue;
         this.lines.push(parsed);
         this.waiters = this.waiters.filter((waiter) => {
           if (!waiter.match(parsed)) return true;
@@ -210,10 +210,24 @@ export function nodeScriptArgs(script: string, args: readonly string[]): string[
 }
 
 interface StartOptions {
-  /** Sees every stdout line first (see {@link ChildProcessHandle}). */
-  readonly onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean;
+  /** Sees every stdout line first, with its text (see {@link ChildProcessHandle}). */
+  readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean;
   /** Stop it by closing its stdin before any signal (see {@link ChildProcessHandle}). */
   readonly stopByClosingStdin?: boolean;
+}
+
+/**
+ * Starts `command` (a program and its arguments) in `cwd` and tracks it: an external node
+ * (harness/external/node-process.ts). `onLine` sees every stdout line with its text.
+ */
+export function startCommand(
+  name: string,
+  command: readonly string[],
+  cwd: string,
+  onLine: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
+): ChildProcessHandle {
+  const [file, ...args] = command;
+  return startProcess(name, file!, args, cwd, { onLine });
 }
 
 /** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */

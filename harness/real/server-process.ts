@@ -5,15 +5,18 @@
  * simulator's), listens on its address, prints its ready line on stdout, and serves until SIGTERM
  * or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
  */
+import { createInterface } from 'node:readline';
 import { ConfigError } from '../config/errors.ts';
 import { ReplyTally } from '../host/reply-tally.ts';
 import { ServerHost } from '../host/server-host.ts';
-import { parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
-import { printLine } from './child-lines.ts';
+import { loadClusterPlugins, parseHostPort, parseRealSettings, readClusterFile } from './cluster-file.ts';
+import { clientCommand, printLine } from './child-lines.ts';
+import { ProcessTraceFile } from '../trace/process-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
+import type { TraceBounds } from '../trace/events.ts';
 
 export interface ServeOptions {
   readonly id: string;
@@ -22,10 +25,13 @@ export interface ServeOptions {
   readonly clusterPath: string;
   /** Exit when stdin closes: the parent (the real engine) is gone, so no orphan outlives it. */
   readonly exitOnStdinClose?: boolean;
+  /** Record this server's messages here (a traced run: the engine passes a file in its private folder). */
+  readonly traceFile?: string;
 }
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
+  await loadClusterPlugins(options.clusterPath);
   const { run, addresses } = readClusterFile(options.clusterPath);
   if (!run.cluster.servers.includes(options.id)) {
     throw new ConfigError(`--id: ${JSON.stringify(options.id)} is not a server of the cluster (s1..s${run.n})`);
@@ -55,7 +61,8 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
     throw new ConfigError(`--listen: cannot listen on ${options.listen}: ${(error as Error).message}`);
   }
   const rejections = rejectionCounter();
-  const context = await processContext(run, transport, () => clock.nowNs(), rejections.reject);
+  const trace = traceOf(run.trace, options.traceFile, clock);
+  const context = await processContext(run, transport, () => clock.nowNs(), rejections.reject, undefined, trace?.file.recorder ?? null);
   const replies = new ReplyTally();
   const host = new ServerHost(context, options.id, replies);
   // A crash by message count is carried out here: only this process sees the count.
@@ -64,6 +71,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   if (crash !== undefined && crash.type === 'crash') {
     host.crashAfterMessages = crash.afterMessages!;
     host.onCrash = () => {
+      trace?.file.close();
       printLine({ event: 'fault', node: options.id, action: 'crash', cause: `faults[${index}]: afterMessages ${crash.afterMessages}`, atSharedUs: clock.toSharedUs(clock.nowNs()) });
       process.kill(process.pid, 'SIGKILL');
     };
@@ -75,6 +83,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      trace?.file.close();
       const rejected = Object.fromEntries(rejections.counts);
       for (const [reason, count] of Object.entries(transport.rejected())) rejected[reason] = (rejected[reason] ?? 0) + count;
       if (replies.untallied > 0) rejected['replies-untallied'] = replies.untallied;
@@ -100,6 +109,27 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
     process.stdin.resume();
   }
   return { address, stop };
+}
+
+/**
+ * The server's trace file, on the harness's clock: until the engine's `clock` line arrives on stdin
+ * (it comes before any operation), times are the server's own.
+ */
+function traceOf(bounds: TraceBounds | null, path: string | undefined, clock: WallClock): { file: ProcessTraceFile } | undefined {
+  if (bounds === null || path === undefined) return undefined;
+  let toHarnessNs = 0;
+  const file = new ProcessTraceFile(bounds, path, () => clock.nowNs() + toHarnessNs);
+  createInterface({ input: process.stdin }).on('line', (text) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const command = clientCommand.safeParse(value);
+    if (command.success && command.data.cmd === 'clock') toHarnessNs = Number(clock.startHrtimeNs - BigInt(command.data.startNs));
+  });
+  return { file };
 }
 
 /** `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT. */

@@ -27,6 +27,8 @@ export const PROBE_ENTRY = join(PROJECT_ROOT, 'harness/cli/probe-entry.ts');
 
 /** A host reached over SSH: each process is one session, given the run's files on its stdin. */
 class SshSite implements Site {
+  readonly local = false;
+
   constructor(
     private readonly host: RunHost,
     private readonly ssh: SshSettings,

@@ -8,7 +8,6 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { historyFileName } from '../results/writer.ts';
@@ -16,6 +15,11 @@ import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
 import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
 import type { CsvRow } from '../results/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
+import { svgToPng } from '../charts/render.ts';
+import type { Trace } from '../trace/events.ts';
+import { readTraceFile } from '../trace/file.ts';
+import { drawFigureMessages, messageTimes } from '../trace/figure-messages.ts';
+import { traceFileName } from '../trace/run-trace.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -220,6 +224,9 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
   for (const point of points) {
     const historyPath = join(dir, 'points', point.pointDir, 'history', historyFileName('base#0'));
     const history = existsSync(historyPath) ? parseJsonlHistory(readFileSync(historyPath, 'utf8')) : [];
+    // The run's messages, when the experiment traced them (configs/paper/appendix-a.yaml does).
+    const tracePath = join(dir, 'points', point.pointDir, traceFileName('base#0'));
+    const trace = existsSync(tracePath) ? readTraceFile(tracePath) : undefined;
     const check = await checkHistory(history, { excerpt: true, workers: 0 });
     const script = scriptOf(point.config);
     const byOp = recordsOfScript(script, history);
@@ -257,6 +264,7 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
       schedule: scheduleOf(point.config),
       blocks,
       check,
+      ...(trace === undefined ? {} : { trace }),
     });
     writeFileAtomic(join(figuresDir, `${name}.svg`), svg);
     writeFileAtomic(join(figuresDir, `${name}.png`), svgToPng(svg));
@@ -288,16 +296,6 @@ export function appendixCsvRows(rows: readonly AppendixRow[]): CsvRow[] {
   return rows.map((r) => ({ ...r }));
 }
 
-export function svgToPng(svg: string): Uint8Array {
-  return new Resvg(svg, {
-    font: { fontFiles: [FONT_FILE], loadSystemFonts: false, defaultFontFamily: FONT_FAMILY },
-    fitTo: { mode: 'zoom', value: 2 },
-    background: 'white',
-  })
-    .render()
-    .asPng();
-}
-
 // ------------------------------------------------------------------ the figure
 
 export interface RunFigureInput {
@@ -312,6 +310,8 @@ export interface RunFigureInput {
   readonly schedule: readonly ScheduleEntry[];
   readonly blocks: Readonly<Record<string, readonly string[]>>;
   readonly check: CheckResult;
+  /** The run's message trace: when given, every message is drawn as an arrow between lanes. */
+  readonly trace?: Trace;
 }
 
 const LEFT_PX = 150;
@@ -390,6 +390,7 @@ export function renderRunFigure(input: RunFigureInput): string {
     if (record.return !== null && record.status !== 'pending') times.add(record.return);
   }
   for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
+  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
   const sorted = [...times].sort((a, b) => a - b);
   const rank = new Map(sorted.map((t, i) => [t, i]));
   const xOf = (t: number) => LEFT_PX + ((rank.get(t) ?? 0) + 0.5) * SLOT_PX;
@@ -398,11 +399,18 @@ export function renderRunFigure(input: RunFigureInput): string {
     'Bars: operations from call to return (dashed: never returned); red outline: the operations the checker cites.',
     'Orange: messages delayed on that link (asynchrony); grey: never sent / server crashed; purple: T2 reverts its memory.',
   ];
-  const widthPx = Math.ceil(Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12)));
   const lanes = [...clients, ...blockNames];
   const laneY = (lane: string) => TOP_PX + lanes.indexOf(lane) * LANE_PX;
+  const laneCentre = (node: string): number | undefined => {
+    const lane = clients.includes(node) ? node : blockOf.get(node);
+    return lane === undefined ? undefined : laneY(lane) + LANE_PX / 2;
+  };
+  const messages = input.trace === undefined ? undefined : drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
+  const widthPx = Math.ceil(
+    Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
+  );
   const axisY = TOP_PX + lanes.length * LANE_PX;
-  const heightPx = axisY + 62;
+  const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start') =>
     out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${esc(s)}</text>`);
@@ -502,6 +510,10 @@ export function renderRunFigure(input: RunFigureInput): string {
     const y = laneY(client) + LANE_PX - 5;
     out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
     text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
+  }
+  if (messages !== undefined) {
+    out.push(...messages.svg);
+    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
   }
   const legendY = axisY + 34;
   legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));

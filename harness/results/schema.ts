@@ -113,6 +113,18 @@ export interface RunResult {
     readonly heldAtEnd: number;
   };
   /**
+   * Only for traced runs (config `trace`): the trace file (relative to the output folder), the events
+   * it holds, the events the bound `trace.maxEvents` left out, from the time it was reached (ms), and
+   * (real engine) the processes whose events may be missing.
+   */
+  readonly trace?: {
+    readonly file: string;
+    readonly events: number;
+    readonly notRecorded: number;
+    readonly boundReachedAtMs: number | null;
+    readonly incomplete?: readonly string[];
+  };
+  /**
    * Only for real-engine runs on other hosts (`real.hosts`): each host as checked before the run,
    * with its clock offset.
    */

@@ -8,7 +8,7 @@ import type { NodeId } from '../../protocols/types.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
 import type { ScheduleHooks } from '../faults/schedule.ts';
 import type { AppliedFault } from '../host/server-report.ts';
-import type { ServerHost } from '../host/server-host.ts';
+import type { HostedServer } from '../host/hosted-server.ts';
 import type { Engine } from '../transport/engine.ts';
 import { NS_PER_MS } from '../units.ts';
 import type { WorkloadDriver } from './workload-driver.ts';
@@ -31,7 +31,7 @@ export class FaultLog {
  */
 export class RunFaults {
   readonly log: FaultLog;
-  private servers: ReadonlyMap<NodeId, ServerHost> = new Map();
+  private servers: ReadonlyMap<NodeId, HostedServer> = new Map();
   private driver: WorkloadDriver | undefined;
 
   constructor(
@@ -41,7 +41,7 @@ export class RunFaults {
     this.log = new FaultLog(() => engine.nowNs());
   }
 
-  bind(servers: ReadonlyMap<NodeId, ServerHost>, driver: WorkloadDriver): void {
+  bind(servers: ReadonlyMap<NodeId, HostedServer>, driver: WorkloadDriver): void {
     this.servers = servers;
     this.driver = driver;
   }

@@ -20,15 +20,18 @@ export function startHostileClients(context: HostContext, engine: Engine, sent: 
     const key = fault.key ?? 'k0';
     const everyNs = fault.everyMs * NS_PER_MS;
     const client = run.protocol.hostileClients![fault.behaviour]!(id, run.cluster, nodeEnvOf(context, id)) as HostileClient;
+    const mark = { faulty: `hostile:${fault.behaviour}`, lie: true };
     const send = (sends: Send[]): void => {
       for (const s of sends) {
         const frame = new HostFrame(key, s.msg, 0);
         countMessage(sent, frameWireSize(frame));
+        context.tracer?.send(id, s.to, frame, frameWireSize(frame), mark);
         engine.transport.send(id, s.to, frame);
       }
     };
     engine.transport.attach(id, (from, frame) => {
       engine.exec(id, () => {
+        context.tracer?.deliver(from, id, frame);
         if (frame.key === key) send(client.handle(from, frame.msg));
       });
     });

@@ -4,13 +4,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { checkHistory, renderTimelineHtml } from '../checker/index.ts';
+import { checkHistory, renderTimelineHtml, type Excerpt } from '../checker/index.ts';
 import { resolveExperiment, type ResolvedExperiment, type ResolvedRun } from '../config/resolve.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { SUMMARY_SCHEMA_VERSION, type ExperimentSummary, type RunResult, type Verdict } from '../results/schema.ts';
 import { writeExperiment, type LatencyPercentiles } from '../results/writer.ts';
 import { runOnce, type RunOnceOptions, type RunOnceOutput } from './run-once.ts';
+import { writeTraces, type TracedRunOutput } from '../trace/outputs.ts';
 
 export { runOnce, type RunOnceOptions, type RunOnceOutput } from './run-once.ts';
 export type { Engine, EngineContext, EngineFactory, EngineRunOutcome } from '../transport/engine.ts';
@@ -52,14 +53,14 @@ export interface ExperimentResult {
  * violation, the history is checked again with an excerpt (the offending operations) for the
  * timeline; the common, linearizable case pays nothing for it.
  */
-async function verdictOf(history: readonly HistoryRecord[], timeoutMs: number): Promise<{ verdict: Verdict; keyVerdicts?: Record<string, Verdict>; timeline?: string }> {
+async function verdictOf(history: readonly HistoryRecord[], timeoutMs: number): Promise<{ verdict: Verdict; keyVerdicts?: Record<string, Verdict>; timeline?: string; excerpt?: Excerpt }> {
   const result = await checkHistory(history, { timeoutMs, excerpt: false });
   if (result.verdict === 'ok') return { verdict: result.verdict };
   const keyVerdicts: Record<string, Verdict> = {};
   for (const key of result.perKey) if (key.verdict !== 'ok') keyVerdicts[key.key] = key.verdict;
   if (result.verdict !== 'violation') return { verdict: result.verdict, keyVerdicts };
   const detailed = await checkHistory(history, { timeoutMs, excerpt: true });
-  return { verdict: result.verdict, keyVerdicts, timeline: renderTimelineHtml(history, detailed) };
+  return { verdict: result.verdict, keyVerdicts, timeline: renderTimelineHtml(history, detailed), ...(detailed.excerpt === undefined ? {} : { excerpt: detailed.excerpt }) };
 }
 
 /** Run metadata: the same on the same checkout and machine (no wall-clock time, for determinism). */
@@ -95,6 +96,7 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
   const latency: { id: string; percentiles: LatencyPercentiles }[] = [];
   const unexpectedViolations: string[] = [];
   const timelines = new Map<string, string>();
+  const traces = new Map<string, TracedRunOutput>();
   for (let i = 0; i < resolved.runs.length; i++) {
     const run: ResolvedRun = resolved.runs[i]!;
     const onProgress = options.onProgress;
@@ -102,8 +104,9 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
       ...(options.engine ? { engine: options.engine } : {}),
       ...(onProgress ? { onProgress: (completed: number, total: number) => onProgress({ run: i, runs: resolved.runs.length, runId: run.id, completed, total }) } : {}),
     });
-    const { verdict, keyVerdicts, timeline } = await verdictOf(output.history, options.checkerTimeoutMs ?? 60_000);
+    const { verdict, keyVerdicts, timeline, excerpt } = await verdictOf(output.history, options.checkerTimeoutMs ?? 60_000);
     if (timeline !== undefined) timelines.set(run.id, timeline);
+    if (output.trace !== undefined) traces.set(run.id, { trace: output.trace, ...(excerpt === undefined ? {} : { excerpt }) });
     if (verdict === 'violation' && !run.expectViolation) unexpectedViolations.push(run.id);
     runs.push({ ...output.result, verdict, ...(keyVerdicts === undefined ? {} : { keyVerdicts }) });
     histories.set(run.id, output.history);
@@ -120,7 +123,7 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
     meta: runMeta(),
     runs,
   };
-  const written = options.outDir !== undefined ? writeExperiment(options.outDir, { summary, histories, latency, timelines }) : [];
+  const written = options.outDir !== undefined ? [...writeTraces(options.outDir, traces), ...writeExperiment(options.outDir, { summary, histories, latency, timelines })] : [];
   return { summary, histories, unexpectedViolations, written };
 }
 

@@ -29,7 +29,15 @@ export class RunLedger implements CpuLedger, ReplyLedger {
   }
 
   reply(tag: number, bytes: number): void {
-    countMessage(this.records[tag - 1]!.traffic.serverToClient, bytes);
+    // A tag an external node made up (it is echoed from what the node wrote) finds no record.
+    const record = this.records[tag - 1];
+    if (record !== undefined) countMessage(record.traffic.serverToClient, bytes);
+  }
+
+  /** An external node's (or the harness's lin-kv) request message for the operation of `tag`. */
+  request(tag: number, bytes: number): void {
+    const record = this.records[tag - 1];
+    if (record !== undefined) countMessage(record.traffic.clientToServer, bytes);
   }
 
   /** Replies that servers in other processes counted, per operation index; unknown indices are ignored. */

@@ -18,6 +18,9 @@ import type { Clients } from '../host/clients.ts';
 import { SenderCheck, type HostContext } from '../host/context.ts';
 import { NodeMeter } from '../host/meter.ts';
 import { ServerHost } from '../host/server-host.ts';
+import type { HostedServer } from '../host/hosted-server.ts';
+import { hostExternalNodes } from '../host/external-cluster.ts';
+import { externalSettingsOf } from '../external/settings.ts';
 import type { ServerReport } from '../host/server-report.ts';
 import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
 import type { OpKind, RunResult } from '../results/schema.ts';
@@ -30,6 +33,9 @@ import { startHostileClients } from './hostile-clients.ts';
 import { RunLedger } from './run-ledger.ts';
 import { runSetup } from '../host/setup.ts';
 import { summarizeRun } from './summary.ts';
+import type { Trace } from '../trace/events.ts';
+import { TraceRecorder } from '../trace/recorder.ts';
+import { withTrace } from '../trace/run-trace.ts';
 import { WorkloadDriver } from './workload-driver.ts';
 
 export interface RunOnceOptions {
@@ -50,16 +56,23 @@ export interface RunOnceOutput {
   readonly endMs: number;
   /** The fault schedule's actions and held frames (present when the config has a schedule). */
   readonly schedule?: ScheduleReport;
+  /** Every message of the run (present when the config has `trace`). */
+  readonly trace?: Trace;
 }
 
 /** What one process hosts for a run: the shared context and the hosts built on it. */
 interface Hosting {
   readonly context: HostContext;
   readonly schedule: ScheduleRuntime;
-  readonly servers: ReadonlyMap<NodeId, ServerHost>;
+  readonly servers: ReadonlyMap<NodeId, HostedServer>;
   readonly clients: Clients;
   readonly localClients: ClientHost | undefined;
+  /** What the clients hosted here sent, if they are hosted here. */
+  readonly clientsSent: (() => Traffic) | undefined;
   readonly rejected: Map<string, number>;
+  readonly tracer: TraceRecorder | null;
+  /** Stops what the hosts started (external nodes' processes). */
+  readonly close: () => Promise<void>;
 }
 
 /** Everything a run has built, for the last step. */
@@ -78,18 +91,21 @@ interface RunParts {
 export async function runOnce(run: ResolvedRun, seed: number = run.seed, options: RunOnceOptions = {}): Promise<RunOnceOutput> {
   const engine = await openEngine(run, seed, options);
   let closing = false;
+  let parts: RunParts | undefined;
   try {
-    const parts = await buildRun(run, seed, engine, options);
+    parts = await buildRun(run, seed, engine, options);
     const outcome = await engine.run(run.maxDurationNs);
     parts.driver.close();
     options.onProgress?.(parts.driver.completed, run.workload.totalOps);
     const endNs = engine.clock.nowNs();
     closing = true;
     await engine.close();
-    return { ...collect(parts), outcome, endMs: endNs / NS_PER_MS };
+    await parts.hosting.close();
+    return withTrace({ ...collect(parts), outcome, endMs: endNs / NS_PER_MS }, parts.hosting.tracer, engine, run, seed);
   } finally {
-    // Whatever failed mid-run, the engine is closed (the real engine's processes must not outlive us).
+    // Whatever failed mid-run, the engine and the hosts are closed (no process may outlive us).
     if (!closing) await engine.close().catch(() => undefined);
+    await parts?.hosting.close().catch(() => undefined);
   }
 }
 
@@ -105,6 +121,16 @@ async function buildRun(run: ResolvedRun, seed: number, engine: Engine, options:
   const ledger = new RunLedger();
   const faults = new RunFaults(run, engine);
   const hosting = await hostNodes(run, seed, engine, ledger, faults);
+  try {
+    return startRun(run, seed, engine, options, ledger, faults, hosting);
+  } catch (error) {
+    await hosting.close();
+    throw error;
+  }
+}
+
+/** The workload, the faults and the schedule, started on the hosts (after hostNodes). */
+function startRun(run: ResolvedRun, seed: number, engine: Engine, options: RunOnceOptions, ledger: RunLedger, faults: RunFaults, hosting: Hosting): RunParts {
   const driver = new WorkloadDriver({ run, engine, clients: hosting.clients, ledger, rng: stream(seed, 'workload'), schedule: hosting.schedule, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
   faults.bind(hosting.servers, driver);
   faults.applyConfigFaults();
@@ -120,7 +146,8 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
   const crypto = await loadCryptoProvider(run.config.crypto);
   const codec = await loadErasureCodec(run.config.codec);
   const rejected = new Map<string, number>();
-  const schedule = new ScheduleRuntime(run.config, run.cluster, run.hostileClients, engine.clock, faults.scheduleHooks());
+  const tracer = run.trace === null ? null : new TraceRecorder(run.trace, () => engine.nowNs(), engine.hostsServers);
+  const schedule = new ScheduleRuntime(run.config, run.cluster, run.hostileClients, engine.clock, faults.scheduleHooks(), tracer);
   const profile = engine.chargesCpu ? run.costProfile : ZERO_PROFILE;
   const meters = new Map<NodeId, NodeMeter>();
   const charge = (node: NodeId, ns: number): void => engine.charge(node, ns);
@@ -135,6 +162,7 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
       exec: engine.exec.bind(engine),
       send: engine.transport.send.bind(engine.transport),
       nowNs: () => engine.nowNs(),
+      ...(engine.lockstep === undefined ? {} : { lockstep: engine.lockstep.bind(engine) }),
     },
     // Frames between in-process nodes are trusted objects; those of faulty senders are checked (a
     // transport between processes checks every frame itself).
@@ -147,11 +175,20 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
     },
     messageCost: profile.message.nsPerOp !== 0 || profile.message.nsPerByte !== 0,
     reject: (reason) => void rejected.set(reason, (rejected.get(reason) ?? 0) + 1),
+    tracer,
   };
+  const external = externalSettingsOf(run);
+  if (external !== undefined) {
+    // External nodes: processes instead of machines, hosted here on both engines (external-cluster.ts).
+    const onExit = (node: NodeId, reason: string): void => faults.log.add(node, 'crash', reason);
+    const cluster = await hostExternalNodes(context, external, engine.clock, ledger, onExit);
+    return { context, schedule, servers: cluster.servers, clients: cluster.clients, localClients: undefined, clientsSent: cluster.clientTraffic, rejected, tracer, close: cluster.close };
+  }
   const servers = new Map<NodeId, ServerHost>();
   if (engine.hostsServers) for (const id of run.cluster.servers) servers.set(id, new ServerHost(context, id, ledger));
   const localClients = engine.remoteClients === undefined ? new ClientHost(context, [...run.cluster.writers, ...run.cluster.readers]) : undefined;
-  return { context, schedule, servers, clients: localClients ?? engine.remoteClients!, localClients, rejected };
+  const clientsSent = localClients === undefined ? undefined : () => localClients.sent;
+  return { context, schedule, servers, clients: localClients ?? engine.remoteClients!, localClients, clientsSent, rejected, tracer, close: async () => {} };
 }
 
 function seededRandom(seed: number, node: NodeId): RandomSource {
@@ -160,7 +197,7 @@ function seededRandom(seed: number, node: NodeId): RandomSource {
 }
 
 /** What the servers of this process report (the simulator reads its hosts directly). */
-function inProcessReport(servers: ReadonlyMap<NodeId, ServerHost>): ServerReport {
+function inProcessReport(servers: ReadonlyMap<NodeId, HostedServer>): ServerReport {
   const sent = noTraffic();
   const initiated = noTraffic();
   let initiatedCpuNs = 0;
@@ -184,7 +221,7 @@ function collect({ run, seed, engine, hosting, ledger, driver, faults, hostileSe
     if (progress !== undefined) client.current!.rounds = progress.rounds;
   }
   const clientToServer = noTraffic();
-  addTraffic(clientToServer, hosting.localClients?.sent ?? engine.remoteClientTraffic?.() ?? noTraffic());
+  addTraffic(clientToServer, hosting.clientsSent?.() ?? engine.remoteClientTraffic?.() ?? noTraffic());
   addTraffic(clientToServer, hostileSent);
   const background = {
     messages: report.initiated.messages - ledger.initiatedAttributed.messages,

@@ -255,10 +255,20 @@ export class WorkloadDriver {
     // Closed loop: the call is the invocation where the client runs (a control hop to a client
     // process is not the operation's latency). Open loop keeps the intended arrival: queueing counts.
     if (this.options.run.workload.mode !== 'open') record.callNs = result.callNs;
+    if (result.status === 'indefinite') return this.abandon(client);
     record.returnNs = result.returnNs;
-    record.status = 'ok';
-    if (record.kind === 'read') record.value = result.value;
+    record.status = result.status;
+    if (record.kind === 'read' && result.status === 'ok') record.value = result.value;
     this.complete(client, record);
+  }
+
+  /** The operation ended without telling whether it took effect: it stays pending; the client goes on. */
+  private abandon(client: ClientState): void {
+    client.current = null;
+    this.inFlight--;
+    this.script?.onOpAbandoned(client.id);
+    if (!client.crashed) this.nextOp(client);
+    this.maybeFinish();
   }
 
   private complete(client: ClientState, record: OpRecord): void {

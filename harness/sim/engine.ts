@@ -105,6 +105,10 @@ export class SimEngine implements Engine {
     // Every node of a simulated run is hosted in this process; its host drops a crashed node's frames.
   }
 
+  lockstep(step: () => Promise<void>): void {
+    this.clock.lockstep(step);
+  }
+
   run(maxNs: number): Promise<EngineRunOutcome> {
     return this.clock.run(maxNs, this.yieldEveryMs);
   }

@@ -20,6 +20,9 @@ const keySizes = new Map<string, number>();
 export function frameWireSize(frame: Frame): number {
   // The runner sizes a frame for its metrics, then the transport sizes the same frame again.
   if (frame === lastFrame) return lastFrameSize;
+  // An external node's message counts as the JSON line it is (harness/external/external-frame.ts).
+  const jsonBytes = (frame as { readonly jsonBytes?: number }).jsonBytes;
+  if (jsonBytes !== undefined) return jsonBytes;
   let keySize = keySizes.get(frame.key);
   if (keySize === undefined) {
     keySize = wireSize(frame.key);

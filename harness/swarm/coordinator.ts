@@ -61,7 +61,8 @@ export async function runSwarm(options: SwarmOptions): Promise<SeedResult[]> {
       else child.send('exit');
     };
     for (let w = 0; w < workers; w++) {
-      const child = fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // tsx by its resolved location: the working directory may be a user's project without it.
+      const child = fork(workerPath, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       child.on('message', (result: SeedResult) => {
         results.push(result);

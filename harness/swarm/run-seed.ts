@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { checkHistory } from '../checker/index.ts';
-import { readConfigFile, resolveExperiment } from '../config/index.ts';
+import { readConfigFile, readRawConfigFile, resolveExperiment } from '../config/index.ts';
+import { loadPlugins } from '../config/plugins.ts';
 import { resolveProtocol } from '../config/resolve.ts';
 import { drawSwarm } from '../faults/swarm-draw.ts';
 import type { HistoryRecord } from '../history/types.ts';
@@ -66,7 +67,7 @@ function crashedClients(config: ReturnType<typeof readConfigFile>, history: read
 export function drawLabel(configPath: string, seed: number): string {
   const config = { ...readConfigFile(configPath), seed };
   if (config.swarm === undefined) return '';
-  const { protocol, n } = resolveProtocol(config);
+  const { protocol, n } = resolveProtocol(config, undefined, dirname(configPath));
   return drawSwarm(config, protocol, n, seed).label;
 }
 
@@ -81,6 +82,7 @@ export async function runSwarmSeed(configPath: string, seed: number, options: Se
   const started = performance.now();
   let label = '';
   try {
+    await loadPlugins(readRawConfigFile(configPath), dirname(configPath));
     label = drawLabel(configPath, seed);
     const first = await once(configPath, seed);
     const output = first.output;

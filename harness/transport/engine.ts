@@ -12,6 +12,7 @@ import type { Clients } from '../host/clients.ts';
 import type { ServerReport } from '../host/server-report.ts';
 import type { Traffic } from '../host/traffic.ts';
 import type { NetworkSpec } from '../network/model.ts';
+import type { ProcessTraces } from '../trace/run-trace.ts';
 import type { Clock, Transport } from './types.ts';
 
 export type EngineRunOutcome = 'stopped' | 'idle' | 'time-limit';
@@ -42,6 +43,11 @@ export interface Engine {
   setSendDelayNs(node: NodeId, delayNs: number): void;
   /** Crashes a server hosted elsewhere (real engine); in-process hosts drop a crashed node's frames themselves. */
   crash(node: NodeId): void;
+  /**
+   * Optional (the simulator): `step` runs before the next event, on a clock that stands still until
+   * it settles; steps run one at a time in the order given. In-process work never calls it.
+   */
+  lockstep?(step: () => Promise<void>): void;
   /** Runs until `stop()`, nothing left to do ('idle'), or the clock passing `maxNs`. */
   run(maxNs: number): Promise<EngineRunOutcome>;
   stop(): void;
@@ -57,6 +63,8 @@ export interface Engine {
   readonly remoteClients?: Clients;
   /** Every message the remote clients sent, as their processes reported it (after `close()`). */
   remoteClientTraffic?(): Traffic;
+  /** What the child processes recorded of a traced run (real engine, after `close()`). */
+  remoteTrace?(): ProcessTraces;
 }
 
 export interface EngineContext {

@@ -18,7 +18,8 @@ export interface ScriptHooks {
   isCrashed(client: NodeId): boolean;
 }
 
-type OpState = 'waiting' | 'ready' | 'started' | 'done';
+/** `abandoned`: it ended without returning (an external node's timeout): nothing waiting for it starts. */
+type OpState = 'waiting' | 'ready' | 'started' | 'done' | 'abandoned';
 
 export class ScriptRunner {
   private readonly state = new Map<string, OpState>();
@@ -64,6 +65,14 @@ export class ScriptRunner {
     return op.id;
   }
 
+  /** `client`'s operation ended without returning (it stays pending): operations after it never start. */
+  onOpAbandoned(client: NodeId): void {
+    const op = this.current.get(client);
+    if (op === undefined) return;
+    this.current.delete(client);
+    this.state.set(op.id, 'abandoned');
+  }
+
   /** `client` became idle (its operation returned): start its next ready operation, if any. */
   onIdle(client: NodeId): void {
     this.tryStart(client);
@@ -82,6 +91,7 @@ export class ScriptRunner {
   private dead(op: ScriptOp): boolean {
     const state = this.state.get(op.id)!;
     if (state === 'done') return false;
+    if (state === 'abandoned') return true;
     if (this.hooks.isCrashed(op.client)) return true;
     if (state === 'started') return false;
     if (state === 'waiting' && op.after !== undefined) return this.dead(this.byId.get(op.after)!);

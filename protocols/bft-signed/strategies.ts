@@ -10,6 +10,7 @@
  */
 import type { NodeId, Send, ServerMachine, ServerStrategy, StrategyContext } from '../types.ts';
 import { HASH_BYTES, SIGNATURE_BYTES, type BftMessage } from './messages.ts';
+import { BftSignedServer, INITIAL_VERSION, type SignedVersion } from './server.ts';
 
 /** Far above any genuine timestamp, yet `num + 1` is still a safe integer. */
 export const FORGED_NUM = 2 ** 52;
@@ -176,9 +177,37 @@ export const inflateTs: ServerStrategy<BftMessage> = (honest, ctx) => {
   );
 };
 
+/**
+ * `confirm-stale`: a selective liar one version behind. It stores and acknowledges PUTs like a
+ * correct server, but answers GET and GET_TS with the version it held before its current one (a
+ * genuine, validly signed version, so no client can drop it). It is the strongest lie a server
+ * without keys can tell about one write: "I never got it". A quorum of `2t + 1` still meets `t + 1`
+ * servers that are correct and up to date; one of `t + 1` would not.
+ */
+export const confirmStale: ServerStrategy<BftMessage> = (honest) => {
+  const current = (): SignedVersion => (honest instanceof BftSignedServer ? honest.current() : INITIAL_VERSION);
+  let previous: SignedVersion = INITIAL_VERSION;
+  return {
+    handle(from, msg) {
+      const before = current();
+      const out = honest.handle(from, msg);
+      if (current() !== before) previous = before;
+      const { ts, value, hash, sig } = previous;
+      return out.map((send): Send<BftMessage> => {
+        const reply = send.msg;
+        if (reply.type === 'GET_TS_ACK') return { to: send.to, msg: { ...reply, num: ts.num, writer: ts.writer, hash, sig } };
+        if (reply.type === 'GET_ACK') return { to: send.to, msg: { ...reply, num: ts.num, writer: ts.writer, value, sig } };
+        return send;
+      });
+    },
+    storedBytes: () => honest.storedBytes(),
+  };
+};
+
 export const BFT_SIGNED_STRATEGIES: Readonly<Record<string, ServerStrategy<BftMessage>>> = {
   forge,
   corrupt,
   equivocate,
   'inflate-ts': inflateTs,
+  'confirm-stale': confirmStale,
 };

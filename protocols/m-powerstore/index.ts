@@ -3,7 +3,7 @@
  * timestamps `(num, writerId)` and a get-ts round authenticated by MAC vectors μ. Writes 3 rounds,
  * reads at most 2.
  */
-import type { ClientMachine, ClusterInfo, ProtocolDefinition, RandomSource, ServerMachine } from '../types.ts';
+import type { ClientMachine, ClusterInfo, ProtocolDefinition, RandomSource } from '../types.ts';
 import type { CryptoProvider } from '../common/crypto/types.ts';
 import { writerTimestamps, type WriterTimestamp } from '../common/timestamp.ts';
 import { createHostileClients } from '../common/powerstore/hostile.ts';
@@ -21,8 +21,11 @@ export interface MPowerStoreSetup {
   readonly serverKeys: readonly Uint8Array[];
 }
 
-/** Which key each server machine holds, so that a Byzantine strategy can use its own (and only its own). */
-const serverKeyOf = new WeakMap<object, Uint8Array>();
+/** The keys the faulty servers hold between them (collusion, protocols.md §7): `k_i` for each colluder `i`. */
+function colluderKeys(setup: unknown, colluders: readonly number[]): ReadonlyMap<number, Uint8Array> {
+  const keys = (setup as MPowerStoreSetup).serverKeys;
+  return new Map(colluders.map((i) => [i, keys[i]!]));
+}
 
 export const mPowerstore: ProtocolDefinition<MPowerStoreMsg, PowerStoreOptions, MPowerStoreSetup> = {
   name: 'm-powerstore',
@@ -37,9 +40,7 @@ export const mPowerstore: ProtocolDefinition<MPowerStoreMsg, PowerStoreOptions, 
   createServer(index, cluster, options, setup, env) {
     // s_i receives k_i only: it cannot compute any other server's MAC entry.
     const macKey = setup.serverKeys[index]!;
-    const server = new PowerStoreServer({ index, cluster, ts: writerTimestamps, retain: options.retain, retentionRule: options.retentionRule, macKey }, env);
-    serverKeyOf.set(server, macKey);
-    return server;
+    return new PowerStoreServer({ index, cluster, ts: writerTimestamps, retain: options.retain, retentionRule: options.retentionRule, macKey }, env);
   },
   createClient(id, cluster, _options, setup, env): ClientMachine<MPowerStoreMsg> {
     // Writers hold every k_i; readers hold none.
@@ -61,7 +62,7 @@ export const mPowerstore: ProtocolDefinition<MPowerStoreMsg, PowerStoreOptions, 
     };
   },
   parseMessage: createMessageParser(writerTimestamps, true),
-  strategies: createStrategies(writerTimestamps, { macKeyOf: (honest: ServerMachine<never>) => serverKeyOf.get(honest) }),
+  strategies: createStrategies(writerTimestamps, { colluderKeys, getTs: true }),
   hostileClients: createHostileClients(writerTimestamps, true),
 };
 

@@ -33,7 +33,7 @@ export const powerstore: ProtocolDefinition<PowerStoreMsg, PowerStoreOptions, nu
     };
   },
   parseMessage: createMessageParser(integerTimestamps, false),
-  strategies: createStrategies(integerTimestamps, { macKeyOf: () => undefined }),
+  strategies: createStrategies(integerTimestamps, { colluderKeys: () => new Map(), getTs: false }),
   hostileClients: createHostileClients(integerTimestamps, false),
 };
 

@@ -59,6 +59,12 @@ export interface CaseSpec {
   /** Operations in the run (default 60). */
   readonly operations?: number;
   readonly expectViolation?: boolean;
+  /**
+   * Replaces the config's `protocol:` section (external nodes); `protocol` then names the built-in
+   * protocol whose rounds the case expects. Paths in it are relative to `configDir`.
+   */
+  readonly section?: Readonly<Record<string, unknown>>;
+  readonly configDir?: string;
 }
 
 /** Enumerated mixes for the CI suite: each tolerated fault class on its own, at full strength `t`. */
@@ -161,14 +167,14 @@ function pickServers(rng: Rng, n: number, count: number): string[] {
 }
 
 export function caseConfig(spec: CaseSpec): ExperimentConfig {
-  const protocol = suiteProtocols()[spec.protocol]!;
+  const protocol = spec.section === undefined ? suiteProtocols()[spec.protocol]! : { multiWriter: true };
   const rng = stream(spec.seed, 'case');
   const writers = protocol.multiWriter ? rng.int(2, 3) : 1;
   const raw = {
     name: `atomicity-${spec.protocol}`,
     engine: 'sim',
     seed: spec.seed,
-    protocol: { name: spec.protocol, t: spec.t, options: spec.mix.options ?? {} },
+    protocol: spec.section ?? { name: spec.protocol, t: spec.t, options: spec.mix.options ?? {} },
     ...(spec.mix.servers === undefined ? {} : { servers: spec.mix.servers }),
     // Heavy jitter: exponential one-way delays (mean 5 ms, long tail), so messages on different
     // links overtake each other freely (each link stays FIFO).
@@ -201,7 +207,7 @@ export interface CaseOutcome {
 
 export async function runCase(spec: CaseSpec): Promise<CaseOutcome> {
   const config = caseConfig(spec);
-  const experiment = resolveExperiment(config, process.cwd(), { protocols: suiteProtocols() });
+  const experiment = resolveExperiment(config, spec.configDir ?? process.cwd(), { protocols: suiteProtocols() });
   const run = experiment.runs[0]!;
   const output = await runOnce(run, spec.seed);
   const check = await checkHistory(output.history, { model: 'register', timeoutMs: 60_000 });

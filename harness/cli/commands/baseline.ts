@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { compareResults, formatTerminal, loadResultSet, parseTolerances, resultSetOf, type ResultSet } from '../../compare/index.ts';
-import { loadSuite, runSuite, updateBaseline } from '../../compare/suite.ts';
+import { loadSuite, loadSuitePlugins, runSuite, updateBaseline } from '../../compare/suite.ts';
 import { addCompareOptions, emitComparison, emitWarnings, withInputErrors, type CompareFlags } from './compare.ts';
 
 const DEFAULT_SUITE = 'configs/ci/quick.yaml';
@@ -77,6 +77,7 @@ export function register(program: Command): void {
           const outDir = flags.out ?? join('results', suite.name);
           fresh = resultSetOf(outDir, await runSuite(suite, { outDir, log }));
         }
+        await loadSuitePlugins(suite);
         const update = updateBaseline(suite, baselineDir, fresh);
         if (update.comparison !== undefined) {
           emitWarnings(update.comparison);

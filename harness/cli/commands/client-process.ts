@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus the server addresses')
     .requiredOption('--clients <ids>', 'comma-separated workload client ids this process hosts, e.g. w1,r2')
     .option('--index <k>', 'this client process number (names its link-model random stream)', '0')
-    .action(async (options: { cluster: string; clients: string; index: string }) => {
+    .option('--trace-file <file>', "append this process's message trace here when the cluster file has `trace`")
+    .action(async (options: { cluster: string; clients: string; index: string; traceFile?: string }) => {
       try {
         const index = Number(options.index);
         if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
@@ -22,6 +23,7 @@ export function register(program: Command): void {
           clusterPath: options.cluster,
           clients: options.clients,
           processIndex: index,
+          ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
         });
       } catch (error) {
         if (error instanceof ConfigError) {

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, parseConfig, resolveExperiment } from '../../config/index.ts';
+import { loadPlugins } from '../../config/plugins.ts';
 import { runExperiment } from '../../runner/index.ts';
 import type { MachineInfo } from '../../report/html.ts';
 import { exitOnInterrupt } from '../../results/staging.ts';
@@ -86,6 +87,12 @@ export function register(program: Command): void {
         const wanted = flags.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
         experiments = experiments.filter((e) => wanted.some((w) => e.id.includes(w)));
         if (experiments.length === 0) configError(`--only: no experiment matches ${JSON.stringify(flags.only)} (have: ${allIds.join(', ')})`);
+      }
+      try {
+        for (const experiment of experiments) await loadPlugins(experiment.raw, configDir);
+      } catch (error) {
+        if (error instanceof ConfigError) configError(error.message);
+        throw error;
       }
       // Every point is validated by the core's schema and resolver before anything runs.
       const validate = (config: Record<string, unknown>) => void resolveExperiment(parseConfig(config), configDir);

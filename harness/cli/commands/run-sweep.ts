@@ -3,14 +3,18 @@
  * `quick:` / `report:` keys of configs/paper): every point is run as a plain config into
  * `<out>/points/<pNNN-id>/` (with the point's config.yaml, so `quorumbench run <that file>` replays
  * one point alone), then `<out>/runs.csv` and `<out>/points.csv` combine them, as `reproduce` does
- * for the paper's experiments (which also draws charts; `run` only writes the tables).
+ * for the paper's experiments, and the charts that the config's `report.charts` asks for.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { columnsOf, toCsv, type CsvRow } from '../../results/csv.ts';
 import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../config/index.ts';
 import { stageFolder } from '../../results/staging.ts';
+import { writeFileAtomic } from '../../results/writer.ts';
+import { writeChart } from '../../charts/render.ts';
+import { attackRows, buildChart, parseChartRequests, type ChartRequest } from '../../reproduce/charts.ts';
+import { cdfRowsFromLatencyCsv } from '../../reproduce/run.ts';
 import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts';
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
 import { ms, opsPerS } from '../figures.ts';
@@ -26,25 +30,43 @@ export function isSweepConfig(raw: unknown): boolean {
 export interface PlannedSweep {
   readonly name: string;
   readonly sweep: ExpandedSweep;
+  /** The charts its `report.charts` asks for (as `reproduce` draws them), drawn after the tables. */
+  readonly charts: readonly ChartRequest[];
   /** Each point validated and resolved before anything runs (a bad point is a config error, exit 2). */
   readonly points: readonly { point: SweepPoint; experiment: ResolvedExperiment }[];
 }
 
 /**
- * A cost profile named by a relative path is made absolute, so that each point's config.yaml, written
- * elsewhere, still finds it when replayed.
+ * Paths in a config are relative to its file; each point's config.yaml is written elsewhere, so a
+ * cost profile file, a plugin file and the working directory of external nodes are made absolute
+ * there, and replaying a point finds them.
  */
-function withAbsoluteProfile(raw: Record<string, unknown>, configDir: string): Record<string, unknown> {
+function withAbsolutePaths(raw: Record<string, unknown>, configDir: string): Record<string, unknown> {
+  const out = { ...raw };
   const profile = raw['costProfile'];
-  if (typeof profile !== 'string' || profile === 'zero' || profile === 'default' || isAbsolute(profile)) return raw;
-  return { ...raw, costProfile: resolve(configDir, profile) };
+  if (typeof profile === 'string' && profile !== 'zero' && profile !== 'default' && !isAbsolute(profile)) out['costProfile'] = resolve(configDir, profile);
+  const protocol = raw['protocol'];
+  if (protocol !== null && typeof protocol === 'object' && !Array.isArray(protocol)) {
+    const section = { ...(protocol as Record<string, unknown>) };
+    const module = section['module'];
+    if (typeof module === 'string' && module.startsWith('.')) section['module'] = resolve(configDir, module);
+    // External nodes run in the config file's folder unless told otherwise; a point keeps that folder.
+    if (section['name'] === 'external') {
+      section['cwd'] = resolve(configDir, typeof section['cwd'] === 'string' ? section['cwd'] : '.');
+    }
+    out['protocol'] = section;
+  }
+  return out;
 }
 
 /** Expands and validates every point; throws ConfigError naming the point on bad input. */
 export function planSweep(raw: Record<string, unknown>, configDir: string, quick: boolean): PlannedSweep {
-  const sweep = expandSweep(withAbsoluteProfile(raw, configDir), { quick });
+  const expanded = expandSweep(raw, { quick });
+  const sweep = { ...expanded, points: expanded.points.map((point) => ({ ...point, config: withAbsolutePaths(point.config, configDir) as SweepPoint['config'] })) };
   const points = sweep.points.map((point) => ({ point, experiment: resolveExperiment(parseConfig(point.config), configDir) }));
-  return { name: String(raw['name'] ?? 'sweep'), sweep, points };
+  const report = raw['report'];
+  const charts = parseChartRequests(report !== null && typeof report === 'object' ? (report as Record<string, unknown>)['charts'] : undefined, 'report.charts');
+  return { name: String(raw['name'] ?? 'sweep'), sweep, points, charts };
 }
 
 export interface SweepRunOutcome {
@@ -66,6 +88,7 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
   const staged = stageFolder(outDir);
   try {
     const rows: CsvRow[] = [];
+    const cdf: CsvRow[] = [];
     const unexpected: string[] = [];
     let runs = 0;
     for (const { point, experiment } of plan.points) {
@@ -75,6 +98,8 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
       writeFileSync(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
       const result = await runExperiment(experiment, { outDir: dir, ...options });
       rows.push(...runRows(plan.name, point, result.summary.runs));
+      const latencyCsv = join(dir, 'latency.csv');
+      if (plan.charts.length > 0 && existsSync(latencyCsv)) cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, String(result.summary.runs[0]?.params['protocol'] ?? '')));
       runs += result.summary.runs.length;
       for (const runId of result.unexpectedViolations) {
         const run = result.summary.runs.find((r) => r.id === runId)!;
@@ -89,9 +114,25 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
     const points = pointRows(rows, swept);
     writeFileSync(join(staged.path, 'runs.csv'), toCsv(runColumns(swept), rows));
     writeFileSync(join(staged.path, 'points.csv'), toCsv(columnsOf(points), points));
+    await writeCharts(plan, staged.path, points, cdf);
     const written = staged.commit();
     return { outDir, points: plan.points.length, runs, unexpected, written };
   } finally {
     staged.discard();
+  }
+}
+
+/** The sweep's `report.charts`, drawn as `reproduce` draws them: SVG, PNG, vega spec and the rows of each. */
+async function writeCharts(plan: PlannedSweep, dir: string, points: readonly CsvRow[], cdf: readonly CsvRow[]): Promise<void> {
+  if (plan.charts.length === 0) return;
+  const first = plan.points[0]?.experiment.config;
+  const subtitle = `${first?.engine === 'real' ? 'real engine' : 'simulated'}, ${first?.repetitions ?? 1} rep${first?.repetitions === 1 ? '' : 's'}/point`;
+  const attack = plan.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, []) : [];
+  for (const request of plan.charts) {
+    const chart = buildChart(request, { points, cdf, subtitle }, attack);
+    const data = (chart.spec['data'] as { values: CsvRow[] }).values;
+    if (data.length === 0) continue;
+    writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
+    await writeChart(chart, dir);
   }
 }

@@ -9,12 +9,15 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
+import { loadPlugins } from '../../config/plugins.ts';
 import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
 import { parseRealSettings } from '../../real/cluster-file.ts';
 import { exitOnInterrupt } from '../../results/staging.ts';
 import { timelineFileName } from '../../results/writer.ts';
 import { ms, opsPerS, rounded } from '../figures.ts';
 import { isSweepConfig, planSweep, runSweep, type PlannedSweep } from './run-sweep.ts';
+import { describeTrace } from '../../trace/run-trace.ts';
+import { violationSvgFileName } from '../../trace/outputs.ts';
 
 function parseSeed(text: string): number {
   const value = Number(text);
@@ -103,13 +106,16 @@ export function register(program: Command): void {
     .option('--seed <n>', 'replace the config seed (repetition i uses seed + i)')
     .option('--out <dir>', 'output directory (default results/<name>)')
     .option('--quick', "sweep configs: apply the config's `quick:` patch (fewer points and operations)")
-    .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean }) => {
+    .option('--trace', 'record every message to trace/<run>.jsonl (as `trace: true` in the config; its own `trace:` bounds win)')
+    .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean; trace?: boolean }) => {
       exitOnInterrupt();
       let sweep: PlannedSweep | undefined;
       try {
         const raw = readRawConfig(configPath);
+        await loadPlugins(raw, dirname(configPath));
         if (isSweepConfig(raw)) {
-          const patched = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
+          const seeded = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
+          const patched = flags.trace === true && seeded['trace'] === undefined ? { ...seeded, trace: true } : seeded;
           sweep = planSweep(patched, dirname(configPath), flags.quick === true);
         }
       } catch (error) {
@@ -134,7 +140,7 @@ export function register(program: Command): void {
       }
       let experiment;
       try {
-        experiment = loadExperiment(configPath, flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) });
+        experiment = loadExperiment(configPath, { ...(flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) }), ...(flags.trace === true ? { trace: true } : {}) });
         // The real engine's own settings, checked now rather than after servers were started.
         if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
       } catch (error) {
@@ -151,6 +157,9 @@ export function register(program: Command): void {
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);
         process.stdout.write(`${run.id} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${opsPerS(run.throughputOpsPerS)}\n`);
+        const traced = experiment.runs.find((r) => r.id === run.id)?.trace;
+        if (run.trace !== undefined && traced != null) process.stdout.write(`  ${describeTrace(run.trace, traced.maxEvents, join(outDir, run.trace.file))}\n`);
+        if (run.trace !== undefined && run.verdict === 'violation') process.stdout.write(`  messages around the violation: ${join(outDir, 'history', violationSvgFileName(run.id))}\n`);
       }
       process.stdout.write(`wrote ${result.written.length} files:\n${listFiles(result.written)}`);
       if (result.unexpectedViolations.length > 0) {

@@ -14,9 +14,10 @@ export function register(program: Command): void {
     .requiredOption('--listen <host:port>', 'address to listen on (port 0 = any free port)')
     .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus `cluster: {s1: host:port, ...}`')
     .option('--exit-on-stdin-close', 'exit when stdin closes (used by the real engine so that no server outlives it)', false)
-    .action(async (options: { id: string; listen: string; cluster: string; exitOnStdinClose: boolean }) => {
+    .option('--trace-file <file>', "append this server's message trace here when the cluster file has `trace` (used by the real engine)")
+    .action(async (options: { id: string; listen: string; cluster: string; exitOnStdinClose: boolean; traceFile?: string }) => {
       try {
-        await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, exitOnStdinClose: options.exitOnStdinClose });
+        await serveMain({ id: options.id, listen: options.listen, clusterPath: options.cluster, exitOnStdinClose: options.exitOnStdinClose, ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }) });
       } catch (error) {
         if (error instanceof ConfigError) {
           process.stderr.write(`quorumbench serve: ${error.message}\n`);

@@ -11,8 +11,10 @@
  * them); 2 — bad config or arguments.
  */
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadExperiment } from '../../config/index.ts';
+import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
+import { loadPlugins } from '../../config/plugins.ts';
 import { writeFileAtomic } from '../../results/writer.ts';
 import { classify, isFailure, runSwarm, swarmExitCode, type SeedClass } from '../../swarm/coordinator.ts';
 import type { SeedResult } from '../../swarm/run-seed.ts';
@@ -49,6 +51,7 @@ export function register(program: Command): void {
       const checkerTimeoutS = intFlag('checker-timeout', flags.checkerTimeout, 1);
       let experiment;
       try {
+        await loadPlugins(readRawConfigFile(configPath), dirname(configPath));
         experiment = loadExperiment(configPath, flags.firstSeed === undefined ? {} : { seed: intFlag('first-seed', flags.firstSeed, 0)! });
       } catch (error) {
         if (error instanceof ConfigError) badInput(`config error: ${error.message}`);
