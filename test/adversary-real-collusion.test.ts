@@ -16,7 +16,6 @@ import { test } from 'node:test';
 import { checkHistory } from '../harness/checker/index.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { loadCryptoProvider } from '../harness/env/index.ts';
-import { runSetup } from '../harness/host/setup.ts';
 import { mPowerstore, type MPowerStoreMsg, type MPowerStoreSetup } from '../protocols/m-powerstore/index.ts';
 import { writerTimestamps } from '../protocols/common/timestamp.ts';
 import type { ClientMachine, NodeId, Operation } from '../protocols/types.ts';
@@ -25,7 +24,7 @@ import { runReal } from './support/real-run.ts';
 type GetTsAck = Extract<MPowerStoreMsg, { type: 'GET_TS_ACK' }>;
 
 /** What the writers received and sent, recorded by the wrapped client machines. */
-const observed = { getTsAcks: [] as { from: NodeId; msg: GetTsAck }[], storedNums: [] as number[] };
+const observed = { getTsAcks: [] as { from: NodeId; msg: GetTsAck }[], storedNums: [] as number[], setup: undefined as MPowerStoreSetup | undefined };
 
 /** Records GET_TS_ACKs received and STORE timestamps sent by an operation, changing nothing. */
 function recording(operation: Operation<MPowerStoreMsg>): Operation<MPowerStoreMsg> {
@@ -57,6 +56,8 @@ function recording(operation: Operation<MPowerStoreMsg>): Operation<MPowerStoreM
 const observedMPowerstore: typeof mPowerstore = {
   ...mPowerstore,
   createClient(...args) {
+    // The writers' setup holds every server's key: on the real engine it comes from the run's secret.
+    observed.setup = args[3];
     const client = mPowerstore.createClient(...args) as ClientMachine<MPowerStoreMsg>;
     return { read: () => client.read(), write: (value) => recording(client.write(value)) };
   },
@@ -84,9 +85,9 @@ test('real engine, m-powerstore t = 2: two inflate-ts colluders in separate proc
   assert.ok(output.history.every((r) => r.status === 'ok'), 'an operation did not complete');
   assert.equal((await checkHistory(output.history, { model: 'register' })).verdict, 'ok');
 
-  // The keys, computed here from the run as every process computes them (and never given to a client).
+  // The keys, as the writers of this process hold them (derived from the run's secret; never given to a reader).
   const crypto = await loadCryptoProvider('node');
-  const keys = (runSetup(run, run.seed, run.cluster, crypto) as MPowerStoreSetup).serverKeys;
+  const keys = observed.setup!.serverKeys;
   const validEntries = (msg: GetTsAck) =>
     msg.mac.flatMap((mac, i) => (i < keys.length && Buffer.compare(Buffer.from(mac), Buffer.from(crypto.hmacSha256(keys[i]!, writerTimestamps.bytes(msg.ts)))) === 0 ? [i] : []));
   const forged = observed.getTsAcks.filter((a) => a.from === 's6' || a.from === 's7');

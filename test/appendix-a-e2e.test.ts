@@ -22,7 +22,10 @@ import { checkHistory } from '../harness/checker/index.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { runOnce } from '../harness/runner/index.ts';
 import { expandSweep, type SweepPoint } from '../harness/sweep/expand.ts';
-import { recordsOfScript, resolveActionTimes, scheduleOf, scriptOf } from '../harness/reproduce/appendix-a.ts';
+import { recordsOfScript, resolveActionTimes } from '../harness/reproduce/appendix-a.ts';
+
+const scheduleOf = (config: Record<string, unknown>) => parseConfig(config).schedule ?? [];
+const scriptOf = (config: Record<string, unknown>) => parseConfig(config).workload.script ?? [];
 import type { HistoryRecord } from '../harness/history/types.ts';
 
 const CONFIG = 'configs/paper/appendix-a.yaml';

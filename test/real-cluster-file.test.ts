@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { ConfigError } from '../harness/config/errors.ts';
 import { parseClusterFile, parseHostPort } from '../harness/real/cluster-file.ts';
 import { PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/launch.ts';
+import { writeTestSecret } from './support/auth.ts';
 
 const base = {
   seed: 9,
@@ -61,6 +62,7 @@ describe('real engine: cluster files', () => {
     assert.equal(errorOf({ ...base, cluster: { ...three, s4: 'd:4' } }), 'cluster.s4: no such server, the cluster has s1..s3');
     assert.equal(errorOf({ ...base, cluster: { ...three, w1: 'd:4' } }), 'cluster.w1: must be a server id like s1, got "w1"');
     assert.equal(errorOf(base), 'cluster: required (server id → host:port), or real.servers, got nothing');
+    assert.equal(errorOf({ ...base, cluster: three, runId: 'run 7' }), 'runId: expected 1..64 characters of A-Z a-z 0-9 _ . -, got "run 7"');
     assert.match(errorOf({ ...base, protocol: { name: 'nope', t: 1 }, cluster: three }), /^protocol\.name: unknown protocol "nope"/);
     // A Byzantine server in a crash-tolerant protocol exceeds its tolerance unless expectViolation.
     assert.match(errorOf({ ...base, cluster: { ...three, s3: { address: 'c:3', strategy: 'silent' } } }), /^faults: .*exceed abd's tolerance/);
@@ -76,7 +78,7 @@ describe('real engine: cluster files', () => {
     try {
       const path = join(dir, 'cluster.yaml');
       writeFileSync(path, 'seed: 1\nprotocol: { name: abd, t: 1 }\ncluster: { s1: "a:1", s2: "b:2", s3: "c:x" }\n');
-      const result = spawnSync(process.execPath, ['--import', 'tsx', SERVE_ENTRY, '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', path], {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', SERVE_ENTRY, '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', path, '--secret-file', writeTestSecret(dir)], {
         cwd: PROJECT_ROOT,
         encoding: 'utf8',
       });

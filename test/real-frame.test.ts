@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { encodeValue } from '../harness/wire/codec.ts';
 import {
+  decodeFrameBody,
   encodeDataFrame,
   encodeHelloFrame,
   FRAME_CODEC_VERSION,
@@ -32,10 +33,20 @@ function frameWith(version: number, payload: Uint8Array): Buffer {
   return out;
 }
 
+/** Every whole frame `chunk` completes, decoded (no MACs). */
+function pushAll(reader: FrameReader, chunk: Buffer): DecodedFrame[] {
+  reader.push(chunk);
+  const out: DecodedFrame[] = [];
+  for (let body = reader.next(); body !== undefined; body = reader.next()) out.push(decodeFrameBody(body, validator));
+  return out;
+}
+
+const PROOF = new Uint8Array(32).fill(9);
+
 function reasonOf(bytes: Buffer, maxFrameBytes?: number): string {
-  const reader = new FrameReader(validator, maxFrameBytes);
+  const reader = new FrameReader(maxFrameBytes);
   try {
-    reader.push(bytes);
+    pushAll(reader, bytes);
   } catch (error) {
     assert.ok(error instanceof FrameError);
     return error.reason;
@@ -45,30 +56,31 @@ function reasonOf(bytes: Buffer, maxFrameBytes?: number): string {
 
 describe('real engine framing', () => {
   it('encodes a hello frame byte for byte', () => {
-    // Payload encodeValue([0, ['s1']]): array(8) count 2, uint(3) 0, array(8) count 1, string(6) len 2 "s1".
-    const expected = [0, 0, 0, 11, FRAME_CODEC_VERSION, 8, 2, 3, 0, 8, 1, 6, 2, 0x73, 0x31];
-    assert.deepEqual([...encodeHelloFrame(['s1'])], expected);
+    // Payload encodeValue([3, ['s1'], [proof]]): array(8) count 3, uint(3) 3, array(8) count 1,
+    // string(6) len 2 "s1", array(8) count 1, bytes(7) len 32, the proof: 46 bytes; length 1 + 46.
+    const expected = [0, 0, 0, 47, FRAME_CODEC_VERSION, 8, 3, 3, 3, 8, 1, 6, 2, 0x73, 0x31, 8, 1, 7, 32, ...PROOF];
+    assert.deepEqual([...encodeHelloFrame(['s1'], [PROOF])], expected);
   });
 
   it('reassembles frames from arbitrary chunks, in order', () => {
     const value = new Uint8Array(3000).map((_, i) => i % 251);
     const frames = Buffer.concat([
-      encodeHelloFrame(['w1']),
+      encodeHelloFrame(['w1'], [PROOF]),
       encodeDataFrame('w1', 's1', 'k0', { type: 'PING', value } as ProtocolMessage, 7),
       encodeDataFrame('w1', 's2', 'k1', { type: 'PING', n: 2 } as ProtocolMessage, 7),
     ]);
     const rng = stream(5, 'chunks');
     for (let trial = 0; trial < 20; trial++) {
-      const reader = new FrameReader(validator);
+      const reader = new FrameReader();
       const out: DecodedFrame[] = [];
       for (let offset = 0; offset < frames.length; ) {
         const size = trial === 0 ? 1 : rng.int(1, 700);
-        out.push(...reader.push(frames.subarray(offset, offset + size)));
+        out.push(...pushAll(reader, frames.subarray(offset, offset + size)));
         offset += size;
       }
       assert.equal(reader.pendingBytes, 0);
       assert.deepEqual(
-        out.map((f) => (f.kind === 'hello' ? `hello:${f.nodes.join(',')}` : `${f.from}->${f.to}:${f.key}`)),
+        out.map((f) => (f.kind === 'hello' ? `hello:${f.nodes.join(',')}` : f.kind === 'data' ? `${f.from}->${f.to}:${f.key}` : f.kind)),
         ['hello:w1', 'w1->s1:k0', 'w1->s2:k1'],
       );
       const first = out[1]!;
@@ -82,13 +94,20 @@ describe('real engine framing', () => {
     assert.equal(reasonOf(Buffer.from([0xff, 0xff, 0xff, 0xff])), 'oversized');
     assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k0', ping, 7), 16), 'oversized');
     assert.equal(reasonOf(Buffer.from([0, 0, 0, 0])), 'empty-frame');
-    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION - 1, encodeValue([0, ['w1']]))), 'bad-version');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION - 1, encodeValue([3, ['w1'], [PROOF]]))), 'bad-version');
     assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, Uint8Array.from([42]))), 'codec-bad-tag');
-    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, ['w1']]).subarray(0, 5))), 'codec-truncated');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([3, ['w1'], [PROOF]]).subarray(0, 5))), 'codec-truncated');
     assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue({ kind: 0 }))), 'bad-envelope');
     assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([7, 'x']))), 'bad-kind');
-    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, []]))), 'bad-hello');
-    assert.equal(reasonOf(encodeHelloFrame(['mallory'])), 'unknown-node');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([3, [], []]))), 'bad-hello');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([3, ['w1'], []]))), 'bad-hello');
+    assert.equal(reasonOf(encodeHelloFrame(['w1'], [PROOF.subarray(0, 16)])), 'bad-hello');
+    assert.equal(reasonOf(encodeHelloFrame(['mallory'], [PROOF])), 'unknown-node');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, 'run 1', PROOF, 'plain']))), 'bad-open');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, 'run1', PROOF, 'rot13']))), 'bad-open');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([0, 'run1', PROOF.subarray(1), 'plain']))), 'bad-open');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([2, PROOF, PROOF]))), 'bad-auth');
+    assert.equal(reasonOf(frameWith(FRAME_CODEC_VERSION, encodeValue([4, 'x']))), 'bad-refuse');
     assert.equal(reasonOf(encodeDataFrame('w1', 'x9', 'k0', ping, 7)), 'unknown-node');
     assert.equal(reasonOf(encodeDataFrame('w1', 's1', 'k'.repeat(300), ping, 7)), 'bad-key');
     assert.equal(reasonOf(encodeDataFrame('w1', 's1', '', ping, 7)), 'bad-key');
@@ -103,11 +122,11 @@ describe('real engine framing', () => {
 
   it('waits for the rest of a frame instead of misreading a partial one', () => {
     const bytes = encodeDataFrame('w1', 's1', 'k0', { type: 'PING' }, 7);
-    const reader = new FrameReader(validator);
-    assert.deepEqual(reader.push(bytes.subarray(0, 3)), []);
-    assert.deepEqual(reader.push(bytes.subarray(3, bytes.length - 1)), []);
+    const reader = new FrameReader();
+    assert.deepEqual(pushAll(reader, bytes.subarray(0, 3)), []);
+    assert.deepEqual(pushAll(reader, bytes.subarray(3, bytes.length - 1)), []);
     assert.equal(reader.pendingBytes, bytes.length - 1);
-    assert.equal(reader.push(bytes.subarray(bytes.length - 1)).length, 1);
+    assert.equal(pushAll(reader, bytes.subarray(bytes.length - 1)).length, 1);
   });
 });
 
@@ -123,7 +142,7 @@ describe('real engine framing: data frames', () => {
 
   it('carries the operation tag: replies and server-initiated messages alike', () => {
     for (const tag of [0, 1, 123_456_789, -7]) {
-      const [frame] = new FrameReader(validator).push(encodeDataFrame('w1', 's1', 'k0', { type: 'PING' } as ProtocolMessage, tag));
+      const [frame] = pushAll(new FrameReader(), encodeDataFrame('w1', 's1', 'k0', { type: 'PING' } as ProtocolMessage, tag));
       assert.ok(frame !== undefined && frame.kind === 'data');
       assert.equal(frame.tag, tag);
     }

@@ -1,8 +1,12 @@
 /**
- * Hostile input against a server process: random byte streams, truncated frames, oversized and
- * malformed frames, spoofed senders. Each hostile connection must be closed and counted exactly once,
- * by reason; the server must not crash; and a correct client's operations must still complete
- * afterwards, with this very server answering every one of its messages.
+ * Hostile input against a server process with authenticated channels and per-frame MACs
+ * (`real.channels: hmac`): random byte streams, truncated frames, oversized and malformed frames,
+ * handshakes gone wrong (no secret, another run, another channel mode, frames out of order), and,
+ * on connections that did authenticate, spoofed senders, forged node proofs, altered MACs and
+ * messages the protocol refuses. Each hostile connection must be closed and counted exactly once,
+ * by reason; the server must not crash; nothing a hostile connection sent may reach the protocol
+ * machine; and a correct client's operations must still complete afterwards, with this very server
+ * answering every one of its messages.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,14 +17,19 @@ import { after, before, describe, it } from 'node:test';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../harness/config/index.ts';
 import { createNodeEnv, loadCryptoProvider, loadErasureCodec } from '../harness/env/index.ts';
 import { clusterFileData, freePorts, PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/launch.ts';
-import { encodeDataFrame, encodeHelloFrame, FRAME_CODEC_VERSION } from '../harness/real/frame.ts';
+import { encodeAuthFrame, encodeDataFrame, encodeHelloFrame, encodeOpenFrame, FRAME_CODEC_VERSION } from '../harness/real/frame.ts';
 import { startNodeScript, type ChildProcessHandle } from '../harness/real/processes.ts';
 import { cryptoRandom } from '../harness/real/node-random.ts';
 import { runSetup } from '../harness/host/setup.ts';
+import { channelKeysOf, secretSetupRandom, type ChannelKeys } from '../harness/real/run-secret.ts';
 import { TcpTransport, type HostPort } from '../harness/real/tcp-transport.ts';
 import { stream } from '../harness/rng.ts';
 import { encodeValue } from '../harness/wire/codec.ts';
 import type { ClientMachine, NodeId, Operation, ProtocolMessage } from '../protocols/types.ts';
+import { TEST_SECRET, testAuth, writeTestSecret } from './support/auth.ts';
+import { rawPeer } from './support/raw-peer.ts';
+
+const RUN_ID = 'fuzz-run';
 
 let run: ResolvedRun;
 let dir: string;
@@ -57,15 +66,18 @@ describe('real engine: hostile frames against a server process', () => {
         protocol: { name: 'abd', t: 1 },
         network: { latency: { distribution: 'constant', oneWayMs: 0 } },
         workload: { writers: 1, readers: 1, operations: 1 },
+        real: { channels: 'hmac' },
       }),
     ).runs[0]!;
     const ports = await freePorts('127.0.0.1', run.n);
     addresses = new Map(run.cluster.servers.map((id, i) => [id, { host: '127.0.0.1', port: ports[i]! }]));
     dir = mkdtempSync(join(tmpdir(), 'quorumbench-fuzz-'));
     const clusterPath = join(dir, 'cluster.json');
-    writeFileSync(clusterPath, JSON.stringify(clusterFileData(run, run.seed, addresses)));
+    writeFileSync(clusterPath, JSON.stringify(clusterFileData(run, run.seed, addresses, RUN_ID)));
+    const secretPath = writeTestSecret(dir);
     for (const [id, address] of addresses) {
-      servers.set(id, startNodeScript(`server ${id}`, SERVE_ENTRY, ['--id', id, '--listen', `127.0.0.1:${address.port}`, '--cluster', clusterPath, '--exit-on-stdin-close'], PROJECT_ROOT));
+      const args = ['--id', id, '--listen', `127.0.0.1:${address.port}`, '--cluster', clusterPath, '--secret-file', secretPath, '--exit-on-stdin-close'];
+      servers.set(id, startNodeScript(`server ${id}`, SERVE_ENTRY, args, PROJECT_ROOT));
     }
     await Promise.all([...servers.values()].map((server) => server.waitForLine((line) => line.event === 'ready', 60_000)));
   });
@@ -77,37 +89,67 @@ describe('real engine: hostile frames against a server process', () => {
 
   it('rejects and counts every hostile connection, keeps serving, and a correct client completes', async () => {
     const target = addresses.get('s1')!;
+    const keys = channelKeysOf(TEST_SECRET);
+    const ping = { type: 'GET', op: 1 } as ProtocolMessage;
     const rng = stream(2024, 'fuzz');
+    const nonce = new Uint8Array(32).fill(5);
+    const open = encodeOpenFrame(RUN_ID, nonce, 'hmac');
+    // Connections that never authenticate.
     const hostile: Buffer[] = [];
     // Random byte streams.
     for (let i = 0; i < 40; i++) hostile.push(Buffer.from(rng.bytes(rng.int(1, 300))));
     // A well-formed length and version with a random payload: must fail in the codec or the checks.
     for (let i = 0; i < 30; i++) hostile.push(frame(FRAME_CODEC_VERSION, rng.bytes(rng.int(1, 300))));
-    // A valid hello, then a valid data frame cut short at a random point.
-    const hello = encodeHelloFrame(['w1']);
-    const data = encodeDataFrame('w1', 's1', 'k0', { type: 'GET', op: 1 } as ProtocolMessage, 0);
-    for (let i = 0; i < 10; i++) hostile.push(Buffer.concat([hello, data.subarray(0, rng.int(1, data.length - 1))]));
-    // One of each malformed kind.
-    const malformed: Record<string, Buffer> = {
+    // A valid open, then a frame cut short at a random point.
+    const data = encodeDataFrame('w1', 's1', 'k0', ping, 0, 0, 32);
+    for (let i = 0; i < 10; i++) hostile.push(Buffer.concat([open, data.subarray(0, rng.int(1, data.length - 1))]));
+    const unauthenticated: Record<string, Buffer> = {
       oversized: Buffer.from([0x7f, 0xff, 0xff, 0xff, FRAME_CODEC_VERSION]),
-      'bad-version': frame(9, encodeValue([0, ['w1']])),
-      'bad-message': Buffer.concat([hello, encodeDataFrame('w1', 's1', 'k0', { type: 'NOT_A_MESSAGE' }, 0)]),
-      'unknown-node': encodeHelloFrame(['mallory']),
-      'unannounced-sender': Buffer.concat([hello, encodeDataFrame('r1', 's1', 'k0', { type: 'GET', op: 1 } as ProtocolMessage, 0)]),
-      'not-local': Buffer.concat([hello, encodeDataFrame('w1', 's2', 'k0', { type: 'GET', op: 1 } as ProtocolMessage, 0)]),
+      'bad-version': frame(9, encodeValue([0, RUN_ID, nonce, 'hmac'])),
       'codec-bad-tag': frame(FRAME_CODEC_VERSION, Uint8Array.from([0xee, 1, 2])),
+      'unknown-node': Buffer.concat([open, encodeHelloFrame(['mallory'], [nonce])]),
+      // A process without the secret: it cannot compute the proof, so it sends whatever it has.
+      'bad-auth-proof': Buffer.concat([open, encodeAuthFrame(new Uint8Array(32).fill(7)), encodeHelloFrame(['w1'], [nonce], 32), data]),
+      'handshake-order': encodeAuthFrame(nonce),
+      unauthenticated: Buffer.concat([open, encodeHelloFrame(['w1'], [nonce])]),
+      'other-run': encodeOpenFrame('another-run', nonce, 'hmac'),
+      'channels-mismatch': encodeOpenFrame(RUN_ID, nonce, 'plain'),
     };
-    hostile.push(...Object.values(malformed));
+    hostile.push(...Object.values(unauthenticated));
     for (const bytes of hostile) await hostileConnection(target, bytes);
+
+    // Connections that authenticated as w1 (they hold the keys), then break the rules.
+    const asW1 = async (act: (peer: Awaited<ReturnType<typeof rawPeer>>) => void, proving: readonly NodeId[] = ['w1'], peerKeys: ChannelKeys = keys): Promise<void> => {
+      const peer = await rawPeer(target, { runId: RUN_ID, channels: 'hmac', keys: peerKeys, nodes: proving });
+      act(peer);
+      await peer.end();
+    };
+    const withoutKeyOf = (node: NodeId): ChannelKeys => ({ ...keys, node: (id) => (id === node ? undefined : keys.node(id)) });
+    const authenticated: Record<string, () => Promise<void>> = {
+      'bad-message': () => asW1((peer) => peer.send(encodeDataFrame('w1', 's1', 'k0', { type: 'NOT_A_MESSAGE' }, 0, 0, 32))),
+      'unannounced-sender': () => asW1((peer) => peer.send(encodeDataFrame('r1', 's1', 'k0', ping, 0, 0, 32))),
+      'not-local': () => asW1((peer) => peer.send(encodeDataFrame('w1', 's2', 'k0', ping, 0, 0, 32))),
+      // A frame whose MAC was not made with the connection's key (altered on the way).
+      'bad-mac': () =>
+        asW1((peer) => {
+          const altered = encodeDataFrame('w1', 's1', 'k0', ping, 0, 0, 32);
+          peer.send(altered.fill(0, altered.length - 32), false);
+        }),
+      // The channel key, but not w1's node key: the claim to be w1 fails.
+      'bad-hello-proof': () => asW1(() => {}, ['w1'], withoutKeyOf('w1')),
+      truncated: () => asW1((peer) => peer.write(encodeDataFrame('w1', 's1', 'k0', ping, 0, 0, 32).subarray(0, 20))),
+    };
+    for (const act of Object.values(authenticated)) await act();
     assert.equal(servers.get('s1')!.exited, false, 's1 crashed under hostile input');
 
     // A correct client over TCP: a few writes and reads through all three servers.
     const crypto = await loadCryptoProvider('node');
     const codec = await loadErasureCodec('auto');
-    const setup = runSetup(run, run.seed, run.cluster, crypto);
+    const setup = runSetup(run, secretSetupRandom(TEST_SECRET), run.cluster, crypto);
     const known = new Set([...run.cluster.servers, ...run.cluster.writers, ...run.cluster.readers]);
     const transport = await TcpTransport.create({
       validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+      auth: testAuth({ runId: RUN_ID, channels: 'hmac' }),
       peers: addresses,
     });
     const env = createNodeEnv({ id: 'w1', crypto, codec, random: cryptoRandom, charge: () => {}, reject: () => {} });
@@ -153,10 +195,17 @@ describe('real engine: hostile frames against a server process', () => {
     assert.ok(stats !== undefined, 's1 printed no stats line');
     const rejected = stats.rejected as Record<string, number>;
     const total = Object.values(rejected).reduce((a, b) => a + b, 0);
-    assert.equal(total, hostile.length, `rejections ${JSON.stringify(rejected)} do not match ${hostile.length} hostile connections`);
-    for (const reason of Object.keys(malformed)) assert.ok((rejected[reason] ?? 0) >= 1, `no ${reason} rejection in ${JSON.stringify(rejected)}`);
-    assert.ok((rejected.truncated ?? 0) >= 10, `truncated frames not counted: ${JSON.stringify(rejected)}`);
-    // s1 answered each of the 2 rounds of every operation once.
+    const connections = hostile.length + Object.keys(authenticated).length;
+    assert.equal(total, connections, `rejections ${JSON.stringify(rejected)} do not match ${connections} hostile connections`);
+    // Random bytes also end up oversized, truncated or in codec errors; the handshake and the checks
+    // after it are reached only by the one connection made for each.
+    const framing = ['oversized', 'bad-version', 'codec-bad-tag'];
+    for (const reason of framing) assert.ok((rejected[reason] ?? 0) >= 1, `no ${reason} rejection in ${JSON.stringify(rejected)}`);
+    for (const reason of Object.keys(unauthenticated).filter((r) => !framing.includes(r))) assert.equal(rejected[reason], 1, `${reason}: ${JSON.stringify(rejected)}`);
+    for (const reason of Object.keys(authenticated).filter((r) => r !== 'truncated')) assert.equal(rejected[reason], 1, `${reason}: ${JSON.stringify(rejected)}`);
+    assert.ok((rejected.truncated ?? 0) >= 11, `truncated frames not counted: ${JSON.stringify(rejected)}`);
+    // s1 answered each of the 2 rounds of every operation once, and nothing else: no hostile frame
+    // reached its protocol machine (a GET that did would have been answered).
     assert.equal((stats.sent as { messages: number }).messages, 2 * ops);
   });
 });

@@ -14,6 +14,8 @@ import { TcpTransport, type HostPort } from '../harness/real/tcp-transport.ts';
 import { constantLinkModel, networkLinkModel } from '../harness/real/link-model.ts';
 import { WallClock } from '../harness/real/wall-clock.ts';
 import { transportComplianceSuite, type TransportWorld, type WorldOptions } from './support/transport-suite.ts';
+import { testAuth } from './support/auth.ts';
+import type { ChannelMode } from '../harness/real/frame.ts';
 
 function networkModel(options: WorldOptions): NetworkModel {
   return new NetworkModel({ latency: options.latency, bandwidthMBps: options.bandwidthMBps ?? 0, nicUplinkMBps: 0, nicDownlinkMBps: 0 }, options.nodes);
@@ -47,9 +49,9 @@ transportComplianceSuite({
   },
 });
 
-for (const holdAt of ['receiver', 'sender'] as const) {
+for (const [holdAt, channels] of [['receiver', 'plain'], ['sender', 'plain'], ['receiver', 'hmac'], ['receiver', 'tls']] as [('receiver' | 'sender'), ChannelMode][]) {
 transportComplianceSuite({
-  name: `TcpTransport (loopback, one transport per node, delays held at the ${holdAt})`,
+  name: `TcpTransport (loopback, one transport per node, delays held at the ${holdAt}, ${channels} channels)`,
   // Generous: on a loaded 2-core CI machine (load averages of 15 seen while other suites ran) a
   // timer or a socket read can be late by tens of ms. The lower bound (>= 20 ms) stays exact.
   latencySlackMs: 40,
@@ -66,6 +68,7 @@ transportComplianceSuite({
           parseMessage: (value) =>
             typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as ProtocolMessage) : undefined,
         },
+        auth: testAuth({ channels }),
         peers,
         listen: { host: '127.0.0.1', port: 0 },
         linkModel: model,
@@ -75,6 +78,9 @@ transportComplianceSuite({
       peers.set(node, transport.address()!);
       transports.set(node, transport);
     }
+    // Handshakes first, as the real engine connects to its servers before any operation: a test's
+    // first message must not wait for one (it would count towards its emulated latency).
+    await Promise.all(options.nodes.flatMap((from) => options.nodes.filter((to) => to !== from).map((to) => transports.get(from)!.connect(to))));
     const world: TransportWorld = {
       transportOf: (node) => transports.get(node)!,
       nowNs: () => clock.nowNs(),
@@ -109,8 +115,8 @@ describe('TcpTransport: due times from a process on another timebase', () => {
     // a's due times are Unix-epoch µs, b's are CLOCK_MONOTONIC µs: ~56 years apart, far beyond any delay.
     const clockA = new WallClock(0, 'realtime');
     const clockB = new WallClock(0, 'monotonic');
-    const a = await TcpTransport.create({ validator, peers, listen: { host: '127.0.0.1', port: 0 }, clock: clockA, linkModel: constantLinkModel(2) });
-    const b = await TcpTransport.create({ validator, peers, listen: { host: '127.0.0.1', port: 0 }, clock: clockB, linkModel: constantLinkModel(2) });
+    const a = await TcpTransport.create({ validator, auth: testAuth(), peers, listen: { host: '127.0.0.1', port: 0 }, clock: clockA, linkModel: constantLinkModel(2) });
+    const b = await TcpTransport.create({ validator, auth: testAuth(), peers, listen: { host: '127.0.0.1', port: 0 }, clock: clockB, linkModel: constantLinkModel(2) });
     peers.set('a', a.address()!);
     peers.set('b', b.address()!);
     try {

@@ -102,6 +102,7 @@ export class ClientHost implements Clients {
     // Handling a reply is work for the operation it answers; an initiated message for the one it reached.
     meter.target = tag > 0 ? tag - 1 : forCurrent ? current.request.index : isInitiated(tag) ? BACKGROUND : NO_OPERATION;
     if (context.messageCost) meter.charge('message', frameWireSize(frame));
+    if (context.frameMac) meter.charge('hmac', frameWireSize(frame));
     meter.target = NO_OPERATION;
     // A reply for an earlier operation (or another register) finds no operation to go to.
     if (current === null || current.request.key !== frame.key) return;
@@ -159,6 +160,7 @@ export class ClientHost implements Clients {
     for (let i = 0; i < count; i++) {
       const frame = new HostFrame(running.request.key, sends[i]!.msg as ProtocolMessage, running.tag);
       const bytes = frameWireSize(frame);
+      if (this.context.frameMac) client.meter.charge('hmac', bytes);
       countMessage(running.sent, bytes);
       countMessage(this.sent, bytes);
       if (this.context.tracer !== null) this.context.tracer.send(client.id, sends[i]!.to, frame, bytes, null);

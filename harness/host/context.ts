@@ -40,6 +40,12 @@ export interface HostContext {
   meterOf(node: NodeId): NodeMeter;
   /** Whether receiving a message costs CPU in the cost profile (skips sizing frames when not). */
   readonly messageCost: boolean;
+  /**
+   * Whether every frame carries a MAC (`real.channels` hmac or tls): the hosts then charge `hmac`
+   * over each frame's wire bytes when it is sent and when it is received, so that the simulator
+   * prices the per-frame authentication that the real engine performs.
+   */
+  readonly frameMac: boolean;
   reject(reason: string): void;
   /** Where the hosts report every message and operation when the run is traced; null otherwise. */
   readonly tracer: MessageTracer | null;

@@ -128,6 +128,7 @@ export class ServerHost implements HostedServer {
     const meter = this.meter;
     meter.target = tag > 0 ? tag - 1 : NO_OPERATION;
     if (context.messageCost) meter.charge('message', frameWireSize(frame));
+    if (context.frameMac) meter.charge('hmac', frameWireSize(frame));
     const msg = context.senders.messageOf(from, frame, context.reject);
     const machine = msg === undefined ? undefined : this.machineFor(frame.key);
     if (msg !== undefined && machine === undefined) context.reject('unknown-key');
@@ -154,6 +155,7 @@ export class ServerHost implements HostedServer {
       frame = new HostFrame(key, msg, initiatedTag(this.lastTag.get(to)?.get(key) ?? 0), fresh ? cpu : null);
     }
     const bytes = frameWireSize(frame);
+    if (this.context.frameMac) this.meter.charge('hmac', bytes);
     countMessage(this.sent, bytes);
     if (to !== from) countMessage(this.initiated, bytes);
     else if (tag > 0) this.replies.reply(tag, bytes);

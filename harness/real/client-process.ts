@@ -26,12 +26,15 @@ import { clientCommand, printLine } from './child-lines.ts';
 import { loadClusterPlugins, parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
+import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import { ProcessTraceFile } from '../trace/process-file.ts';
 
 export interface ClientProcessOptions {
   readonly clusterPath: string;
+  /** The run secret's file (run-secret.ts). */
+  readonly secretPath: string;
   /** The workload clients this process hosts, e.g. `w1,r2`. */
   readonly clients: string;
   /** Names this process's link-model stream (default 0). */
@@ -46,7 +49,9 @@ const ACTIVITY_EVERY_MS = 100;
 /** Starts the client process; resolves once it is ready. Input errors are ConfigErrors. */
 export async function startClientProcess(options: ClientProcessOptions): Promise<{ stop: () => Promise<void> }> {
   await loadClusterPlugins(options.clusterPath);
-  const { run, addresses } = readClusterFile(options.clusterPath);
+  const { run, addresses, runId } = readClusterFile(options.clusterPath);
+  if (runId === undefined) throw new ConfigError('--cluster: the cluster file has no runId (client processes belong to a run the real engine started)');
+  const secret = readSecretFile(options.secretPath, '--secret-file');
   const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
   const ids = options.clients.split(',').filter((id) => id !== '');
   if (ids.length === 0) throw new ConfigError(`--clients: expected a comma-separated list of client ids, got ${JSON.stringify(options.clients)}`);
@@ -62,6 +67,7 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
   let lastActivityMs = 0;
   const transport = await TcpTransport.create({
     validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+    auth: { keys: channelKeysOf(secret), channels: settings.channels, runId },
     peers: addresses,
     clock,
     holdAt: settings.holdAt,
@@ -77,7 +83,7 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
   };
   const rejections = rejectionCounter();
   const trace = run.trace === null || options.traceFile === undefined ? undefined : new ProcessTraceFile(run.trace, options.traceFile, () => clock.nowNs() + (toHarnessNs ?? 0));
-  const context = await processContext(run, transport, () => clock.nowNs() + toHarnessNs!, rejections.reject, activity, trace?.recorder ?? null);
+  const context = await processContext(run, secret, transport, () => clock.nowNs() + toHarnessNs!, rejections.reject, activity, trace?.recorder ?? null);
   const host = new ClientHost(context, ids);
 
   const onCommand = (text: string): void => {

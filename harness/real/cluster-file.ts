@@ -20,8 +20,10 @@
  * ```
  *
  * `name` and `workload.operations` may be left out (a server does not run a workload). The real
- * engine writes such a file for the servers it starts, with the run's seed. Without `cluster`, the
- * addresses come from `real.servers`, so the clients' run config can serve as the cluster file.
+ * engine writes such a file for the servers it starts, with the run's seed and its `runId` (the
+ * servers then serve that run only). Without `runId` a server serves the run of the first client
+ * that authenticates (hand-started servers: docs/multi-host.md). Without `cluster`, the addresses come
+ * from `real.servers`, so the clients' run config can serve as the cluster file.
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -32,6 +34,8 @@ import { byteSize } from '../config/bytes.ts';
 import { ConfigError, formatIssue, formatIssues, showValue } from '../config/errors.ts';
 import { parseConfig, resolveExperiment, type ResolvedRun } from '../config/index.ts';
 import { loadPlugins } from '../config/plugins.ts';
+import { CHANNEL_MODES } from './frame.ts';
+import { isRunId } from './run-secret.ts';
 import { hostSchema, sshSchema } from './hosts-config.ts';
 import type { HostPort } from './tcp-transport.ts';
 import type { SharedTimebase } from './wall-clock.ts';
@@ -62,12 +66,15 @@ export interface ClusterFile {
   readonly run: ResolvedRun;
   /** Address of every server, by id (all of s1..sn). */
   readonly addresses: ReadonlyMap<NodeId, HostPort>;
+  /** The run these servers serve; absent: the run of the first client that authenticates. */
+  readonly runId?: string;
 }
 
 /** Validates cluster-file data; every problem is a one-line ConfigError naming the field. */
 export function parseClusterFile(data: unknown, configDir = process.cwd()): ClusterFile {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`cluster file: expected an object, got ${showValue(data)}`);
-  const { cluster: clusterSection, ...rest } = data as Record<string, unknown>;
+  const { cluster: clusterSection, runId, ...rest } = data as Record<string, unknown>;
+  if (runId !== undefined && !isRunId(runId)) throw new ConfigError(`runId: expected 1..64 characters of A-Z a-z 0-9 _ . -, got ${showValue(runId)}`);
   // Without a `cluster` section, the addresses of a run config's `real.servers` serve: one file can
   // then be both the clients' run config and the servers' cluster file (docs/multi-host.md).
   const realServers = (rest.real as { servers?: unknown } | undefined)?.servers;
@@ -106,7 +113,7 @@ export function parseClusterFile(data: unknown, configDir = process.cwd()): Clus
   for (const id of addresses.keys()) {
     if (!run.cluster.servers.includes(id)) throw new ConfigError(`${section}.${id}: no such server, the cluster has s1..s${run.n}`);
   }
-  return { run, addresses };
+  return { run, addresses, ...(runId === undefined ? {} : { runId }) };
 }
 
 /** Loads the protocol plugin a cluster file names (before {@link readClusterFile}; an unreadable file is its error). */
@@ -187,6 +194,18 @@ export const realSettingsSchema = z.strictObject({
    */
   servers: z.record(z.string(), z.string()).optional(),
   /**
+   * The run secret the servers listed in `servers` were started with (`serve --secret-file`): a file
+   * of 64 hex characters readable only by its owner; a relative path is relative to the working
+   * directory. Required with `servers`; otherwise the engine draws a fresh secret for every run.
+   */
+  secretFile: z.string().min(1).optional(),
+  /**
+   * Protection of every frame on top of the authenticated handshake: `plain` (none), `hmac` (an
+   * HMAC-SHA-256 per frame), `tls` (TLS 1.2 with a key derived from the run secret). The simulator
+   * charges an HMAC per frame sent and received for `hmac` and `tls`. @default plain
+   */
+  channels: z.enum(CHANNEL_MODES).default('plain'),
+  /**
    * Machines that the engine starts the servers (and optionally client processes) on, over SSH
    * (harness/real/hosts-config.ts, docs/multi-host.md). Not with `servers`.
    */
@@ -204,6 +223,11 @@ export function sharedTimebaseOf(settings: RealSettings): SharedTimebase {
 /** Client processes of a run: on the harness's machine and on the hosts. */
 export function clientProcessCount(settings: RealSettings): number {
   return settings.clientProcesses + (settings.hosts ?? []).reduce((sum, host) => sum + host.clientProcesses, 0);
+}
+
+/** Whether `real.channels` puts a MAC on every frame (hmac, or TLS's record MAC), which both engines charge. */
+export function framesCarryMac(real: unknown): boolean {
+  return parseRealSettings(real).channels !== 'plain';
 }
 
 export function parseRealSettings(value: unknown): RealSettings {

@@ -10,6 +10,13 @@
  * This process then talks TCP with a link model built from the run's network model (emulated
  * latency and bandwidth), as the servers do.
  *
+ * Authentication: each run gets a run id and a secret (run-secret.ts): a fresh random one, or with
+ * `real.servers` the file the servers were started with (`real.secretFile`). Every connection proves
+ * the run and its node ids from it (handshake.ts), and the protocol's keys come from it, never from
+ * the seed. Before the workload starts, this process connects to every server: a server that serves
+ * another run, or holds another secret, refuses, and the run stops with a ConfigError that says what
+ * to do (exit status 2 from the CLI).
+ *
  * End: `close()` stops the client processes, then every server (SIGTERM, or the end of its SSH
  * session's input; each prints its stats line), waits for them to exit and keeps their stats for
  * {@link RealEngine.serverReport}. A crash
@@ -23,13 +30,14 @@ import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
 import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
 import { clientStatsLine, parseChildLine, serverFaultLine, serverStatsLine, type ClientStatsLine, type ServerStatsLine } from './child-lines.ts';
 import { clientProcessCount, parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
-import { launch, removeLaunchFolder, type Launched } from './launch.ts';
+import { launch, removeLaunchFolder, type Launched, type RunAccess } from './launch.ts';
 import { linkModelFor, runNodes, type LinkModel } from './link-model.ts';
 import { cryptoRandom } from './node-random.ts';
 import type { ChildLine, ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
+import { channelKeysOf, newRunId, newRunSecret, readSecretFile, secretSetupRandom } from './run-secret.ts';
 import { launchOnHosts } from './ssh-launch.ts';
-import { TcpTransport } from './tcp-transport.ts';
+import { PeerRefusedError, TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
 import type { ProcessTraces } from '../trace/run-trace.ts';
@@ -61,6 +69,7 @@ export class RealEngine implements Engine {
     /** Whether the run is traced: the child processes then record their messages (trace/process-file.ts). */
     private readonly traced: boolean,
     hostsServers: boolean,
+    private readonly access: RunAccess,
   ) {
     this.hostsServers = hostsServers;
     const remoteClients = launched.clientOf.size === 0 ? undefined : new RemoteClients(launched.clientOf, () => (this.lastActivityNs = clock.nowNs()));
@@ -89,12 +98,14 @@ export class RealEngine implements Engine {
     if (clientProcesses > 0 && (run.config.schedule !== undefined || run.config.workload.script !== undefined)) {
       throw new ConfigError(`real.clientProcesses: ${clientProcesses}${onHosts} cannot be combined with a fault schedule or a scripted workload (they act on clients in the harness process); use 0`);
     }
+    const access = runAccess(settings);
     // Client processes' lines go to the engine's remote clients once it exists (none come before).
     const lines: { route: ((line: ChildLine, child: ChildProcessHandle) => boolean) | undefined } = { route: undefined };
     const route = (line: ChildLine, child: ChildProcessHandle): boolean => lines.route?.(line, child) ?? false;
     // External nodes are processes of this one (harness/host/external-host.ts): no server process.
     const hostsHere = externalSettingsOf(run) !== undefined;
-    const launched = hostsHere ? NOTHING_LAUNCHED : settings.hosts === undefined ? await launch(run, seed, settings, route) : await launchOnHosts(run, seed, settings, route);
+    const launched = hostsHere ? NOTHING_LAUNCHED : settings.hosts === undefined ? await launch(run, seed, settings, access, route) : await launchOnHosts(run, seed, settings, access, route);
+    let transport: TcpTransport | undefined;
     try {
       // Time zero of the run: everything is ready. Client processes learn it (as a CLOCK_MONOTONIC
       // reading, of their host's clock as measured) to report their operations' times on this clock;
@@ -111,8 +122,9 @@ export class RealEngine implements Engine {
       const linkModel: LinkModel = {
         deliveryDelayNs: (from, to, bytes, nowNs) => (baseModel?.deliveryDelayNs(from, to, bytes, nowNs) ?? 0) + (extraDelayNs.get(from) ?? 0),
       };
-      const transport = await TcpTransport.create({
+      transport = await TcpTransport.create({
         validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+        auth: { keys: channelKeysOf(access.secret), channels: settings.channels, runId: access.runId },
         peers: launched.addresses,
         clock,
         holdAt: settings.holdAt,
@@ -120,11 +132,13 @@ export class RealEngine implements Engine {
         ...(settings.maxFrameBytes === undefined ? {} : { maxFrameBytes: settings.maxFrameBytes }),
         onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench real engine: closed connection from ${remote}: ${reason}: ${message}\n`),
       });
-      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null, hostsHere);
+      const engine = new RealEngine(settings, transport, clock, launched, extraDelayNs, run.trace !== null, hostsHere, access);
       lines.route = (line, child) => engine.remoteClients?.onLine(line, child) ?? false;
       engine.watchActivity();
+      if (!hostsHere) await connectServers(transport, run.cluster.servers, launched, settings);
       return engine;
     } catch (error) {
+      await transport?.close();
       await Promise.all([...launched.clientProcesses, ...launched.servers.values()].map((child) => child.stop(1_000)));
       removeLaunchFolder(launched.tempDir);
       throw error;
@@ -133,6 +147,14 @@ export class RealEngine implements Engine {
 
   /** Keys and nonces of this process's nodes are secrets in a real deployment: a CSPRNG. */
   readonly nodeRandom = (_node: NodeId): RandomSource => cryptoRandom;
+
+  /** The protocol's key material comes from the run secret, as in every process of the run. */
+  readonly setupRandom = (): RandomSource => secretSetupRandom(this.access.secret);
+
+  /** The id of this run (servers serve one run: handshake.ts). */
+  get runId(): string {
+    return this.access.runId;
+  }
 
   /** PIDs of the server and client processes this engine started. */
   get serverPids(): number[] {
@@ -321,6 +343,58 @@ export class RealEngine implements Engine {
 
 /** A run whose nodes this process hosts itself starts no child through launch.ts. */
 const NOTHING_LAUNCHED: Launched = { addresses: new Map(), servers: new Map(), clientProcesses: [], clientOf: new Map(), tempDir: undefined };
+
+/** A fresh run id, and a fresh secret unless the servers already run with one (`real.secretFile`). */
+function runAccess(settings: RealSettings): RunAccess {
+  const runId = newRunId();
+  if (settings.servers === undefined) return { runId, secret: newRunSecret() };
+  if (settings.secretFile === undefined) {
+    throw new ConfigError('real.secretFile: required with real.servers (the file the servers were started with: serve --secret-file FILE), got nothing');
+  }
+  return { runId, secret: readSecretFile(settings.secretFile, 'real.secretFile'), secretFile: settings.secretFile };
+}
+
+/** What a refusal at the handshake means for whoever runs the harness. */
+function refusalAdvice(reason: string): string {
+  switch (reason) {
+    case 'other-run':
+      return 'a server serves one run: restart the servers, then run again (docs/multi-host.md)';
+    case 'bad-auth-proof':
+      return 'the server holds another run secret: point real.secretFile at the file the servers were started with (serve --secret-file)';
+    case 'channels-mismatch':
+      return 'set the same real.channels for the servers and the clients';
+    default:
+      return 'check that the address is a quorumbench server of this run';
+  }
+}
+
+/**
+ * Connects to every server and waits until each has authenticated or refused, before any operation:
+ * a refusal (another run, another secret) becomes a ConfigError naming the first server, in cluster
+ * order, and what to do.
+ */
+async function connectServers(transport: TcpTransport, servers: readonly NodeId[], launched: Launched, settings: RealSettings): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`real engine: servers did not complete the handshake within ${settings.startTimeoutMs} ms`)), settings.startTimeoutMs);
+  });
+  let results: PromiseSettledResult<void>[];
+  try {
+    results = await Promise.race([Promise.allSettled(servers.map((id) => transport.connect(id))), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+  for (const [i, result] of results.entries()) {
+    if (result.status === 'fulfilled') continue;
+    const error: unknown = result.reason;
+    if (!(error instanceof PeerRefusedError)) throw error;
+    const id = servers[i]!;
+    const address = launched.addresses.get(id);
+    const where = address === undefined ? id : `${id} at ${address.host}:${address.port}`;
+    const field = settings.servers === undefined ? 'real' : 'real.servers';
+    throw new ConfigError(`${field}: server ${where} refused this run (${error.reason}${error.detail === '' ? '' : `: ${error.detail}`}); ${refusalAdvice(error.reason)}`);
+  }
+}
 
 function pidsOf(children: readonly ChildProcessHandle[]): number[] {
   return children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);

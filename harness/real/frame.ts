@@ -1,27 +1,32 @@
 /**
  * @module Length-prefixed binary framing for the real engine, with strict validation of every field.
  *
- * One wire frame is `[u32 big-endian payload length][u8 codec version][payload]`, where the payload is
- * `encodeValue(...)` of an array whose first element says what the frame is:
+ * One wire frame is `[u32 big-endian length][u8 codec version][payload][MAC]`, where the payload is
+ * `encodeValue(...)` of an array whose first element says what the frame is, and the MAC (32 bytes,
+ * only with `real.channels: hmac`, only after the sender's `auth`) is sealed by handshake.ts. The
+ * length counts everything after itself, so a reader knows the whole frame size from the first 4
+ * bytes and can refuse an oversized frame before buffering it.
  *
- *   [0, nodes]                  hello: the node ids hosted by the sending process (first frame, once)
+ *   [0, runId, nonce, channels]   open: the first frame each way (the dialer's first, the acceptor's in answer)
+ *   [2, proof]                    auth: the sender knows the run's channel key (handshake.ts)
+ *   [3, nodes, proofs]            hello: node ids hosted by the sender, each with its proof
+ *   [4, reason, detail]           refuse: why the sender closes this connection
  *   [1, from, to, key, dueUs, tag, msg]  data: one protocol message of register `key` on link
- *                               `from -> to`, to be delivered at `dueUs` (µs on the shared timebase, see
- *                               wall-clock.ts; 0 = at once), counted for the operation of `tag`
- *                               (harness/host/attribution.ts)
+ *                                 `from -> to`, to be delivered at `dueUs` (µs on the shared timebase,
+ *                                 see wall-clock.ts; 0 = at once), counted for the operation of `tag`
+ *                                 (harness/host/attribution.ts)
  *
- * The length counts the version byte and the payload, so a reader knows the whole frame size from the
- * first 4 bytes and can refuse an oversized frame before buffering it. Everything a peer sends is
- * hostile until validated (style.md principle 5): decode errors, unknown versions, unknown node ids,
- * long keys and messages the protocol's `parseMessage` refuses are all {@link FrameError}s with a
- * short kebab-case `reason` that the transport counts.
+ * Everything a peer sends is hostile until validated (style.md principle 5): decode errors, unknown
+ * versions, unknown node ids, long keys and messages the protocol's `parseMessage` refuses are all
+ * {@link FrameError}s with a short kebab-case `reason` that the transport counts.
  */
 import { isValidTag } from '../host/attribution.ts';
-import { decodeValue, encodeValue, WireError } from '../wire/codec.ts';
+import { isRunId } from './run-secret.ts';
+import { decodeValue, encodeInto, encodeValue, WireError, wireSize } from '../wire/codec.ts';
 import type { NodeId, ProtocolMessage } from '../../protocols/types.ts';
 
 /** Bumped whenever the payload layout changes; a peer speaking another version is refused. */
-export const FRAME_CODEC_VERSION = 2;
+export const FRAME_CODEC_VERSION = 3;
 
 /** Bytes of the length prefix. */
 export const FRAME_HEADER_BYTES = 4;
@@ -38,11 +43,29 @@ export const MAX_KEY_BYTES = 256;
 /** No process hosts more nodes than this; a longer hello is hostile input. */
 export const MAX_HELLO_NODES = 4096;
 
-const KIND_HELLO = 0;
+/** Bytes of a nonce, a proof and a frame MAC (HMAC-SHA-256). */
+export const NONCE_BYTES = 32;
+export const PROOF_BYTES = 32;
+
+/** Refusal reasons and details are short; a longer one is cut. */
+const MAX_REASON_LENGTH = 64;
+const MAX_DETAIL_LENGTH = 512;
+
+const KIND_OPEN = 0;
 const KIND_DATA = 1;
+const KIND_AUTH = 2;
+const KIND_HELLO = 3;
+const KIND_REFUSE = 4;
+
+export const CHANNEL_MODES = ['plain', 'hmac', 'tls'] as const;
+/** How frames are protected on the wire (every mode authenticates the connection at its handshake). */
+export type ChannelMode = (typeof CHANNEL_MODES)[number];
 
 export type DecodedFrame =
-  | { readonly kind: 'hello'; readonly nodes: readonly NodeId[] }
+  | { readonly kind: 'open'; readonly runId: string; readonly nonce: Uint8Array; readonly channels: ChannelMode }
+  | { readonly kind: 'auth'; readonly proof: Uint8Array }
+  | { readonly kind: 'hello'; readonly nodes: readonly NodeId[]; readonly proofs: readonly Uint8Array[] }
+  | { readonly kind: 'refuse'; readonly reason: string; readonly detail: string }
   | {
       readonly kind: 'data';
       readonly from: NodeId;
@@ -74,16 +97,29 @@ export interface FrameValidator {
   parseMessage(value: unknown): ProtocolMessage | undefined;
 }
 
-function withHeader(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payload.length);
-  out.writeUInt32BE(1 + payload.length, 0);
+/** `[length][version][payload]` plus `trailerBytes` of room for the MAC. */
+function withHeader(payload: Uint8Array, trailerBytes: number): Buffer {
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payload.length + trailerBytes);
+  out.writeUInt32BE(1 + payload.length + trailerBytes, 0);
   out[FRAME_HEADER_BYTES] = FRAME_CODEC_VERSION;
   out.set(payload, FRAME_HEADER_BYTES + 1);
   return out;
 }
 
-export function encodeHelloFrame(nodes: readonly NodeId[]): Buffer {
-  return withHeader(encodeValue([KIND_HELLO, nodes]));
+export function encodeOpenFrame(runId: string, nonce: Uint8Array, channels: ChannelMode): Buffer {
+  return withHeader(encodeValue([KIND_OPEN, runId, nonce, channels]), 0);
+}
+
+export function encodeAuthFrame(proof: Uint8Array): Buffer {
+  return withHeader(encodeValue([KIND_AUTH, proof]), 0);
+}
+
+export function encodeHelloFrame(nodes: readonly NodeId[], proofs: readonly Uint8Array[], trailerBytes = 0): Buffer {
+  return withHeader(encodeValue([KIND_HELLO, nodes, proofs]), trailerBytes);
+}
+
+export function encodeRefuseFrame(reason: string, detail: string, trailerBytes = 0): Buffer {
+  return withHeader(encodeValue([KIND_REFUSE, reason.slice(0, MAX_REASON_LENGTH), detail.slice(0, MAX_DETAIL_LENGTH)]), trailerBytes);
 }
 
 /** The last message encoded: a broadcast sends one message object to every server (encode once). */
@@ -91,25 +127,27 @@ let lastMsg: ProtocolMessage | undefined;
 let lastMsgBytes: Uint8Array = new Uint8Array(0);
 
 /**
- * The frame of `encodeValue([1, from, to, key, dueUs, tag, msg])`, built as the array header and small fields
- * followed by the message's own encoding (an array's items are encoded one after the other), so
- * that a message broadcast to n servers is encoded once, not n times. Protocols treat sent
+ * The frame of `encodeValue([1, from, to, key, dueUs, tag, msg])`, built as the array header and small
+ * fields followed by the message's own encoding (an array's items are encoded one after the other),
+ * so that a message broadcast to n servers is encoded once, not n times. Protocols treat sent
  * messages as immutable, which makes the one-entry cache sound (as in harness/sim/frame-size.ts).
+ * `trailerBytes` leaves room for the MAC at the end.
  */
-export function encodeDataFrame(from: NodeId, to: NodeId, key: string, msg: ProtocolMessage, tag: number, dueUs = 0): Buffer {
+export function encodeDataFrame(from: NodeId, to: NodeId, key: string, msg: ProtocolMessage, tag: number, dueUs = 0, trailerBytes = 0): Buffer {
   if (msg !== lastMsg) {
     lastMsgBytes = encodeValue(msg);
     lastMsg = msg;
   }
-  const head = encodeValue([KIND_DATA, from, to, key, dueUs, tag]);
+  const head = [KIND_DATA, from, to, key, dueUs, tag];
+  const headLength = wireSize(head);
   // head = [array tag][count 6][items]; the count becomes 7 with the message appended.
-  const payloadLength = head.length + lastMsgBytes.length;
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + 1 + payloadLength);
-  out.writeUInt32BE(1 + payloadLength, 0);
+  const length = 1 + headLength + lastMsgBytes.length + trailerBytes;
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
+  out.writeUInt32BE(length, 0);
   out[FRAME_HEADER_BYTES] = FRAME_CODEC_VERSION;
-  out.set(head, FRAME_HEADER_BYTES + 1);
+  encodeInto(head, out, FRAME_HEADER_BYTES + 1);
   out[FRAME_HEADER_BYTES + 2] = 7;
-  out.set(lastMsgBytes, FRAME_HEADER_BYTES + 1 + head.length);
+  out.set(lastMsgBytes, FRAME_HEADER_BYTES + 1 + headLength);
   return out;
 }
 
@@ -119,6 +157,28 @@ function nodeId(value: unknown, field: string, validator: FrameValidator): NodeI
     throw new FrameError('unknown-node', `frame: ${field} ${JSON.stringify(value.slice(0, 64))} is not a node of the cluster`);
   }
   return value;
+}
+
+function bytesOf(value: unknown, length: number, reason: string, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array) || value.length !== length) throw new FrameError(reason, `frame: ${what} must be ${length} bytes`);
+  return value;
+}
+
+function shortText(value: unknown, max: number): string {
+  return typeof value === 'string' ? value.slice(0, max) : '';
+}
+
+/**
+ * Validate one frame body (after the length prefix: version byte, payload, and `trailerBytes` of MAC
+ * that the caller has already checked).
+ */
+export function decodeFrameBody(body: Uint8Array, validator: FrameValidator, trailerBytes = 0): DecodedFrame {
+  const version = body[0];
+  if (version !== FRAME_CODEC_VERSION) {
+    throw new FrameError('bad-version', `frame: codec version ${String(version)}, expected ${FRAME_CODEC_VERSION}`);
+  }
+  if (body.length < 1 + trailerBytes) throw new FrameError('codec-truncated', 'frame: shorter than its MAC');
+  return decodeFramePayload(body.subarray(1, body.length - trailerBytes), validator);
 }
 
 /** Validate the payload of one frame (after the length prefix and version byte). */
@@ -132,75 +192,93 @@ export function decodeFramePayload(payload: Uint8Array, validator: FrameValidato
   }
   if (!Array.isArray(value) || value.length === 0) throw new FrameError('bad-envelope', 'frame: payload is not a tagged array');
   const kind = value[0];
-  if (kind === KIND_HELLO) {
-    const nodes = value[1];
-    if (value.length !== 2 || !Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_HELLO_NODES) {
-      throw new FrameError('bad-hello', 'frame: hello must be [0, non-empty node list]');
+  switch (kind) {
+    case KIND_DATA:
+      return decodeData(value, validator);
+    case KIND_OPEN: {
+      if (value.length !== 4) throw new FrameError('bad-open', 'frame: open must be [0, runId, nonce, channels]');
+      const runId = value[1];
+      if (!isRunId(runId)) throw new FrameError('bad-open', 'frame: open has no valid run id');
+      const channels = value[3];
+      if (!(CHANNEL_MODES as readonly unknown[]).includes(channels)) throw new FrameError('bad-open', 'frame: open names no channel mode');
+      return { kind: 'open', runId, nonce: bytesOf(value[2], NONCE_BYTES, 'bad-open', 'open nonce'), channels: channels as ChannelMode };
     }
-    return { kind: 'hello', nodes: nodes.map((node, i) => nodeId(node, `hello.nodes[${i}]`, validator)) };
+    case KIND_AUTH:
+      if (value.length !== 2) throw new FrameError('bad-auth', 'frame: auth must be [2, proof]');
+      return { kind: 'auth', proof: bytesOf(value[1], PROOF_BYTES, 'bad-auth', 'auth proof') };
+    case KIND_HELLO: {
+      const nodes = value[1];
+      const proofs = value[2];
+      if (value.length !== 3 || !Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_HELLO_NODES || !Array.isArray(proofs) || proofs.length !== nodes.length) {
+        throw new FrameError('bad-hello', 'frame: hello must be [3, non-empty node list, one proof per node]');
+      }
+      return {
+        kind: 'hello',
+        nodes: nodes.map((node, i) => nodeId(node, `hello.nodes[${i}]`, validator)),
+        proofs: proofs.map((proof, i) => bytesOf(proof, PROOF_BYTES, 'bad-hello', `hello.proofs[${i}]`)),
+      };
+    }
+    case KIND_REFUSE:
+      if (value.length !== 3) throw new FrameError('bad-refuse', 'frame: refuse must be [4, reason, detail]');
+      return { kind: 'refuse', reason: shortText(value[1], MAX_REASON_LENGTH), detail: shortText(value[2], MAX_DETAIL_LENGTH) };
+    default:
+      throw new FrameError('bad-kind', `frame: unknown frame kind ${JSON.stringify(kind)}`);
   }
-  if (kind === KIND_DATA) {
-    if (value.length !== 7) throw new FrameError('bad-envelope', `frame: data frame has ${value.length} fields, expected 7`);
-    const from = nodeId(value[1], 'from', validator);
-    const to = nodeId(value[2], 'to', validator);
-    const key = value[3];
-    if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
-      throw new FrameError('bad-key', `frame: key must be a string of 1..${MAX_KEY_BYTES} bytes`);
-    }
-    const dueUs = value[4];
-    if (typeof dueUs !== 'number' || !Number.isSafeInteger(dueUs) || dueUs < 0) {
-      throw new FrameError('bad-due-time', 'frame: due time must be a non-negative integer (µs)');
-    }
-    const tag = value[5];
-    if (!isValidTag(tag)) throw new FrameError('bad-tag', 'frame: operation tag must be a safe integer');
-    const msg = validator.parseMessage(value[6]);
-    if (msg === undefined) throw new FrameError('bad-message', `frame: message from ${from} refused by the protocol`);
-    return { kind: 'data', from, to, key, dueUs, tag, msg };
+}
+
+function decodeData(value: unknown[], validator: FrameValidator): DecodedFrame {
+  if (value.length !== 7) throw new FrameError('bad-envelope', `frame: data frame has ${value.length} fields, expected 7`);
+  const from = nodeId(value[1], 'from', validator);
+  const to = nodeId(value[2], 'to', validator);
+  const key = value[3];
+  if (typeof key !== 'string' || key.length === 0 || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+    throw new FrameError('bad-key', `frame: key must be a string of 1..${MAX_KEY_BYTES} bytes`);
   }
-  throw new FrameError('bad-kind', `frame: unknown frame kind ${JSON.stringify(kind)}`);
+  const dueUs = value[4];
+  if (typeof dueUs !== 'number' || !Number.isSafeInteger(dueUs) || dueUs < 0) {
+    throw new FrameError('bad-due-time', 'frame: due time must be a non-negative integer (µs)');
+  }
+  const tag = value[5];
+  if (!isValidTag(tag)) throw new FrameError('bad-tag', 'frame: operation tag must be a safe integer');
+  const msg = validator.parseMessage(value[6]);
+  if (msg === undefined) throw new FrameError('bad-message', `frame: message from ${from} refused by the protocol`);
+  return { kind: 'data', from, to, key, dueUs, tag, msg };
 }
 
 /**
- * Incremental frame reader: feed it TCP chunks of any size and it yields whole frames. It buffers at
- * most one frame (bounded by `maxFrameBytes`), copying only when a frame spans several chunks.
- * After it throws a {@link FrameError} the stream is out of sync and the connection must be closed.
+ * Incremental frame reader: feed it TCP chunks of any size with `push`, take whole frames with
+ * `next`. It buffers at most one frame (bounded by `maxFrameBytes`), copying only when a frame spans
+ * several chunks. One frame at a time, because what the next frame may be (whether it carries a
+ * MAC) depends on the frames before it. After it throws a {@link FrameError} the stream is out of
+ * sync and the connection must be closed.
  */
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(
-    private readonly validator: FrameValidator,
-    private readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES,
-  ) {}
+  constructor(private readonly maxFrameBytes: number = DEFAULT_MAX_FRAME_BYTES) {}
 
   /** Bytes received and not yet part of a complete frame. */
   get pendingBytes(): number {
     return this.buffered;
   }
 
-  /** Append a chunk and return every frame it completes, in order. */
-  push(chunk: Buffer): DecodedFrame[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+  }
+
+  /** The next complete frame's body (version byte, payload, MAC), or undefined until more bytes come. */
+  next(): Buffer | undefined {
+    if (this.buffered < FRAME_HEADER_BYTES) return undefined;
+    const length = this.peekLength();
+    if (length === 0) throw new FrameError('empty-frame', 'frame: length 0 (no version byte)');
+    if (length > this.maxFrameBytes) {
+      throw new FrameError('oversized', `frame: length ${length} exceeds the maximum ${this.maxFrameBytes}`);
     }
-    const frames: DecodedFrame[] = [];
-    for (;;) {
-      if (this.buffered < FRAME_HEADER_BYTES) return frames;
-      const length = this.peekLength();
-      if (length === 0) throw new FrameError('empty-frame', 'frame: length 0 (no version byte)');
-      if (length > this.maxFrameBytes) {
-        throw new FrameError('oversized', `frame: length ${length} exceeds the maximum ${this.maxFrameBytes}`);
-      }
-      if (this.buffered < FRAME_HEADER_BYTES + length) return frames;
-      const body = this.take(FRAME_HEADER_BYTES + length).subarray(FRAME_HEADER_BYTES);
-      const version = body[0];
-      if (version !== FRAME_CODEC_VERSION) {
-        throw new FrameError('bad-version', `frame: codec version ${String(version)}, expected ${FRAME_CODEC_VERSION}`);
-      }
-      frames.push(decodeFramePayload(body.subarray(1), this.validator));
-    }
+    if (this.buffered < FRAME_HEADER_BYTES + length) return undefined;
+    return this.take(FRAME_HEADER_BYTES + length).subarray(FRAME_HEADER_BYTES);
   }
 
   private peekLength(): number {

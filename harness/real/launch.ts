@@ -1,11 +1,11 @@
 /**
  * @module Starting a real-engine run's processes: what each process is (a {@link ProcessPlan}: one
  * `quorumbench serve` per server, K `quorumbench client-process`), the files they read (the cluster
- * file: the run's config plus the addresses), and where they start (a {@link Site}). {@link launch}
- * starts them on this host: free loopback ports, the files in a private temporary folder, children
- * of this process; ssh-launch.ts starts them on other hosts over SSH, with the same plans and files.
- * Either way every process is waited for until ready, and whatever fails, every one already started
- * is stopped and the folder removed.
+ * file: the run's config, its run id and the addresses; the run secret), and where they start (a
+ * {@link Site}). {@link launch} starts them on this host: free loopback ports, the files in a
+ * private temporary folder (mode 0700, files 0600), children of this process; ssh-launch.ts starts
+ * them on other hosts over SSH, with the same plans and files. Either way every process is waited
+ * for until ready, and whatever fails, every one already started is stopped and the folder removed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import type { HostReport } from '../results/schema.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { freePorts } from './ports.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
+import { secretFileText } from './run-secret.ts';
 import type { HostPort } from './tcp-transport.ts';
 import { clientProcessName, processTracePath } from '../trace/process-file.ts';
 
@@ -37,11 +38,19 @@ function formatHostPort(address: HostPort): string {
   return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
+/** Who may take part in a run: its id, its secret, and where a process finds the secret. */
+export interface RunAccess {
+  readonly runId: string;
+  readonly secret: Uint8Array;
+  /** A secret file that already exists (`real.secretFile`); else launch writes one into its folder. */
+  readonly secretFile?: string;
+}
+
 /**
  * The cluster file for a run: its config with the run's own protocol parameters and seed (a sweep
- * point may differ from the base config), and the server addresses.
+ * point may differ from the base config), its run id, and the server addresses.
  */
-export function clusterFileData(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings?: RealSettings): Record<string, unknown> {
+export function clusterFileData(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, runId: string, settings?: RealSettings): Record<string, unknown> {
   const config = run.config;
   const cluster: Record<string, string> = {};
   for (const [id, address] of addresses) cluster[id] = formatHostPort(address);
@@ -57,6 +66,7 @@ export function clusterFileData(run: ResolvedRun, seed: number, addresses: Reado
     costProfile: 'zero',
     workload: { ...config.workload, keys: run.workload.keys, writers: run.cluster.writers.length, readers: run.cluster.readers.length },
     faults: run.faults,
+    runId,
     // The timebase the harness uses, stated: a hand-started `serve` defaults to realtime. How to
     // reach the hosts concerns only the harness.
     ...(settings === undefined ? {} : { real: { ...withoutKeys(config.real, ['hosts', 'ssh']), sharedClock: sharedTimebaseOf(settings) } }),
@@ -109,8 +119,16 @@ export interface ProcessPlan {
  * The files the run's processes read, by name: written into a private folder (mode 0700) on every
  * host that runs one of them, here by {@link LocalSite}, elsewhere by ssh-launch.ts.
  */
-export function runFiles(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings: RealSettings): Map<string, string> {
-  return new Map([['cluster.json', JSON.stringify(clusterFileData(run, seed, addresses, settings), null, 2)]]);
+export function runFiles(run: ResolvedRun, seed: number, addresses: ReadonlyMap<NodeId, HostPort>, settings: RealSettings, access: RunAccess): Map<string, string> {
+  const files = new Map([['cluster.json', JSON.stringify(clusterFileData(run, seed, addresses, access.runId, settings), null, 2)]]);
+  // The run secret travels as a file of the run, unless the processes read one that exists already.
+  if (access.secretFile === undefined) files.set('secret', secretFileText(access.secret));
+  return files;
+}
+
+/** `--secret-file`: the run's own secret file, or the existing one (`real.secretFile`). */
+function secretArgs(access: RunAccess): LaunchArg[] {
+  return ['--secret-file', access.secretFile === undefined ? { file: 'secret' } : resolvePath(access.secretFile)];
 }
 
 /** `--trace-file` of a traced process: its file in the run's folder (trace/process-file.ts). */
@@ -119,16 +137,16 @@ function traceArgs(traced: boolean, name: string): LaunchArg[] {
 }
 
 /** `quorumbench serve` for server `id`, listening on `listen`; `traced`: it records its trace. */
-function serverPlan(id: NodeId, listen: HostPort, traced: boolean): ProcessPlan {
-  const args: LaunchArg[] = ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, '--exit-on-stdin-close', ...traceArgs(traced, id)];
+function serverPlan(id: NodeId, listen: HostPort, access: RunAccess, traced: boolean): ProcessPlan {
+  const args: LaunchArg[] = ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, ...secretArgs(access), '--exit-on-stdin-close', ...traceArgs(traced, id)];
   return { name: `server ${id}`, entry: SERVE_ENTRY, args };
 }
 
 /** Client process `k` of `count`, with its share of the workload clients (round-robin). */
-function clientProcessPlan(run: ResolvedRun, k: number, count: number, traced: boolean): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] } {
+function clientProcessPlan(run: ResolvedRun, k: number, count: number, access: RunAccess, traced: boolean): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] } {
   // Round-robin: writers and readers spread over the processes alike.
   const clients = [...run.cluster.writers, ...run.cluster.readers].filter((_, i) => i % count === k);
-  const args: LaunchArg[] = ['--cluster', { file: 'cluster.json' }, '--clients', clients.join(','), '--index', String(k), ...traceArgs(traced, clientProcessName(k))];
+  const args: LaunchArg[] = ['--cluster', { file: 'cluster.json' }, ...secretArgs(access), '--clients', clients.join(','), '--index', String(k), ...traceArgs(traced, clientProcessName(k))];
   return { plan: { name: `client process ${k}`, entry: CLIENT_ENTRY, args }, clients };
 }
 
@@ -181,6 +199,7 @@ export async function startProcesses(
   run: ResolvedRun,
   files: ReadonlyMap<string, string>,
   addresses: ReadonlyMap<NodeId, HostPort>,
+  access: RunAccess,
   placement: Placement,
   startTimeoutMs: number,
   onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean,
@@ -190,10 +209,10 @@ export async function startProcesses(
   const clientOf = new Map<NodeId, ChildProcessHandle>();
   try {
     const traced = run.trace !== null;
-    for (const [id, site] of placement.serverSites) servers.set(id, site.start(serverPlan(id, addresses.get(id)!, traced && site.local), files));
+    for (const [id, site] of placement.serverSites) servers.set(id, site.start(serverPlan(id, addresses.get(id)!, access, traced && site.local), files));
     // Client processes start alongside the servers (they dial only when their first operation comes).
     for (const [k, site] of placement.clientSites.entries()) {
-      const { plan, clients } = clientProcessPlan(run, k, placement.clientSites.length, traced && site.local);
+      const { plan, clients } = clientProcessPlan(run, k, placement.clientSites.length, access, traced && site.local);
       const child = site.start(plan, files, onClientLine);
       clientProcesses.push(child);
       for (const id of clients) clientOf.set(id, child);
@@ -224,14 +243,20 @@ async function serverAddresses(run: ResolvedRun, settings: RealSettings): Promis
  * processes, and waits until every one is ready. (`real.hosts`: ssh-launch.ts starts them on other
  * hosts instead.) `onClientLine` sees the client processes' lines first.
  */
-export async function launch(run: ResolvedRun, seed: number, settings: RealSettings, onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean): Promise<Launched> {
+export async function launch(
+  run: ResolvedRun,
+  seed: number,
+  settings: RealSettings,
+  access: RunAccess,
+  onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean,
+): Promise<Launched> {
   const here = new LocalSite();
   try {
     const addresses = await serverAddresses(run, settings);
     const serverSites = new Map<NodeId, Site>(settings.servers === undefined ? run.cluster.servers.map((id) => [id, here]) : []);
     const clientSites = Array.from({ length: settings.clientProcesses }, () => here);
-    const files = runFiles(run, seed, addresses, settings);
-    const started = await startProcesses(run, files, addresses, { serverSites, clientSites }, settings.startTimeoutMs, onClientLine);
+    const files = runFiles(run, seed, addresses, settings, access);
+    const started = await startProcesses(run, files, addresses, access, { serverSites, clientSites }, settings.startTimeoutMs, onClientLine);
     return { addresses, ...started, tempDir: here.tempDir };
   } catch (error) {
     removeLaunchFolder(here.tempDir);

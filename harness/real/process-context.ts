@@ -1,7 +1,8 @@
 /**
  * @module The host context of a real-engine child process (a server process or a client process):
  * the hosts run on the TCP transport, handle each frame at once (no simulated CPU: time is the wall
- * clock), draw keys and nonces from a CSPRNG, and trust the transport to have validated every frame.
+ * clock), compute the protocol's setup from the run secret, draw their own keys and nonces from a
+ * CSPRNG, and trust the transport to have validated and authenticated every frame.
  */
 import type { NodeId } from '../../protocols/types.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
@@ -11,6 +12,8 @@ import { SenderCheck, type HostContext } from '../host/context.ts';
 import { NodeMeter, type CpuLedger } from '../host/meter.ts';
 import { runSetup } from '../host/setup.ts';
 import type { MessageTracer } from '../host/tracer.ts';
+import { framesCarryMac } from './cluster-file.ts';
+import { secretSetupRandom } from './run-secret.ts';
 import type { Transport } from '../transport/types.ts';
 import { cryptoRandom } from './node-random.ts';
 
@@ -23,6 +26,7 @@ const NO_CPU: CpuLedger = { cpu: () => {} };
  */
 export async function processContext(
   run: ResolvedRun,
+  secret: Uint8Array,
   transport: Transport,
   nowNs: () => number,
   reject: (reason: string) => void,
@@ -34,7 +38,7 @@ export async function processContext(
   const meters = new Map<NodeId, NodeMeter>();
   return {
     run,
-    setup: runSetup(run, run.seed, run.cluster, crypto),
+    setup: runSetup(run, secretSetupRandom(secret), run.cluster, crypto),
     crypto,
     codec,
     ports: {
@@ -60,6 +64,7 @@ export async function processContext(
       return meter;
     },
     messageCost: false,
+    frameMac: framesCarryMac(run.config.real),
     reject,
     tracer,
   };

@@ -1,9 +1,14 @@
 /**
  * @module One server as its own OS process: what `quorumbench serve` runs.
  *
- * It reads the cluster file, hosts the server (harness/host/server-host.ts: the same host as the
- * simulator's), listens on its address, prints its ready line on stdout, and serves until SIGTERM
- * or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
+ * Stopping: SIGTERM or SIGINT (to the server's own pid: its ready line and `--pid-file` name it), its
+ * stdin closing (`--exit-on-stdin-close`, how the real engine's children go), or the npx wrapper it
+ * was started by exiting (serve-lifetime.ts) all end the same way: the stats line, the pid file
+ * removed, exit status 0.
+ * It reads the cluster file and the run secret, hosts the server (harness/host/server-host.ts: the
+ * same host as the simulator's), listens on its address, prints its ready line on stdout, and serves
+ * one run (the cluster file's `runId`, or else the first run that connects with the secret) until
+ * SIGTERM or SIGINT, when it prints its stats line and exits with status 0 (the lines: child-lines.ts).
  */
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../config/errors.ts';
@@ -14,6 +19,8 @@ import { clientCommand, printLine } from './child-lines.ts';
 import { ProcessTraceFile } from '../trace/process-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
+import { channelKeysOf, readSecretFile } from './run-secret.ts';
+import { removePidFile, stopWithLauncher, writePidFile } from './serve-lifetime.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import type { TraceBounds } from '../trace/events.ts';
@@ -23,16 +30,21 @@ export interface ServeOptions {
   /** `host:port`; port 0 picks a free port (reported in the ready line). */
   readonly listen: string;
   readonly clusterPath: string;
+  /** The run secret's file (run-secret.ts): 64 hex characters, readable only by its owner. */
+  readonly secretPath: string;
   /** Exit when stdin closes: the parent (the real engine) is gone, so no orphan outlives it. */
   readonly exitOnStdinClose?: boolean;
   /** Record this server's messages here (a traced run: the engine passes a file in its private folder). */
   readonly traceFile?: string;
+  /** Write the server's pid here once it listens; removed when it stops cleanly. */
+  readonly pidFile?: string;
 }
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
   await loadClusterPlugins(options.clusterPath);
-  const { run, addresses } = readClusterFile(options.clusterPath);
+  const { run, addresses, runId } = readClusterFile(options.clusterPath);
+  const secret = readSecretFile(options.secretPath, '--secret-file');
   if (!run.cluster.servers.includes(options.id)) {
     throw new ConfigError(`--id: ${JSON.stringify(options.id)} is not a server of the cluster (s1..s${run.n})`);
   }
@@ -49,6 +61,12 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   try {
     transport = await TcpTransport.create({
       validator: { isKnownNode: (id) => known.has(id), parseMessage: (value) => run.protocol.parseMessage(value) },
+      auth: {
+        keys: channelKeysOf(secret),
+        channels: settings.channels,
+        runId,
+        onRunBound: (bound) => process.stderr.write(`quorumbench serve ${options.id}: serving run ${bound}\n`),
+      },
       peers,
       listen,
       linkModel: linkModelFor(run, options.id, `real:${options.id}`),
@@ -62,7 +80,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   }
   const rejections = rejectionCounter();
   const trace = traceOf(run.trace, options.traceFile, clock);
-  const context = await processContext(run, transport, () => clock.nowNs(), rejections.reject, undefined, trace?.file.recorder ?? null);
+  const context = await processContext(run, secret, transport, () => clock.nowNs(), rejections.reject, undefined, trace?.file.recorder ?? null);
   const replies = new ReplyTally();
   const host = new ServerHost(context, options.id, replies);
   // A crash by message count is carried out here: only this process sees the count.
@@ -78,6 +96,14 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   }
 
   const address = transport.address()!;
+  if (options.pidFile !== undefined) {
+    try {
+      writePidFile(options.pidFile);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+  }
   printLine({ event: 'ready', id: options.id, address: `${address.host}:${address.port}`, protocol: run.protocol.name, behaviour: host.behaviour, pid: process.pid });
 
   let stopping: Promise<void> | undefined;
@@ -100,6 +126,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
       });
       clock.stop();
       await transport.close();
+      if (options.pidFile !== undefined) removePidFile(options.pidFile);
     })();
     return stopping;
   };
@@ -132,12 +159,23 @@ function traceOf(bounds: TraceBounds | null, path: string | undefined, clock: Wa
   return { file };
 }
 
-/** `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT. */
+/**
+ * `quorumbench serve`: start, then stop and exit 0 on SIGTERM or SIGINT, or when the npx wrapper that
+ * started it exits. A signal during start-up stops the server as soon as it is up.
+ */
 export async function serveMain(options: ServeOptions): Promise<void> {
-  const server = await startServer(options);
-  const onSignal = (): void => {
-    void server.stop().then(() => process.exit(0));
+  let server: { stop: () => Promise<void> } | undefined;
+  let stopRequested = false;
+  const stop = (): void => {
+    stopRequested = true;
+    void server?.stop().then(() => process.exit(0));
   };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  stopWithLauncher((launcher) => {
+    process.stderr.write(`quorumbench serve ${options.id}: the process that started it (pid ${launcher}) exited; stopping\n`);
+    stop();
+  });
+  server = await startServer(options);
+  if (stopRequested) stop();
 }

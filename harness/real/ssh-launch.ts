@@ -17,7 +17,7 @@ import type { RealSettings } from './cluster-file.ts';
 import type { HostReport } from '../results/schema.ts';
 import { checkHost, localCheckout, type CheckedHost } from './host-check.ts';
 import { runHosts, type RunHost, type SshSettings } from './hosts-config.ts';
-import { LocalSite, PROJECT_ROOT, removeLaunchFolder, runFiles, startProcesses, type Launched, type ProcessPlan, type Site } from './launch.ts';
+import { LocalSite, PROJECT_ROOT, removeLaunchFolder, runFiles, startProcesses, type Launched, type ProcessPlan, type RunAccess, type Site } from './launch.ts';
 import { startProcess, type ChildLine, type ChildProcessHandle } from './processes.ts';
 import { fileLines, remoteProcessCommand, sshArgs } from './ssh.ts';
 import type { HostPort } from './tcp-transport.ts';
@@ -62,7 +62,13 @@ async function checkHosts(hosts: readonly RunHost[], settings: RealSettings): Pr
 }
 
 /** Starts the run's processes on `real.hosts` (and client processes of `real.clientProcesses` here). */
-export async function launchOnHosts(run: ResolvedRun, seed: number, settings: RealSettings, onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean): Promise<Launched> {
+export async function launchOnHosts(
+  run: ResolvedRun,
+  seed: number,
+  settings: RealSettings,
+  access: RunAccess,
+  onClientLine: (line: ChildLine, child: ChildProcessHandle) => boolean,
+): Promise<Launched> {
   const hosts = runHosts(run, settings.hosts ?? []);
   const checked = await checkHosts(hosts, settings);
   for (const { report } of checked) {
@@ -87,8 +93,8 @@ export async function launchOnHosts(run: ResolvedRun, seed: number, settings: Re
     }
   }
   try {
-    const files = runFiles(run, seed, addresses, settings);
-    const started = await startProcesses(run, files, addresses, { serverSites, clientSites }, settings.startTimeoutMs, onClientLine);
+    const files = runFiles(run, seed, addresses, settings, access);
+    const started = await startProcesses(run, files, addresses, access, { serverSites, clientSites }, settings.startTimeoutMs, onClientLine);
     const monotonicShiftNs = new Map<ChildProcessHandle, bigint>();
     for (const [k, child] of started.clientProcesses.entries()) {
       const shift = clientShiftNs[k];

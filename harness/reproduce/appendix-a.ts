@@ -6,6 +6,9 @@
  * crashes, T2's revert, the checker's violation excerpt in red) and writes the checker's own HTML
  * timeline for every violation.
  */
+import type { ScheduleEntry, ScriptOp } from '../faults/schedule-schema.ts';
+import { parseConfig } from '../config/index.ts';
+import type { ExperimentConfig } from '../config/schema.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
@@ -89,49 +92,21 @@ export function predict(protocol: string, rule: string, run: string): Prediction
 
 // ------------------------------------------------------------------ config pieces (as the sweep wrote them)
 
-export interface ScriptEntry {
-  readonly id: string;
-  readonly client: string;
-  readonly kind: 'read' | 'write';
-  readonly atMs?: number;
-  readonly after?: string;
-  readonly delayMs?: number;
+/** A config's node references (a node, a block, or a list of them) as a list. */
+function refList(ref: string | readonly string[] | undefined): readonly string[] {
+  return ref === undefined ? [] : typeof ref === 'string' ? [ref] : ref;
 }
 
-export interface ScheduleEntry {
-  readonly action: string;
-  readonly atMs?: number;
-  readonly after?: string;
-  readonly atStartOf?: string;
-  readonly afterOps?: number;
-  readonly node?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly messageType?: string;
-}
-
-function asList<T>(value: unknown): T[] {
-  return Array.isArray(value) ? (value as T[]) : [];
-}
-
-export function scriptOf(config: Record<string, unknown>): ScriptEntry[] {
-  return asList<ScriptEntry>((config['workload'] as Record<string, unknown> | undefined)?.['script']);
-}
-
-export function scheduleOf(config: Record<string, unknown>): ScheduleEntry[] {
-  return asList<ScheduleEntry>(config['schedule']);
-}
-
-export function blocksOf(config: Record<string, unknown>): Record<string, string[]> {
-  const blocks = config['blocks'];
-  return blocks !== null && typeof blocks === 'object' ? (blocks as Record<string, string[]>) : {};
+/** The config of a point, validated by the config schema (so its pieces have the schema's own types). */
+function pointConfig(point: AppendixPointInput): ExperimentConfig {
+  return parseConfig(point.config);
 }
 
 /**
  * The history record of each script operation: the k-th operation of a client is its k-th entry in
  * the script (a client runs one operation at a time, in script order).
  */
-export function recordsOfScript(script: readonly ScriptEntry[], history: readonly HistoryRecord[]): Map<string, { index: number; record: HistoryRecord }> {
+export function recordsOfScript(script: readonly ScriptOp[], history: readonly HistoryRecord[]): Map<string, { index: number; record: HistoryRecord }> {
   const byClient = new Map<string, number[]>();
   history.forEach((r, index) => {
     const list = byClient.get(r.client) ?? [];
@@ -228,16 +203,17 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
     const tracePath = join(dir, 'points', point.pointDir, traceFileName('base#0'));
     const trace = existsSync(tracePath) ? readTraceFile(tracePath) : undefined;
     const check = await checkHistory(history, { excerpt: true, workers: 0 });
-    const script = scriptOf(point.config);
+    const config = pointConfig(point);
+    const script = config.workload.script ?? [];
     const byOp = recordsOfScript(script, history);
     const written = new Set(history.filter((r) => r.op === 'write' && r.value !== null).map((r) => r.value as string));
     const outcomes: Record<string, OpOutcome> = {};
     for (const entry of script) outcomes[entry.id] = outcomeOf(byOp.get(entry.id)?.record, written);
-    const protocol = String(point.values['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
+    const protocol = String(point.values['protocol'] ?? config.protocol.name);
     const rule = String(point.values['readRule'] ?? 'n/a');
-    const run = String(point.values['name'] ?? point.config['name']);
-    const t = Number((point.config['protocol'] as Record<string, unknown>)['t']);
-    const blocks = blocksOf(point.config);
+    const run = String(point.values['name'] ?? config.name);
+    const t = config.protocol.t;
+    const blocks = config.blocks ?? {};
     const n = Object.values(blocks).reduce((sum, members) => sum + members.length, 0);
     const prediction = predict(protocol, rule, run);
     const matches =
@@ -261,7 +237,7 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
       history,
       byOp,
       outcomes,
-      schedule: scheduleOf(point.config),
+      schedule: config.schedule ?? [],
       blocks,
       check,
       ...(trace === undefined ? {} : { trace }),
@@ -303,7 +279,7 @@ export interface RunFigureInput {
   readonly subtitle: string;
   readonly verdict: string;
   readonly expectViolation: boolean;
-  readonly script: readonly ScriptEntry[];
+  readonly script: readonly ScriptOp[];
   readonly history: readonly HistoryRecord[];
   readonly byOp: ReadonlyMap<string, { index: number; record: HistoryRecord }>;
   readonly outcomes: Readonly<Record<string, OpOutcome>>;
@@ -346,7 +322,7 @@ interface TimedAction {
  * returned (then the run went on to its time limit: Infinity here).
  */
 export function runEndMs(schedule: readonly ScheduleEntry[], byOp: ReadonlyMap<string, { record: HistoryRecord }>): number {
-  const crashed = new Set(schedule.filter((e) => e.action === 'crash' && e.node !== undefined).map((e) => e.node!));
+  const crashed = new Set(schedule.flatMap((e) => (e.action === 'crash' ? refList(e.node) : [])));
   let end = 0;
   for (const { record } of byOp.values()) {
     if (record.status === 'ok' && record.return !== null) end = Math.max(end, record.return);
@@ -382,7 +358,9 @@ export function renderRunFigure(input: RunFigureInput): string {
   const blockNames = Object.keys(input.blocks).sort();
   const blockOf = new Map<string, string>();
   for (const [name, members] of Object.entries(input.blocks)) for (const m of members) blockOf.set(m, name);
-  const laneOfBlock = (node: string | undefined): string | undefined => (node === undefined ? undefined : Object.hasOwn(input.blocks, node) ? node : blockOf.get(node));
+  const laneOfBlock = (node: string): string | undefined => (Object.hasOwn(input.blocks, node) ? node : blockOf.get(node));
+  const lanesOf = (ref: string | readonly string[] | undefined): string[] => [...new Set(refList(ref).flatMap((node) => laneOfBlock(node) ?? []))];
+  const sameRefs = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean => refList(a).join(',') === refList(b).join(',');
 
   const times = new Set<number>([0]);
   for (const { record } of input.byOp.values()) {
@@ -440,49 +418,53 @@ export function renderRunFigure(input: RunFigureInput): string {
   const releaseOf = (hold: ScheduleEntry, from: number): number | null => {
     for (const a of actions) {
       if (a.entry.action !== 'release' || a.atMs === null || a.atMs < from) continue;
-      if ((a.entry.from ?? '') === (hold.from ?? '') && (a.entry.to ?? '') === (hold.to ?? '') && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
+      if (a.entry.action === 'release' && hold.action === 'hold' && sameRefs(a.entry.from, hold.from) && sameRefs(a.entry.to, hold.to) && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
     }
     return null;
   };
   const crashedClientAt = new Map<string, number>();
-  for (const a of actions) if (a.entry.action === 'crash' && a.atMs !== null && a.entry.node !== undefined && clients.includes(a.entry.node)) crashedClientAt.set(a.entry.node, a.atMs);
+  for (const a of actions) {
+    if (a.entry.action !== 'crash' || a.atMs === null) continue;
+    for (const node of refList(a.entry.node)) if (clients.includes(node)) crashedClientAt.set(node, a.atMs);
+  }
   for (const a of actions) {
     if (a.atMs === null) continue;
-    const lane = a.entry.action === 'hold' ? laneOfBlock(a.entry.to) : laneOfBlock(a.entry.node);
-    switch (a.entry.action) {
-      case 'hold': {
-        if (lane === undefined) break;
-        const k = bandsPerLane.get(lane) ?? 0;
-        bandsPerLane.set(lane, k + 1);
-        const release = releaseOf(a.entry, a.atMs);
-        const x0 = xOf(a.atMs);
-        const x1 = release === null ? xEnd : xOf(release);
-        const y = laneY(lane) + 3 + k * 11;
-        const from = a.entry.from ?? 'anyone';
-        const neverSent = release === null && crashedClientAt.has(from);
-        out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, x1 - x0)}" height="9" fill="${neverSent ? '#e8e8e8' : '#fdd0a2'}" stroke="${neverSent ? '#999' : '#e6550d'}" stroke-width="0.8"${release === null ? ' stroke-dasharray="3 2"' : ''}/>`);
-        const what = neverSent ? `${from}'s messages: never sent (${from} crashed)` : `${from} → ${lane} delayed${release === null ? '' : ` until ${fmtMs(release)} ms`}`;
-        text(x0 + 3, y + 7.5, what, 8, '#7f2704');
-        break;
+    const entry = a.entry;
+    const lanes = entry.action === 'hold' ? lanesOf(entry.to) : 'node' in entry ? lanesOf(entry.node) : [];
+    for (const lane of lanes) {
+      switch (entry.action) {
+        case 'hold': {
+          const k = bandsPerLane.get(lane) ?? 0;
+          bandsPerLane.set(lane, k + 1);
+          const release = releaseOf(entry, a.atMs);
+          const x0 = xOf(a.atMs);
+          const x1 = release === null ? xEnd : xOf(release);
+          const y = laneY(lane) + 3 + k * 11;
+          const senders = refList(entry.from);
+          const from = senders.length === 0 ? 'anyone' : senders.join(', ');
+          const neverSent = release === null && senders.length > 0 && senders.every((sender) => crashedClientAt.has(sender));
+          out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, x1 - x0)}" height="9" fill="${neverSent ? '#e8e8e8' : '#fdd0a2'}" stroke="${neverSent ? '#999' : '#e6550d'}" stroke-width="0.8"${release === null ? ' stroke-dasharray="3 2"' : ''}/>`);
+          const what = neverSent ? `${from}'s messages: never sent (${from} crashed)` : `${from} → ${lane} delayed${release === null ? '' : ` until ${fmtMs(release)} ms`}`;
+          text(x0 + 3, y + 7.5, what, 8, '#7f2704');
+          break;
+        }
+        case 'crash': {
+          const x0 = xOf(a.atMs);
+          const y = laneY(lane) + LANE_PX - 12;
+          out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, xEnd - x0)}" height="9" fill="#bdbdbd" stroke="#636363" stroke-width="0.8"/>`);
+          text(x0 + 3, y + 7.5, 'crashed', 8, '#111');
+          break;
+        }
+        case 'revert': {
+          const x = xOf(a.atMs);
+          const y = laneY(lane) + LANE_PX - 8;
+          out.push(`<path d="M ${x} ${y - 6} L ${x + 6} ${y} L ${x} ${y + 6} L ${x - 6} ${y} Z" fill="#9467bd" stroke="#4a1486"/>`);
+          text(x + 9, y + 3.5, 'reverts its memory (Byzantine)', 9, '#4a1486');
+          break;
+        }
+        default:
+          break;
       }
-      case 'crash': {
-        if (lane === undefined) break;
-        const x0 = xOf(a.atMs);
-        const y = laneY(lane) + LANE_PX - 12;
-        out.push(`<rect x="${x0}" y="${y}" width="${Math.max(4, xEnd - x0)}" height="9" fill="#bdbdbd" stroke="#636363" stroke-width="0.8"/>`);
-        text(x0 + 3, y + 7.5, 'crashed', 8, '#111');
-        break;
-      }
-      case 'revert': {
-        if (lane === undefined) break;
-        const x = xOf(a.atMs);
-        const y = laneY(lane) + LANE_PX - 8;
-        out.push(`<path d="M ${x} ${y - 6} L ${x + 6} ${y} L ${x} ${y + 6} L ${x - 6} ${y} Z" fill="#9467bd" stroke="#4a1486"/>`);
-        text(x + 9, y + 3.5, 'reverts its memory (Byzantine)', 9, '#4a1486');
-        break;
-      }
-      default:
-        break;
     }
   }
 

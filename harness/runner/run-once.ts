@@ -31,7 +31,8 @@ import { ENGINES } from './engines.ts';
 import { RunFaults } from './faults.ts';
 import { startHostileClients } from './hostile-clients.ts';
 import { RunLedger } from './run-ledger.ts';
-import { runSetup } from '../host/setup.ts';
+import { runSetup, setupRandom } from '../host/setup.ts';
+import { framesCarryMac } from '../real/cluster-file.ts';
 import { summarizeRun } from './summary.ts';
 import type { Trace } from '../trace/events.ts';
 import { TraceRecorder } from '../trace/recorder.ts';
@@ -154,7 +155,7 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
   const initialFaulty = [...run.hostileClients, ...run.faults.flatMap((f) => (f.type === 'byzantine' ? [f.node] : []))];
   const context: HostContext = {
     run,
-    setup: runSetup(run, seed, run.cluster, crypto),
+    setup: runSetup(run, engine.setupRandom?.() ?? setupRandom(seed), run.cluster, crypto),
     crypto,
     codec,
     ports: {
@@ -174,6 +175,7 @@ async function hostNodes(run: ResolvedRun, seed: number, engine: Engine, ledger:
       return meter;
     },
     messageCost: profile.message.nsPerOp !== 0 || profile.message.nsPerByte !== 0,
+    frameMac: framesCarryMac(run.config.real),
     reject: (reason) => void rejected.set(reason, (rejected.get(reason) ?? 0) + 1),
     tracer,
   };

@@ -59,6 +59,11 @@ export interface Engine {
    * are secrets there); without it (the simulator) the runner uses the seeded `node:<id>` stream.
    */
   readonly nodeRandom?: (node: NodeId) => RandomSource;
+  /**
+   * Optional: a fresh random source for the protocol's setup (key material). The real engine draws
+   * it from the run secret; without it (the simulator) the runner uses the seed's `setup` stream.
+   */
+  readonly setupRandom?: () => RandomSource;
   /** Optional: workload clients that run in other processes (real engine, `real.clientProcesses`). */
   readonly remoteClients?: Clients;
   /** Every message the remote clients sent, as their processes reported it (after `close()`). */

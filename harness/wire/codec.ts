@@ -24,6 +24,9 @@ const TAG_BYTES = 7;
 const TAG_ARRAY = 8;
 const TAG_OBJECT = 9;
 
+/** Strings up to this many bytes are decoded by a copy loop when they are ASCII (see Reader.text). */
+const SHORT_TEXT_BYTES = 32;
+
 /** Nesting deeper than this is rejected on decode (no message of ours nests more than a few levels). */
 export const MAX_DEPTH = 32;
 
@@ -111,9 +114,27 @@ class Writer {
     this.offset += data.length;
   }
   text(value: string): void {
-    const encoded = utf8Encoder.encode(value);
-    this.varint(encoded.length);
-    this.raw(encoded);
+    // ASCII fast path: our strings are field names, type tags and node ids, and a TextEncoder call
+    // (a new array each time) costs more than the copy loop for them.
+    const length = value.length;
+    let ascii = true;
+    for (let i = 0; i < length; i++) {
+      if (value.charCodeAt(i) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      const encoded = utf8Encoder.encode(value);
+      this.varint(encoded.length);
+      this.raw(encoded);
+      return;
+    }
+    this.varint(length);
+    const bytes = this.bytes;
+    let offset = this.offset;
+    for (let i = 0; i < length; i++) bytes[offset++] = value.charCodeAt(i);
+    this.offset = offset;
   }
 }
 
@@ -150,10 +171,15 @@ function write(writer: Writer, value: unknown): void {
         return;
       }
       {
-        const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined);
+        // The same keys, in the same order, as wireSize counts (no intermediate entry arrays).
+        const record = value as Record<string, unknown>;
+        let count = 0;
+        for (const key in record) if (record[key] !== undefined) count++;
         writer.byte(TAG_OBJECT);
-        writer.varint(entries.length);
-        for (const [key, item] of entries) {
+        writer.varint(count);
+        for (const key in record) {
+          const item = record[key];
+          if (item === undefined) continue;
           writer.text(key);
           write(writer, item);
         }
@@ -169,6 +195,17 @@ export function encodeValue(value: unknown): Uint8Array {
   const writer = new Writer(new Uint8Array(wireSize(value)));
   write(writer, value);
   return writer.bytes;
+}
+
+/**
+ * Encode `value` into `target` at `offset` (which must have `wireSize(value)` bytes free) and return
+ * the offset after it: lets a caller assemble several values into one buffer without copies.
+ */
+export function encodeInto(value: unknown, target: Uint8Array, offset: number): number {
+  const writer = new Writer(target);
+  writer.offset = offset;
+  write(writer, value);
+  return writer.offset;
 }
 
 class Reader {
@@ -206,6 +243,22 @@ class Reader {
   text(): string {
     const length = this.varint();
     this.need(length);
+    // Short ASCII strings (field names, type tags, node ids) without a TextDecoder call.
+    if (length <= SHORT_TEXT_BYTES) {
+      const bytes = this.bytes;
+      const start = this.offset;
+      let out = '';
+      let i = 0;
+      for (; i < length; i++) {
+        const byte = bytes[start + i]!;
+        if (byte >= 0x80) break;
+        out += String.fromCharCode(byte);
+      }
+      if (i === length) {
+        this.offset += length;
+        return out;
+      }
+    }
     try {
       const out = utf8Decoder.decode(this.bytes.subarray(this.offset, this.offset + length));
       this.offset += length;

@@ -12,15 +12,17 @@ export function register(program: Command): void {
     .command('client-process')
     .description('run some workload clients of a real-engine run, driven over stdin/stdout by the harness (internal)')
     .requiredOption('--cluster <file>', 'cluster file (YAML or JSON): a run config plus the server addresses')
+    .requiredOption('--secret-file <file>', 'the run secret (written by the real engine, mode 0600)')
     .requiredOption('--clients <ids>', 'comma-separated workload client ids this process hosts, e.g. w1,r2')
     .option('--index <k>', 'this client process number (names its link-model random stream)', '0')
     .option('--trace-file <file>', "append this process's message trace here when the cluster file has `trace`")
-    .action(async (options: { cluster: string; clients: string; index: string; traceFile?: string }) => {
+    .action(async (options: { cluster: string; secretFile: string; clients: string; index: string; traceFile?: string }) => {
       try {
         const index = Number(options.index);
         if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
         await clientProcessMain({
           clusterPath: options.cluster,
+          secretPath: options.secretFile,
           clients: options.clients,
           processIndex: index,
           ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),

@@ -96,6 +96,7 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
       const finalPointDir = join(outDir, 'points', pointDirName(point));
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
+      // A run that cannot go on (e.g. real-engine servers refusing it) throws: the staging folder is discarded.
       const result = await runExperiment(experiment, { outDir: dir, ...options });
       rows.push(...runRows(plan.name, point, result.summary.runs));
       const latencyCsv = join(dir, 'latency.csv');

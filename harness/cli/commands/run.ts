@@ -78,24 +78,26 @@ function progressReporter(): { update: (progress: ExperimentProgress) => void; s
   };
 }
 
-/**
- * Runs `work`; a ConfigError it throws (found only once a run starts, e.g. a host of `real.hosts`
- * that fails its check before anything is started there) exits 2 with its line.
- */
-async function configErrorsExit2<T>(work: () => Promise<T>, stopProgress: () => void): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    stopProgress();
-    process.stderr.write(`config error: ${error.message}\n`);
-    process.exit(2);
-  }
-}
-
 /** One indented line per file. */
 function listFiles(paths: readonly string[]): string {
   return paths.map((path) => `  ${path}\n`).join('');
+}
+
+/**
+ * A config problem that shows only once a run starts (a real-engine server refusing the run, a secret
+ * file that cannot be read) is reported like any config error: one line, exit status 2. Nothing of
+ * the run was written: outputs are written when every run is done.
+ */
+async function exitOnConfigError<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`config error: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }
 
 export function register(program: Command): void {
@@ -129,7 +131,7 @@ export function register(program: Command): void {
         const outDir = flags.out ?? join('results', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = progressReporter();
-        const outcome = await configErrorsExit2(() => runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)), progress.stop);
+        const outcome = await exitOnConfigError(() => runSweep(sweep!, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)));
         progress.stop();
         process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
@@ -152,7 +154,7 @@ export function register(program: Command): void {
       }
       const outDir = flags.out ?? join('results', experiment.config.name);
       const progress = progressReporter();
-      const result = await configErrorsExit2(() => runExperiment(experiment, { outDir, onProgress: progress.update }), progress.stop);
+      const result = await exitOnConfigError(() => runExperiment(experiment, { outDir, onProgress: progress.update }));
       progress.stop();
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);
