@@ -131,7 +131,8 @@ export interface StrategyContext<M extends ProtocolMessage = ProtocolMessage> {
   readonly setup: unknown;
   /**
    * Indices of every server that is Byzantine at some point of the run, this one included: the
-   * colluders, whose knowledge this strategy may pool (protocols.md §7). Known when the run starts.
+   * colluders, whose knowledge this strategy may pool (docs/protocols.md#byzantine-strategies).
+   * Known when the run starts.
    */
   readonly colluders: readonly number[];
 }

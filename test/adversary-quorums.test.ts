@@ -1,11 +1,11 @@
 /**
- * The quorums, write-backs and timestamp rules of the replication protocols, ABD (crash faults only,
- * protocols.md §2) and bft-signed (protocols.md §3), each against the schedule that exploits it:
- * links held as long as the rules allow, writers crashing mid-round, a selective liar one version
- * behind (bft-signed `confirm-stale`). Every test passes on the real rules; the mutants suite shows
- * each failing when its rule is weakened. The expected values follow from atomicity: a read invoked
- * after a write returned returns that write's value or a later one, and a read invoked after another
- * read returned does not return an older value than it.
+ * The quorums, write-backs and timestamp rules of the replication protocols, ABD (crash faults
+ * only, docs/protocols.md#abd) and bft-signed (docs/protocols.md#bft-signed), each against the
+ * schedule that exploits it: links held as long as the rules allow, writers crashing mid-round, a
+ * selective liar one version behind (bft-signed `confirm-stale`). Every test passes on the real
+ * rules; the mutants suite shows each failing when its rule is weakened. The expected values follow
+ * from atomicity: a read invoked after a write returned returns that write's value or a later one,
+ * and a read invoked after another read returned does not return an older value than it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,9 +1,9 @@
 /**
- * Collusion across server processes (protocols.md §7 "Also wanted"): on the real engine each faulty
- * server is its own process, and the colluders pool their MAC keys through the run's setup and
- * faulty set, which every process derives from the cluster file. M-PoWerStore, t = 2 (n = 7), s6 and
- * s7 running `inflate-ts`: every forged get-ts reply must carry valid MAC entries for BOTH colluders'
- * keys (k_6 and k_7) and for no correct server's.
+ * Collusion across server processes (docs/protocols.md#byzantine-strategies): on the real engine
+ * each faulty server is its own process, and the colluders pool their MAC keys through the run's
+ * setup and faulty set, which every process derives from the cluster file. M-PoWerStore, t = 2
+ * (n = 7), s6 and s7 running `inflate-ts`: every forged get-ts reply must carry valid MAC entries for
+ * BOTH colluders' keys (k_6 and k_7) and for no correct server's.
  *
  * Why that is the observable: a single faulty server holds one key, so alone it forges one valid
  * entry; pooled, each forged reply has two. Two entries are exactly what a writer that accepted `t`

@@ -1,10 +1,11 @@
 /**
- * What each Byzantine strategy sends (protocols.md §7), one test per strategy, on hand-built states:
- * the selective liars of PoWerStore / M-PoWerStore (`refute-newest`, `confirm-stale`,
- * `fake-fragment`, `ack-and-forget`), `confirm-all` in FILTER_UPDATE, key pooling of colluders from
- * the run's setup, the generic per-reader and per-operation equivocators (`two-faced`,
- * `flip-flop`), and `bft-signed`'s `confirm-stale`. The expected statuses are worked out from the
- * honest server's rules by hand (a server verifying c1 and c2 attaches its fragment to c2 only).
+ * What each Byzantine strategy sends (docs/protocols.md#byzantine-strategies), one test per
+ * strategy, on hand-built states: the selective liars of PoWerStore / M-PoWerStore
+ * (`refute-newest`, `confirm-stale`, `fake-fragment`, `ack-and-forget`), `confirm-all` in
+ * FILTER_UPDATE, key pooling of colluders from the run's setup, the generic per-reader and
+ * per-operation equivocators (`two-faced`, `flip-flop`), and `bft-signed`'s `confirm-stale`. The
+ * expected statuses are worked out from the honest server's rules by hand (a server verifying c1
+ * and c2 attaches its fragment to c2 only).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 /**
  * PoWerStore and M-PoWerStore thresholds, each against the selective adversary that exploits it
- * (protocols.md §4, §5, §7 "Also wanted"). Every test passes on the real rules; the mutants suite
+ * (docs/protocols.md#selective-liars). Every test passes on the real rules; the mutants suite
  * (`npm run test:mutants`, docs/mutants.md) shows each one failing when its threshold is one too
  * weak. Schedules use the in-test driver: chosen links held, random delivery otherwise (t = 1, n = 4).
  *

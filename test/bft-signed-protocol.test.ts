@@ -1,6 +1,7 @@
 /**
- * `bft-signed` (protocols.md §3): round counts, wire bytes and crypto calls per operation worked out by
- * hand, strict parsing, the signed byte encoding, and behaviour under Byzantine servers.
+ * `bft-signed` (docs/protocols.md#bft-signed): round counts, wire bytes and crypto calls per
+ * operation worked out by hand, strict parsing, the signed byte encoding, and behaviour under
+ * Byzantine servers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -318,12 +319,13 @@ test('a client drops replies from non-servers, duplicates and replies to unknown
 });
 
 /*
- * Cross-register replay, a hole in protocols.md §3 as written: σ = Sign_w(ts ‖ H(v)) does not name
- * the register, and a run keeps one register per key under the same writer keys. A Byzantine server
- * serving two registers can answer a read of one with a version genuinely signed for the other.
- * With the spec's signed bytes (both drivers serve the same register name, so the signatures carry
- * nothing to tell them apart) the read of B returns A's value; the implementation signs the register
- * too, so across registers the replay fails verification and the read returns B's own value.
+ * Cross-register replay, a hole in the signed bytes as first specified: σ = Sign_w(ts ‖ H(v)) does
+ * not name the register, and a run keeps one register per key under the same writer keys. A
+ * Byzantine server serving two registers can answer a read of one with a version genuinely signed
+ * for the other. With those signed bytes (both drivers serve the same register name, so the
+ * signatures carry nothing to tell them apart) the read of B returns A's value; the implementation
+ * signs the register too, so across registers the replay fails verification and the read returns
+ * B's own value.
  */
 async function crossRegisterReplay(registerA: string, registerB: string) {
   const a = new BftDriver(crypto, { t: 1, register: registerA });
@@ -340,7 +342,7 @@ async function crossRegisterReplay(registerA: string, registerB: string) {
   return { value: text(read.value), badSignatures: b.rejected('bad-signature'), verdict: (await checkHistory(b.history())).verdict };
 }
 
-test('the spec\'s signed bytes (no register): a version signed for register A is accepted in register B (the hole)', async () => {
+test('the signed bytes as first specified (no register): a version signed for register A is accepted in register B (the hole)', async () => {
   assert.deepEqual(await crossRegisterReplay('', ''), { value: 'A2', badSignatures: 0, verdict: 'violation' });
 });
 

@@ -1,7 +1,8 @@
 /**
- * CAS (protocols.md §8) with the in-test driver: thresholds for several (n, t), round counts, wire
- * bytes and stored bytes worked out by hand from the codec's rules, the garbage-collection rule
- * step by step on one server, the storage bound under random schedules, strict parsing, options.
+ * CAS (docs/protocols.md#cas) with the in-test driver: thresholds for several (n, t), round counts,
+ * wire bytes and stored bytes worked out by hand from the codec's rules, the garbage-collection
+ * rule step by step on one server, the storage bound under random schedules, strict parsing,
+ * options.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
  * CAS on the real engine: four server processes over loopback TCP (one of them killed at the start),
  * two writers and two readers in this process, garbage collection keeping 2 finalized elements.
  * The history is judged by the linearizability checker; round counts and the storage bound are the
- * protocol's (protocols.md §8). No wall-clock assertions.
+ * protocol's (docs/protocols.md#cas). No wall-clock assertions.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

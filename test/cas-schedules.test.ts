@@ -1,5 +1,5 @@
 /**
- * CAS (protocols.md §8) under scripted fault schedules whose outcomes were worked out by hand:
+ * CAS (docs/protocols.md#cas) under scripted fault schedules whose outcomes were worked out by hand:
  * constant 1 ms one-way latency and zero CPU cost, so every call and return time is exact (each
  * derivation is in the comment above its test, or in the example config's header). Two of them are
  * there to catch broken thresholds: a quorum one too small, and a reader that does not label its tag

@@ -7,9 +7,13 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../harness/cli/main.ts';
 import { ms, opsPerS, plural, rounded } from '../harness/cli/figures.ts';
+
+const CLI = fileURLToPath(new URL('../bin/quorumbench.ts', import.meta.url));
 
 const help = (name: string): string => {
   const command = buildProgram().commands.find((c) => c.name() === name);
@@ -32,36 +36,16 @@ test('run, check and compare list their exit codes in --help; --tolerance states
   assert.doesNotMatch(tolerance, /default: \[\]/);
 });
 
-test('run refuses t: 0: exit 2, one line on stderr naming the field and the value, nothing written', async () => {
+test('run refuses t: 0: exit 2, one line on stderr naming the field and the value, nothing written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qb-cli-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const config = join(dir, 't0.yaml');
   writeFileSync(config, 'name: t0\nprotocol: { name: abd, t: 0 }\nworkload: { operations: 10 }\n');
-  let stderr = '';
-  let stdout = '';
-  const saved = { exit: process.exit, err: process.stderr.write, out: process.stdout.write, sigint: process.listeners('SIGINT'), sigterm: process.listeners('SIGTERM') };
-  // The command exits the process itself; here the exit is caught so the test can look at it.
-  process.exit = ((code?: number) => {
-    throw Object.assign(new Error('exit'), { exitCode: code });
-  }) as typeof process.exit;
-  process.stderr.write = ((text: string) => ((stderr += text), true)) as typeof process.stderr.write;
-  process.stdout.write = ((text: string) => ((stdout += text), true)) as typeof process.stdout.write;
-  let exitCode: number | undefined;
-  try {
-    await buildProgram().parseAsync(['node', 'quorumbench', 'run', config, '--out', join(dir, 'out')]);
-  } catch (error) {
-    exitCode = (error as { exitCode?: number }).exitCode;
-  } finally {
-    process.exit = saved.exit;
-    process.stderr.write = saved.err;
-    process.stdout.write = saved.out;
-    // `run` turns SIGINT/SIGTERM into an orderly exit; take its listeners off again.
-    for (const listener of process.listeners('SIGINT')) if (!saved.sigint.includes(listener)) process.off('SIGINT', listener);
-    for (const listener of process.listeners('SIGTERM')) if (!saved.sigterm.includes(listener)) process.off('SIGTERM', listener);
-  }
-  assert.equal(exitCode, 2);
-  assert.equal(stderr, 'config error: protocol.t: must be >= 1, got 0\n');
-  assert.equal(stdout, '');
+  // A process of its own: the command exits the process, and its stdout must not mix with the test runner's.
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', config, '--out', join(dir, 'out')], { encoding: 'utf8' });
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr, 'config error: protocol.t: must be >= 1, got 0\n');
+  assert.equal(run.stdout, '');
   assert.deepEqual(readdirSync(dir), ['t0.yaml']);
 });
 

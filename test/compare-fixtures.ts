@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PROFILE } from '../harness/cost/profile.ts';
+import { DEFAULT_PROFILE } from '../harness/cost/default-profile.ts';
 import { SUMMARY_SCHEMA_VERSION, type ExperimentSummary, type OpStats, type RunResult } from '../harness/results/schema.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };

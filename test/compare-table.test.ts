@@ -319,7 +319,7 @@ describe('compare: command line', () => {
   // The three processes run in parallel: each pays the TypeScript loader's start-up once.
   const cli = (...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'compare', ...args], { cwd: join(import.meta.dirname, '..') });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'compare', ...args], { cwd: join(import.meta.dirname, '..') });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

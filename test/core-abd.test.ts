@@ -1,5 +1,5 @@
 /**
- * ABD end to end on the simulator, against hand-computed schedules (protocols.md §2; issue 2).
+ * ABD end to end on the simulator, against hand-computed schedules (docs/protocols.md#abd).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

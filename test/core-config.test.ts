@@ -19,7 +19,7 @@ function runCli(config: unknown): { status: number | null; stderr: string; outEx
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify(config));
     const out = join(dir, 'out');
-    const child = spawnSync(process.execPath, [join(ROOT, 'bin', 'quorumbench.js'), 'run', path, '--out', out], { encoding: 'utf8', cwd: dir });
+    const child = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'bin', 'quorumbench.ts'), 'run', path, '--out', out], { encoding: 'utf8', cwd: dir });
     return { status: child.status, stderr: child.stderr, outExists: existsSync(out) || existsSync(join(dir, 'results')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -177,7 +177,7 @@ test('a protocol that violates linearizability without faults is flagged as an u
   assert.deepEqual(result.unexpectedViolations, ['base#0']);
 });
 
-test('ABD under `forge` and `corrupt` (protocols.md §7): reads return values nobody wrote; the checker says violation', async () => {
+test('ABD under `forge` and `corrupt`: reads return values nobody wrote; the checker says violation', async () => {
   for (const strategy of ['forge', 'corrupt']) {
     const raw = issueConfig({
       expectViolation: true,

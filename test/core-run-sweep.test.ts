@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'qb-run-sweep-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function cli(args: string[]): { code: number; out: string; err: string } {
-  const result = spawnSync(process.execPath, ['bin/quorumbench.js', ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', ...args], { encoding: 'utf8' });
   return { code: result.status ?? -1, out: result.stdout, err: result.stderr };
 }
 

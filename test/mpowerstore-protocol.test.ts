@@ -1,7 +1,8 @@
 /**
- * M-PoWerStore (protocols.md §5) with the in-test driver: 3-round writes, reads of at most 2 rounds,
- * MAC-authenticated timestamps (each server checks only its own entry; ≥ t + 1 valid entries make a
- * GET_TS reply authentic), GET_TS answering `lc.ts`, and bounded timestamps under `inflate-ts`.
+ * M-PoWerStore (docs/protocols.md#m-powerstore) with the in-test driver: 3-round writes, reads of
+ * at most 2 rounds, MAC-authenticated timestamps (each server checks only its own entry; ≥ t + 1
+ * valid entries make a GET_TS reply authentic), GET_TS answering `lc.ts`, and bounded timestamps
+ * under `inflate-ts`.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,7 +1,7 @@
 /**
- * PoWerStore (protocols.md §4) with the in-test driver: round counts over seeded random schedules,
- * strict parsing, the server's handling of hostile input (details 1–5), per-reader memory bounds,
- * and storage / wire bytes against hand-computed expressions.
+ * PoWerStore (docs/protocols.md#powerstore) with the in-test driver: round counts over seeded
+ * random schedules, strict parsing, the server's handling of hostile input (details 1–5),
+ * per-reader memory bounds, and storage / wire bytes against hand-computed expressions.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

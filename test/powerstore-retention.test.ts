@@ -1,6 +1,6 @@
 /**
- * Fragment retention (protocols.md §4, "Fragment retention and the third read round") and the
- * liveness hole we found in it. The spec prunes every fragment outside the newest `retain` stored
+ * Fragment retention (docs/protocols.md#fragment-retention) and the liveness hole we found in the
+ * rule as first specified, which prunes every fragment outside the newest `retain` stored
  * versions. When `retain` versions above a reader's candidate are stored but not yet completed (one
  * per concurrent writer), a correct server prunes the fragment of its own `lc`; its CONFIRM then
  * carries `lc` = the candidate itself, the retry has nothing newer to ask for, and the read blocks

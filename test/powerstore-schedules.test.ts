@@ -1,6 +1,7 @@
 /**
- * PoWerStore (protocols.md §4) on hand-built schedules with the in-test driver: the §4 "tests worth
- * having" (each broke a mutated version of the rules), forged candidates, writer crashes, retention.
+ * PoWerStore (docs/protocols.md#powerstore) on hand-built schedules with the in-test driver: the
+ * schedules of detail 6 in docs/protocols.md#implementation-details (each broke a mutated version of
+ * the rules), forged candidates, writer crashes, retention.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -81,7 +82,8 @@ test('FILTER_UPDATE: a read whose candidate is UNKNOWN at a server with the STOR
 });
 
 test('the same schedule without FILTER_UPDATE (s4 withholds updates) blocks the read', () => {
-  // The mutation "drop FILTER_UPDATE" (protocols.md §4 detail 6) turns this schedule into a blocked read.
+  // The mutation "drop FILTER_UPDATE" (detail 6 of docs/protocols.md#implementation-details) turns
+  // this schedule into a blocked read.
   const d = new Driver(powerstore, { t: 1, byzantine: { 3: 'withhold-updates' } });
   d.hold = is('STORE', 'w1', 's4');
   const w = d.write('w1', bytes('v1'));

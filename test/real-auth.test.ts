@@ -1,9 +1,9 @@
 /**
- * Authenticated channels of the real engine (protocols.md §1): the run secret and what is derived from
- * it, a process that claims to be `w1` without the secret, a claim of `w1` with the channel key but
- * not `w1`'s own key, protocol keys that cannot be computed from the config (a signature and MACs made
- * with the seed's keys are refused by every server), and a correct run of every protocol with every
- * frame authenticated, judged by the linearizability checker.
+ * Authenticated channels of the real engine (docs/protocols.md#model): the run secret and what is
+ * derived from it, a process that claims to be `w1` without the secret, a claim of `w1` with the
+ * channel key but not `w1`'s own key, protocol keys that cannot be computed from the config (a
+ * signature and MACs made with the seed's keys are refused by every server), and a correct run of
+ * every protocol with every frame authenticated, judged by the linearizability checker.
  *
  * No wall-clock assertions: waits are bounded generously and only ever wait for an event.
  */
@@ -347,7 +347,7 @@ describe('authenticated channels: servers started by hand, which serve the first
     };
     writeFileSync(configPath, JSON.stringify(config));
     const out = join(dir, 'results');
-    const result = spawnSync(process.execPath, ['bin/quorumbench.js', 'run', configPath, '--out', out], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'run', configPath, '--out', out], { cwd: PROJECT_ROOT, encoding: 'utf8' });
     assert.equal(result.status, 2, result.stderr);
     assert.match(
       result.stderr,

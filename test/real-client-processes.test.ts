@@ -56,7 +56,7 @@ describe('real engine with client processes', () => {
     );
     assert.equal(output.history.filter((record) => record.client === 'w1').length, 5);
     for (const client of ['w2', 'r1', 'r2']) assert.ok(output.history.some((record) => record.client === client), `${client} ran no operation`);
-    // ABD: 2 rounds per operation (protocols.md §2, fastRead off).
+    // ABD: 2 rounds per operation (docs/protocols.md#abd, fastRead off).
     assert.ok(output.history.every((record) => record.rounds === 2));
     // The emulation's lower bound: 2 rounds × (request + reply) × 2 ms = 8 ms, for every operation.
     for (const record of output.history) {
@@ -91,7 +91,7 @@ describe('real engine with client processes', () => {
     assert.equal(output.outcome, 'stopped');
     assert.equal(output.history.length, 120);
     assert.ok(output.history.every((record) => record.status === 'ok'), 'an operation did not complete');
-    // M-PoWerStore writes take 3 rounds (evaluation.md §6).
+    // M-PoWerStore writes take 3 rounds (docs/protocols.md#m-powerstore).
     assert.ok(output.history.filter((record) => record.op === 'write').every((record) => record.rounds === 3));
     assert.ok(output.history.some((record) => record.op === 'read' && record.value !== null), 'no read returned a written value');
     assert.equal((await checkHistory(output.history, { model: 'register' })).verdict, 'ok');

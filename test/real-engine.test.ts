@@ -112,7 +112,7 @@ describe('real engine', () => {
     assert.equal(output.outcome, 'stopped');
     assert.equal(output.history.length, 240);
     assert.ok(output.history.every((record) => record.status === 'ok'), 'an operation did not complete');
-    // ABD: writes and reads are exactly 2 rounds (protocols.md §2, fastRead off).
+    // ABD: writes and reads are exactly 2 rounds (docs/protocols.md#abd, fastRead off).
     assert.ok(output.history.every((record) => record.rounds === 2), 'an operation took other than 2 rounds');
     assertLatencyBound(output.history);
     const verdict = await checkHistory(output.history, { model: 'register' });
@@ -159,7 +159,7 @@ describe('real engine', () => {
     assert.equal(output.outcome, 'stopped');
     assert.equal(output.history.length, 160);
     assert.ok(output.history.every((record) => record.status === 'ok'), 'an operation did not complete');
-    // M-PoWerStore writes take 3 rounds (evaluation.md §6).
+    // M-PoWerStore writes take 3 rounds (docs/protocols.md#m-powerstore).
     assert.ok(output.history.filter((r) => r.op === 'write').every((r) => r.rounds === 3));
     assertLatencyBound(output.history);
     const verdict = await checkHistory(output.history, { model: 'register' });

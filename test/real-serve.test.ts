@@ -98,14 +98,14 @@ describe('quorumbench serve stops cleanly, however it was started', () => {
   for (const [i, signal] of (['SIGTERM', 'SIGINT'] as const).entries()) {
     it(`stops on ${signal} to the pid in its pid file: stats line, pid file removed, exit 0`, async () => {
       const pidFile = join(dir, `s${i + 1}.pid`);
-      const server = start(process.execPath, ['bin/quorumbench.js', ...serveArgs(`s${i + 1}`, ports[i]!, pidFile)]);
+      const server = start(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', ...serveArgs(`s${i + 1}`, ports[i]!, pidFile)]);
       leftovers.push(server.child.pid!);
       await waitFor(() => server.lines().some((line) => line.event === 'ready'), 'the ready line');
       const pid = Number(readFileSync(pidFile, 'utf8'));
       assert.equal(pid, server.lines()[0]!.pid);
       if (i === 0) {
         // A second server cannot take over a pid file that names a running one.
-        const second = start(process.execPath, ['bin/quorumbench.js', ...serveArgs('s3', ports[2]!, pidFile)]);
+        const second = start(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', ...serveArgs('s3', ports[2]!, pidFile)]);
         assert.equal(await second.exited, 2);
         assert.equal(second.stderr(), `quorumbench serve: --pid-file: "${pidFile}" names process ${pid}, which is running\n`);
       }

@@ -22,7 +22,7 @@ test('SIGINT during a simulated run: exit 130, no results folder, no staging fol
     join(dir, 'long.yaml'),
     'name: long\nprotocol: { name: abd, t: 1 }\nnetwork: { preset: dc }\nworkload: { keys: 4, writers: 2, readers: 6, valueBytes: 64, operations: 200000 }\n',
   );
-  const child = spawn(process.execPath, ['bin/quorumbench.js', 'run', join(dir, 'long.yaml'), '--out', join(dir, 'out')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'run', join(dir, 'long.yaml'), '--out', join(dir, 'out')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve) => {

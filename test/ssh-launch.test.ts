@@ -15,7 +15,7 @@ import { ConfigError } from '../harness/config/errors.ts';
 import { parseRealSettings } from '../harness/real/cluster-file.ts';
 import { checkHost, localCheckout } from '../harness/real/host-check.ts';
 import { hostSchema, runHosts, sshSchema } from '../harness/real/hosts-config.ts';
-import { PROJECT_ROOT } from '../harness/real/launch.ts';
+import { PROJECT_ROOT, type ProcessPlan } from '../harness/real/launch.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import { PROBE_ENTRY } from '../harness/real/ssh-launch.ts';
 import { fileLines, remoteProcessCommand, shellQuote, sshArgs } from '../harness/real/ssh.ts';
@@ -90,7 +90,7 @@ describe('ssh launcher', () => {
     // the first line of its stdin, and exits when stdin closes.
     const fakeNode = join(dir, 'node');
     writeFileSync(fakeNode, `#!/bin/sh\necho "args: $*"\nf=$7\necho "file: $(cat "$f")"\necho "modes: $(stat -c %a "$f") $(stat -c %a "$(dirname "$f")")"\necho "folder: $(dirname "$f")"\nread -r line\necho "stdin: $line"\ncat >/dev/null\n`, { mode: 0o755 });
-    const plan = { name: 'x', entry: join(PROJECT_ROOT, 'harness/cli/serve-entry.ts'), args: ['--id', "s'1", '--cluster', { file: 'cluster.json' }] };
+    const plan: ProcessPlan = { name: 'x', entry: 'harness/cli/serve-entry', args: ['--id', "s'1", '--cluster', { file: 'cluster.json' }] };
     const command = remoteProcessCommand(host({ node: fakeNode }), plan, ['cluster.json']);
     const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';

@@ -1,7 +1,8 @@
 /**
  * @module The look shared by every chart: one fixed colour per protocol, one font, one vega config.
  */
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../entry-points.ts';
 
 /**
  * Protocol → colour, the same in every chart (Tableau 10 hues; M-PoWerStore, the paper's protocol,
@@ -53,7 +54,7 @@ export const VERDICT_COLORS: Readonly<Record<string, string>> = {
 };
 
 export const FONT_FAMILY = 'DejaVu Sans';
-export const FONT_FILE = fileURLToPath(new URL('../../assets/fonts/DejaVuSans.ttf', import.meta.url));
+export const FONT_FILE = join(PROJECT_ROOT, 'assets/fonts/DejaVuSans.ttf');
 
 /**
  * The vega config of every chart. Weights stay normal because only the regular face is shipped

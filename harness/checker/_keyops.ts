@@ -3,6 +3,7 @@
  * key's sub-history is) into compact typed arrays, the form both checking algorithms work on and
  * that can be transferred to a worker thread without copying objects.
  */
+import { OP_READ, STATUS_FAILED, STATUS_PENDING, type HistoryColumns } from './scan-columns.ts';
 import { HistoryInputError, type CheckerRecord, type CheckModel } from './types.ts';
 
 export const READ = 0;
@@ -117,6 +118,83 @@ function buildKeyOps(key: string, indices: number[], records: readonly CheckerRe
     }
   }
   return { key, n, kind, value, expected, outcome, call, ret, index, values };
+}
+
+/**
+ * `splitByKey` for a history read as columns (reads and writes only): the same keys, operations,
+ * value ids and failed writes, without an object per operation or a map from value strings.
+ */
+export function splitColumns(history: HistoryColumns): SplitHistory {
+  const { n, op, status, key, value, call, ret } = history;
+  const failedWriteIndexByKey = new Map<string, Map<string, number>>();
+  const counts = new Int32Array(history.keys.length);
+  const kept = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const st = status[i];
+    if (st === STATUS_FAILED) {
+      const v = value[i] as number;
+      if (op[i] !== OP_READ && v !== 0) {
+        const name = history.keys[key[i] as number] as string;
+        let failed = failedWriteIndexByKey.get(name);
+        if (failed === undefined) failedWriteIndexByKey.set(name, (failed = new Map()));
+        const text = history.valueText(v) as string;
+        if (!failed.has(text)) failed.set(text, i);
+      }
+      continue;
+    }
+    if (st === STATUS_PENDING && op[i] === OP_READ) continue;
+    kept[i] = 1;
+    counts[key[i] as number]!++;
+  }
+  // The kept operations grouped by key, in history order within each key (a counting sort).
+  const first = new Int32Array(history.keys.length + 1);
+  for (let id = 0; id < history.keys.length; id++) first[id + 1] = (first[id] as number) + (counts[id] as number);
+  const fill = first.slice(0, history.keys.length);
+  const byKey = new Int32Array(first[history.keys.length] as number);
+  for (let i = 0; i < n; i++) if (kept[i] === 1) byKey[fill[key[i] as number]!++] = i;
+  // Global value id → this key's value id, valid where `stamp` holds the key's id.
+  const local = new Int32Array(history.valueCount);
+  const stamp = new Int32Array(history.valueCount);
+  const keys: KeyOps[] = [];
+  const keyIds = Array.from({ length: history.keys.length }, (_, id) => id).filter((id) => (counts[id] as number) > 0);
+  keyIds.sort((a, b) => ((history.keys[a] as string) < (history.keys[b] as string) ? -1 : 1));
+  for (const keyId of keyIds) {
+    const count = counts[keyId] as number;
+    const ops: KeyOps = {
+      key: history.keys[keyId] as string,
+      n: count,
+      kind: new Uint8Array(count),
+      value: new Int32Array(count),
+      expected: new Int32Array(count).fill(-1),
+      outcome: new Uint8Array(count),
+      call: new Float64Array(count),
+      ret: new Float64Array(count),
+      index: new Int32Array(count),
+      values: [null],
+    };
+    const values = ops.values as (string | null)[];
+    for (let j = 0; j < count; j++) {
+      const i = byKey[(first[keyId] as number) + j] as number;
+      const v = value[i] as number;
+      let id = NULL_ID;
+      if (v !== 0) {
+        if (stamp[v] !== keyId + 1) {
+          stamp[v] = keyId + 1;
+          local[v] = values.length;
+          values.push(history.valueText(v));
+        }
+        id = local[v] as number;
+      }
+      ops.kind[j] = op[i] === OP_READ ? READ : WRITE;
+      ops.value[j] = id;
+      ops.call[j] = call[i] as number;
+      const r = ret[i] as number;
+      ops.ret[j] = status[i] === STATUS_PENDING || Number.isNaN(r) ? Infinity : r;
+      ops.index[j] = i;
+    }
+    keys.push(ops);
+  }
+  return { keys, failedWriteIndexByKey, hasCas: false };
 }
 
 /** The sub-history of `ops` made of the operations at the given local positions (ascending). */

@@ -28,18 +28,21 @@ export function describeRecord(r: CheckerRecord): string {
   return `${r.client}: ${what} [${fmtTime(r.call)}, ${fmtTime(r.status === 'pending' ? null : r.return)}]${status}`;
 }
 
-function byCall(records: readonly CheckerRecord[], indices: Iterable<number>): number[] {
-  return [...new Set(indices)].sort((a, b) => (records[a] as CheckerRecord).call - (records[b] as CheckerRecord).call || a - b);
+/** The checked history's record at an index (an array's element, or a line read again on demand). */
+export type RecordAt = (index: number) => CheckerRecord;
+
+function byCall(recordAt: RecordAt, indices: Iterable<number>): number[] {
+  return [...new Set(indices)].sort((a, b) => recordAt(a).call - recordAt(b).call || a - b);
 }
 
-function makeExcerpt(key: string, records: readonly CheckerRecord[], indices: Iterable<number>, explanation: string): Excerpt {
-  const sorted = byCall(records, indices);
-  return { key, indices: sorted, records: sorted.map((i) => records[i] as CheckerRecord), explanation };
+function makeExcerpt(key: string, recordAt: RecordAt, indices: Iterable<number>, explanation: string): Excerpt {
+  const sorted = byCall(recordAt, indices);
+  return { key, indices: sorted, records: sorted.map(recordAt), explanation };
 }
 
 /** Turns the fast path's proof into an excerpt (at most six operations). */
-export function fastExcerpt(ops: KeyOps, reason: FastViolation, records: readonly CheckerRecord[], failedWrites: Map<string, number> | undefined): Excerpt {
-  const rec = (local: number): CheckerRecord => records[ops.index[local] as number] as CheckerRecord;
+export function fastExcerpt(ops: KeyOps, reason: FastViolation, recordAt: RecordAt, failedWrites: Map<string, number> | undefined): Excerpt {
+  const rec = (local: number): CheckerRecord => recordAt(ops.index[local] as number);
   const desc = (local: number): string => describeRecord(rec(local));
   switch (reason.kind) {
     case 'never-written': {
@@ -49,14 +52,14 @@ export function fastExcerpt(ops: KeyOps, reason: FastViolation, records: readonl
       if (failed !== undefined) indices.push(failed);
       const why =
         failed !== undefined
-          ? `it was written only by a failed operation, which did not take effect (${describeRecord(records[failed] as CheckerRecord)})`
+          ? `it was written only by a failed operation, which did not take effect (${describeRecord(recordAt(failed))})`
           : 'no operation that took effect wrote it';
-      return makeExcerpt(ops.key, records, indices, `Read of a value never written: ${desc(reason.read)} returned ${describeValue(v)}, but ${why}.`);
+      return makeExcerpt(ops.key, recordAt, indices, `Read of a value never written: ${desc(reason.read)} returned ${describeValue(v)}, but ${why}.`);
     }
     case 'read-before-write':
       return makeExcerpt(
         ops.key,
-        records,
+        recordAt,
         [ops.index[reason.read] as number, ops.index[reason.write] as number],
         `Read precedes its write: ${desc(reason.read)} returned before ${desc(reason.write)} was called.`,
       );
@@ -70,7 +73,7 @@ export function fastExcerpt(ops: KeyOps, reason: FastViolation, records: readonl
           : `${desc(x)} returned before ${desc(y)} was called, so value ${valueX} (its write and its reads) must come before value ${valueY}`;
       return makeExcerpt(
         ops.key,
-        records,
+        recordAt,
         locals.map((l) => ops.index[l] as number),
         `Values ${a} and ${b} must each be linearized before the other: ${first(reason.aFirst, reason.bLast, a, b)}; and ${first(reason.bFirst, reason.aLast, b, a)}.`,
       );
@@ -203,16 +206,16 @@ export function shrinkViolation(ops: KeyOps, deadlineMs: number, now: () => numb
   return { indices: current.map((j) => sub.index[j] as number), minimal, cut: best.cut };
 }
 
-export function searchExcerpt(ops: KeyOps, indices: readonly number[], minimal: boolean, cut: number, records: readonly CheckerRecord[]): Excerpt {
+export function searchExcerpt(ops: KeyOps, indices: readonly number[], minimal: boolean, cut: number, recordAt: RecordAt): Excerpt {
   const kinds = new Set(ops.kind);
   const what = kinds.has(CAS) ? 'register with compare-and-set' : 'read/write register';
   const running = indices.some((i) => {
-    const r = records[i] as CheckerRecord;
+    const r = recordAt(i);
     return r.status !== 'pending' && r.return !== null && r.return >= cut;
   });
   return makeExcerpt(
     ops.key,
-    records,
+    recordAt,
     indices,
     `No order of these ${indices.length} operations both respects real time and is a legal sequence of a ${what} (exhaustive search)` +
       (running ? `, even taking those still running at time ${fmtTime(cut)} as pending` : '') +

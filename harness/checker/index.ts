@@ -9,16 +9,19 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { entryFile, workerUrl } from '../entry-points.ts';
 import { checkKeyOps, epochNow, type KeyWork } from './_checkkey.ts';
-import { splitByKey, type KeyOps, type SplitHistory } from './_keyops.ts';
+import { splitByKey, splitColumns, type KeyOps, type SplitHistory } from './_keyops.ts';
 import { checkUniqueRegister } from './fast-register.ts';
-import { fastExcerpt, searchExcerpt } from './excerpt.ts';
+import { fastExcerpt, searchExcerpt, type RecordAt } from './excerpt.ts';
+import type { HistoryColumns } from './scan-columns.ts';
 import type { CheckOptions, CheckResult, CheckerRecord, KeyCheckResult, Verdict } from './types.ts';
 
 export * from './types.ts';
 export { parseJsonlCheckerHistory, parseJsonlHistory } from './parse-jsonl.ts';
 export { parseJepsenLog } from './parse-jepsen.ts';
 export { parseJepsenEdn } from './parse-edn.ts';
+export { scanHistoryColumns, scanHistoryFile, type HistoryColumns } from './scan-columns.ts';
 export { renderTimelineHtml, type TimelineHighlight } from './timeline.ts';
 export { describeRecord } from './excerpt.ts';
 
@@ -26,8 +29,8 @@ export { describeRecord } from './excerpt.ts';
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /**
- * Worker threads pay only when the search is long: starting one (a thread plus the TypeScript
- * loader) takes about 0.5 s here, while the fast path decides a million operations in under a
+ * Worker threads pay only when the search is long: starting one (a thread, plus tsx's loader when the
+ * harness runs from sources) takes up to 0.5 s here, while the fast path decides a million operations in under a
  * second on the main thread. So helpers start only after the search has run this long.
  */
 const WORKER_AFTER_MS = 300;
@@ -35,9 +38,21 @@ const WORKER_AFTER_MS = 300;
 
 export async function checkHistory(records: readonly CheckerRecord[], opts: CheckOptions = {}): Promise<CheckResult> {
   const t0 = epochNow();
+  return checkSplit(splitByKey(records, opts.model), (i) => records[i] as CheckerRecord, opts, t0);
+}
+
+/**
+ * `checkHistory` for a history read as columns (scan-columns.ts): the same result, without an
+ * object per operation; the few records an excerpt shows are read again from their lines.
+ */
+export async function checkColumns(history: HistoryColumns, opts: CheckOptions = {}): Promise<CheckResult> {
+  const t0 = epochNow();
+  return checkSplit(splitColumns(history), (i) => history.record(i), opts, t0);
+}
+
+async function checkSplit(split: SplitHistory, recordAt: RecordAt, opts: CheckOptions, t0: number): Promise<CheckResult> {
   const deadline = t0 + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const wantExcerpt = opts.excerpt ?? true;
-  const split = splitByKey(records, opts.model);
   const model = opts.model ?? (split.hasCas ? 'cas-register' : 'register');
 
   // Fast-path keys are decided right away; the rest are searched (maybe in workers).
@@ -55,10 +70,10 @@ export async function checkHistory(records: readonly CheckerRecord[], opts: Chec
   }
   const results = await searchKeysAdaptive(searchKeys, deadline, wantExcerpt, opts.workers ?? 'auto');
   for (let i = 0; i < searchKeys.length; i++) works.set(searchKeys[i] as KeyOps, results[i] as KeyWork);
-  return assemble(records, split, works, model, t0);
+  return assemble(recordAt, split, works, model, t0);
 }
 
-function assemble(records: readonly CheckerRecord[], split: SplitHistory, works: Map<KeyOps, KeyWork>, model: CheckResult['model'], t0: number): CheckResult {
+function assemble(recordAt: RecordAt, split: SplitHistory, works: Map<KeyOps, KeyWork>, model: CheckResult['model'], t0: number): CheckResult {
   const perKey: KeyCheckResult[] = [];
   let verdict: Verdict = 'ok';
   let opCount = 0;
@@ -69,8 +84,8 @@ function assemble(records: readonly CheckerRecord[], split: SplitHistory, works:
     opCount += ops.n;
     if (work.inWorker === true) keysInWorkers++;
     let excerpt: KeyCheckResult['excerpt'];
-    if (work.fast !== undefined) excerpt = fastExcerpt(ops, work.fast, records, split.failedWriteIndexByKey.get(ops.key));
-    else if (work.excerptIndices !== undefined) excerpt = searchExcerpt(ops, work.excerptIndices, work.minimal ?? false, work.cut ?? Infinity, records);
+    if (work.fast !== undefined) excerpt = fastExcerpt(ops, work.fast, recordAt, split.failedWriteIndexByKey.get(ops.key));
+    else if (work.excerptIndices !== undefined) excerpt = searchExcerpt(ops, work.excerptIndices, work.minimal ?? false, work.cut ?? Infinity, recordAt);
     const result: KeyCheckResult = {
       key: ops.key,
       verdict: work.verdict,
@@ -100,25 +115,10 @@ function assemble(records: readonly CheckerRecord[], split: SplitHistory, works:
 }
 
 /**
- * The worker runs this TypeScript source, so it needs the tsx loader; loader hooks are registered
- * per thread and a worker started from a .ts path does not get them, hence a small ESM bootstrap
- * (a data: URL) that registers tsx's hooks in the worker and then imports the worker's entry (harness/cli/checker-worker.ts).
- */
-function workerBootstrap(): URL {
-  return new URL(
-    `data:text/javascript,${encodeURIComponent(
-      `const { register } = await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))});\n` +
-        `register();\n` +
-        `await import(${JSON.stringify(new URL('../cli/checker-worker.ts', import.meta.url).href)});\n`,
-    )}`,
-  );
-}
-
-/**
  * Searches keys, largest first, on the main thread; helper worker threads join in (pulling keys
  * from the same queue) once the search has taken WORKER_AFTER_MS with at least two keys left, or
- * from the start if `workers` is a number ≥ 2. Starting a worker costs about half a second here
- * (a thread plus the TypeScript loader), so small histories never pay it.
+ * from the start if `workers` is a number ≥ 2. Starting a worker costs up to half a second here
+ * (a thread, plus tsx's loader when running from sources), so small histories never pay it.
  */
 async function searchKeysAdaptive(keys: readonly KeyOps[], deadline: number, wantExcerpt: boolean, workers: number | 'auto'): Promise<KeyWork[]> {
   const results: KeyWork[] = new Array(keys.length);
@@ -127,18 +127,18 @@ async function searchKeysAdaptive(keys: readonly KeyOps[], deadline: number, wan
   const helpers: Promise<void>[] = [];
   const online: Promise<void>[] = [];
   const startHelpers = (): void => {
-    let bootstrap: URL;
+    let startUrl: URL;
     try {
-      bootstrap = workerBootstrap();
+      startUrl = workerUrl(entryFile('harness/cli/checker-worker'));
     } catch {
-      return; // no tsx loader to be found: stay single-threaded
+      return; // running from sources without tsx's loader to be found: stay single-threaded
     }
     for (let h = 0; h < helpersWanted && h < queue.length; h++) {
       let markOnline = (): void => {};
       online.push(new Promise<void>((resolve) => (markOnline = resolve)));
       helpers.push(
         new Promise<void>((resolve) => {
-          const worker = new Worker(bootstrap);
+          const worker = new Worker(startUrl);
           let current = -1;
           worker.on('exit', () => {
             // Also covers a worker that dies without an 'error' event: its key goes back.

@@ -8,6 +8,7 @@
  * without the harness's `rounds` field (histories from other tools).
  */
 import type { HistoryRecord } from '../history/types.ts';
+import { HistoryLineScanner } from './scan-jsonl.ts';
 import { HistoryInputError, type CasRecord, type CheckerRecord } from './types.ts';
 
 function show(value: unknown): string {
@@ -76,13 +77,17 @@ function parseJsonl(text: string, allowCas: boolean): CheckerRecord[] {
   let start = 0;
   let line = 0;
   const length = text.length;
+  const scanner = new HistoryLineScanner(text);
   while (start < length) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = length;
     line++;
     let stop = end;
     if (stop > start && text.charCodeAt(stop - 1) === 13) stop--; // CRLF
-    if (stop > start) {
+    // Lines in the harness's own format are read by the scanner; JSON.parse reads the rest.
+    const scanned = stop > start ? scanner.record(start, stop) : undefined;
+    if (scanned !== undefined) records.push(validateRecord(scanned, line, allowCas));
+    else if (stop > start) {
       const slice = text.slice(start, stop);
       let raw: unknown;
       try {

@@ -1,6 +1,8 @@
 /**
  * @module The `quorumbench` command line. Each command lives in `harness/cli/commands/<name>.ts` and
- * exports `register(program)`; adding a command is one file and one import line below.
+ * exports `register(program)`; adding a command is one file and one import line below. A command
+ * module loads only commander and small modules; its action imports what it runs (`await import`),
+ * so that `--help` and every command load only what they use.
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -64,6 +66,3 @@ export async function runCli(argv: readonly string[] = process.argv): Promise<vo
     process.exit(70);
   }
 }
-
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) await runCli();

@@ -1,7 +1,7 @@
 /**
  * @module Comparing two result sets (baseline, current): one row per metric per (experiment, run,
  * op kind), each with baseline, current, ratio and a verdict `same | better | worse | new | missing`
- * (evaluation.md §7, issue 9).
+ * (docs/evaluation.md#regression-ci, docs/ci/README.md).
  *
  * Matching: experiments by name; runs by id without the `#repetition` suffix (the runner names a run
  * `<point id>#<repetition>`, so all repetitions of a sweep point share a key); then op kind.

@@ -1,5 +1,5 @@
 /**
- * @module Regression comparison of two result sets (evaluation.md §7): load, compare, render.
+ * @module Regression comparison of two result sets (docs/ci/README.md): load, compare, render.
  */
 export { CompareInputError, loadResultSet, parseSummary, readSummaryFile, resultSetOf, type LoadedSummary, type ResultSet } from './load.ts';
 export { compareResults, exactVerdict, noisyVerdict, runKey, ROW_VERDICTS, type Comparison, type ComparisonRow, type CompareOptions, type RowVerdict } from './compare.ts';

@@ -1,7 +1,7 @@
 /**
  * @module The metrics `compare` looks at, with their direction (which way is better) and whether
  * they are wall-clock figures (noisy in the real engine, exact in the simulator with a fixed cost
- * profile, where a run is a pure function of (config, seed): evaluation.md §1, §7).
+ * profile, where a run is a pure function of (config, seed): docs/ci/README.md).
  *
  * Metrics without a direction (rejected-message counts, the rounds histogram) are left out: a change
  * in them is neither better nor worse, and the verdict set is only same | better | worse | new | missing.

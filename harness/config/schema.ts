@@ -12,6 +12,7 @@ import { byteSize } from './bytes.ts';
 import { blocksSchema, scheduleEntrySchema, scriptOpSchema, swarmSchema } from '../faults/schedule-schema.ts';
 import { traceConfigSchema } from '../trace/settings.ts';
 import { protocolSchema } from './protocol-schema.ts';
+import { codingSchema } from '../cost/schema.ts';
 
 const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 const positive = (): z.ZodNumber => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
@@ -66,6 +67,7 @@ export const costProfileObjectSchema = z.strictObject({
   encode: primitiveCostSchema,
   decode: primitiveCostSchema,
   message: primitiveCostSchema,
+  coding: codingSchema.optional(),
 });
 
 // ---------------------------------------------------------------- workload

@@ -6,11 +6,16 @@ import type { CryptoProvider } from '../../protocols/common/crypto/types.ts';
 import type { ErasureCodec } from '../../protocols/common/erasure/types.ts';
 import type { NodeEnv, NodeId, RandomSource } from '../../protocols/types.ts';
 import type { Primitive } from '../cost/profile.ts';
+import { parityFragmentsUsed } from '../../protocols/common/erasure/layout.ts';
 import { createCryptoProvider } from '../../protocols/common/crypto/index.ts';
 import { createErasureCodec } from '../../protocols/common/erasure/index.ts';
 
-/** Called for every metered primitive call: `bytes` processed (message bytes for sign/verify). */
-export type ChargeFn = (primitive: Primitive, bytes: number) => void;
+/**
+ * Called for every metered primitive call: `bytes` processed (message bytes for sign/verify, value
+ * bytes for erasure coding); for erasure coding also the code's `k` and `n`, and for decoding how
+ * many of the k fragments the codec used are parity (see costNs in harness/cost/profile.ts).
+ */
+export type ChargeFn = (primitive: Primitive, bytes: number, k?: number, n?: number, parityFragments?: number) => void;
 
 export function meteredCrypto(inner: CryptoProvider, charge: ChargeFn): CryptoProvider {
   return {
@@ -40,12 +45,15 @@ export function meteredCodec(inner: ErasureCodec, charge: ChargeFn): ErasureCode
   return {
     name: inner.name,
     encode(value, k, n) {
-      charge('encode', value.length);
+      charge('encode', value.length, k, n);
       return inner.encode(value, k, n);
     },
+    // Charged after a successful decode (a rejected set of fragments costs nothing here), with the
+    // parity count of the fragments the codec actually used: all data fragments given, then the
+    // lowest-indexed parity ones (layout.ts parityFragmentsUsed).
     decode(fragments, k, n) {
       const value = inner.decode(fragments, k, n);
-      charge('decode', value.length);
+      charge('decode', value.length, k, n, parityFragmentsUsed(fragments, k));
       return value;
     },
   };

@@ -1,5 +1,5 @@
 /**
- * @module Byzantine strategies that work for every protocol (protocols.md §7). A fault's `strategy`
+ * @module Byzantine strategies that work for every protocol (docs/protocols.md). A fault's `strategy`
  * is looked up here first, then in the protocol's own `strategies`.
  */
 import type { AnyProtocolDefinition, NodeId, ProtocolMessage, ServerMachine, ServerStrategy, StrategyContext } from '../../protocols/types.ts';
@@ -11,8 +11,8 @@ const silent: ServerStrategy = () => ({
 });
 
 /**
- * "Revert memory" (Appendix A; protocols.md §7 `stale`): every message is answered by a machine in
- * the initial state, as if the server had forgotten everything it ever stored.
+ * "Revert memory" (Appendix A; `stale` in docs/protocols.md): every message is answered by a
+ * machine in the initial state, as if the server had forgotten everything it ever stored.
  */
 const stale: ServerStrategy = (_honest, ctx) => {
   return {
@@ -37,7 +37,7 @@ function liedTo(ctx: StrategyContext): ReadonlySet<NodeId> {
  * its initial state, so that two readers see two different servers. Against a read that returns
  * with too few confirmations (or a write-back that reaches too few servers), the reader told the
  * truth returns the new value and the other one the old value afterwards (the split schedule of
- * protocols.md §4, detail 6).
+ * detail 6 in docs/protocols.md#implementation-details).
  */
 const twoFaced: ServerStrategy = (honest, ctx) => {
   const victims = liedTo(ctx);

@@ -4,9 +4,8 @@
  * that node) and attributed to the operation the node's current work is for (attribution.ts).
  */
 import type { NodeId } from '../../protocols/types.ts';
-import { costNs, PRIMITIVES, type CostProfile } from '../cost/profile.ts';
+import { costNs, PRIMITIVE_INDEX, PRIMITIVES, type CostProfile } from '../cost/profile.ts';
 import type { ChargeFn } from '../env/index.ts';
-import { PRIMITIVE_INDEX } from '../metrics/index.ts';
 
 /** Where attributed CPU goes: an operation index (≥ 0), nowhere, or the run's background bucket. */
 export const NO_OPERATION = -1;
@@ -30,8 +29,10 @@ export class NodeMeter {
     private readonly ledger: CpuLedger,
   ) {}
 
-  readonly charge: ChargeFn = (primitive, bytes) => {
-    const ns = Math.round(costNs(this.profile, primitive, bytes));
+  // k, n and the parity fragments used reach costNs: erasure coding is priced by (k, n), value
+  // size and decoding path (harness/cost/profile.ts).
+  readonly charge: ChargeFn = (primitive, bytes, k, n, parityFragments) => {
+    const ns = Math.round(costNs(this.profile, primitive, bytes, k, n, parityFragments));
     if (ns === 0) return;
     this.engineCharge(this.node, ns);
     const index = PRIMITIVE_INDEX[primitive];

@@ -21,6 +21,14 @@ export interface ReplyLedger {
   reply(tag: number, bytes: number): void;
 }
 
+/** One register of this server. */
+interface Register {
+  /** Its machine; none after a revert until the next frame for the register rebuilds it. */
+  machine: ServerMachine | undefined;
+  /** The latest operation tag heard from each node on this register (the target of initiated messages). */
+  readonly lastTag: Map<NodeId, number>;
+}
+
 interface ActiveStrategy {
   readonly name: string;
   readonly fn: ServerStrategy;
@@ -40,12 +48,10 @@ export class ServerHost implements HostedServer {
   /** Called when the server crashes (the real engine's server process exits there). */
   onCrash: (() => void) | undefined;
 
-  private readonly machines = new Map<string, ServerMachine>();
+  private readonly registers = new Map<string, Register>();
   private readonly env: NodeEnv;
   private readonly meter: NodeMeter;
   private strategy: ActiveStrategy | undefined;
-  /** Per client and register, the latest operation tag heard from it (the target of initiated messages). */
-  private readonly lastTag = new Map<NodeId, Map<string, number>>();
   /** CPU spent on initiated messages during the current task, per addressee. */
   private initiatedCpu: Map<NodeId, Float64Array> | null = null;
   private readonly cpuSent = new Set<Float64Array>();
@@ -89,7 +95,7 @@ export class ServerHost implements HostedServer {
   /** Bytes stored over all registers. */
   storedBytes(): number {
     let total = 0;
-    for (const machine of this.machines.values()) total += machine.storedBytes();
+    for (const register of this.registers.values()) total += register.machine?.storedBytes() ?? 0;
     return total;
   }
 
@@ -101,14 +107,14 @@ export class ServerHost implements HostedServer {
 
   /** Forget all state ("revert memory"): machines are rebuilt from scratch on next use. */
   revert(): void {
-    this.machines.clear();
+    for (const register of this.registers.values()) register.machine = undefined;
     this.reverted = true;
   }
 
   /** Switch to strategy `name` from now on; the registers keep their state (the strategy wraps them). */
   switchStrategy(name: string, options: Readonly<Record<string, unknown>>): void {
     this.useStrategy(name, options);
-    for (const [key, machine] of this.machines) this.machines.set(key, this.wrap(machine, key));
+    for (const [key, register] of this.registers) if (register.machine !== undefined) register.machine = this.wrap(register.machine, key);
     this.context.senders.markFaulty(this.id);
   }
 
@@ -130,11 +136,11 @@ export class ServerHost implements HostedServer {
     if (context.messageCost) meter.charge('message', frameWireSize(frame));
     if (context.frameMac) meter.charge('hmac', frameWireSize(frame));
     const msg = context.senders.messageOf(from, frame, context.reject);
-    const machine = msg === undefined ? undefined : this.machineFor(frame.key);
-    if (msg !== undefined && machine === undefined) context.reject('unknown-key');
-    if (machine !== undefined) {
-      if (tag > 0) this.heard(from, frame.key, tag);
-      const sends = machine.handle(from, msg!);
+    const register = msg === undefined ? undefined : this.registerFor(frame.key);
+    if (msg !== undefined && register === undefined) context.reject('unknown-key');
+    if (register !== undefined) {
+      if (tag > 0) register.lastTag.set(from, tag);
+      const sends = register.machine!.handle(from, msg!);
       meter.stopCollecting();
       for (let i = 0; i < sends.length; i++) this.send(from, frame.key, tag, sends[i]!.to, sends[i]!.msg);
       if (this.initiatedCpu !== null) this.endInitiatedCpu();
@@ -152,7 +158,7 @@ export class ServerHost implements HostedServer {
       const cpu = this.initiatedCpu?.get(to) ?? null;
       const fresh = cpu !== null && !this.cpuSent.has(cpu);
       if (fresh) this.cpuSent.add(cpu);
-      frame = new HostFrame(key, msg, initiatedTag(this.lastTag.get(to)?.get(key) ?? 0), fresh ? cpu : null);
+      frame = new HostFrame(key, msg, initiatedTag(this.registers.get(key)?.lastTag.get(to) ?? 0), fresh ? cpu : null);
     }
     const bytes = frameWireSize(frame);
     if (this.context.frameMac) this.meter.charge('hmac', bytes);
@@ -185,12 +191,6 @@ export class ServerHost implements HostedServer {
     };
   }
 
-  private heard(from: NodeId, key: string, tag: number): void {
-    let perKey = this.lastTag.get(from);
-    if (perKey === undefined) this.lastTag.set(from, (perKey = new Map()));
-    perKey.set(key, tag);
-  }
-
   private collectInitiatedCpu(to: NodeId): void {
     this.initiatedCpu ??= new Map();
     let cpu = this.initiatedCpu.get(to);
@@ -205,17 +205,26 @@ export class ServerHost implements HostedServer {
     this.cpuSent.clear();
   }
 
-  private machineFor(key: string): ServerMachine | undefined {
-    const existing = this.machines.get(key);
-    if (existing !== undefined) return existing;
+  /** The register `key` with its machine, or undefined for a key that is not a register of the run. */
+  private registerFor(key: string): Register | undefined {
+    const existing = this.registers.get(key);
+    if (existing !== undefined) {
+      existing.machine ??= this.build(key);
+      return existing;
+    }
     // Registers are k0..k{keys-1}; any other key is hostile (a register per invented key).
     const match = /^k(\d{1,9})$/.exec(key);
     if (match === null || Number(match[1]) >= this.maxKeys || String(Number(match[1])) !== match[1]) return undefined;
+    const register: Register = { machine: this.build(key), lastTag: new Map() };
+    this.registers.set(key, register);
+    return register;
+  }
+
+  /** A new machine for register `key`: honest (witnessed when tracing), wrapped by the strategy. */
+  private build(key: string): ServerMachine {
     const honest = this.fresh(key);
     if (this.witnessHonest) this.witness(honest);
-    const machine = this.wrap(honest, key);
-    this.machines.set(key, machine);
-    return machine;
+    return this.wrap(honest, key);
   }
 
   private fresh(key: string): ServerMachine {

@@ -6,11 +6,9 @@
  * exactly from nanoseconds. Only measured operations (after warm-up) that completed count.
  */
 import * as hdr from 'hdr-histogram-js';
-import { PRIMITIVES, type Primitive } from '../cost/profile.ts';
+import { PRIMITIVES } from '../cost/profile.ts';
 import type { DirectedTraffic } from '../host/traffic.ts';
 import type { LatencyStats, OpKind, OpStats } from '../results/schema.ts';
-
-export const PRIMITIVE_INDEX: Readonly<Record<Primitive, number>> = Object.fromEntries(PRIMITIVES.map((p, i) => [p, i])) as Record<Primitive, number>;
 
 /** Everything the runner records about one operation. */
 export interface OpRecord {

@@ -1,9 +1,10 @@
 /**
  * @module Named network presets and the `global` inter-region latency matrix.
  *
- * The matrix values are round-trip times in ms between cloud regions, approximate public figures used
- * as model inputs (evaluation.md §2 names Frankfurt–Virginia ≈ 89 ms and Tokyo–Frankfurt ≈ 226 ms);
- * the one-way latency of a link is half the round trip. They are parameters, not measurements of ours.
+ * The matrix values are round-trip times in ms between cloud regions, approximate public figures
+ * used as model inputs (e.g. Frankfurt–Virginia 89 ms, Tokyo–Frankfurt 226 ms;
+ * docs/configuration.md lists them); the one-way latency of a link is half the round trip. They are
+ * parameters, not measurements of ours.
  */
 import type { LatencyDistribution } from './latency.ts';
 

@@ -33,7 +33,7 @@ export const FRAME_HEADER_BYTES = 4;
 
 /**
  * Default maximum of the length field (version byte + payload): 64 MiB for the largest value of the
- * workload (evaluation.md §4) plus 1 MiB for the message fields around it.
+ * workload (docs/evaluation.md#workloads) plus 1 MiB for the message fields around it.
  */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024 + 1024 * 1024;
 

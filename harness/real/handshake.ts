@@ -1,6 +1,6 @@
 /**
- * @module What makes a real-engine connection an authenticated channel (protocols.md §1): the proofs
- * exchanged at its handshake, and the MACs of its frames with `real.channels: hmac`. No sockets here:
+ * @module What makes a real-engine connection an authenticated channel (docs/protocols.md#model):
+ * the proofs exchanged at its handshake, and the MACs of its frames with `real.channels: hmac`. No sockets here:
  * the TCP transport runs the exchange, these functions compute and check.
  *
  * The exchange, on every connection (frames: frame.ts):

@@ -1,8 +1,9 @@
 /**
  * @module Checking a host before a run, over one SSH session (harness/real/ssh.ts
  * `remoteCheckCommand`): it must be reachable, have Node >= 20, and hold the project at this
- * checkout's git commit with `node_modules` installed; then its probe (host-probe.ts) picks free
- * ports for its servers and answers clock pings.
+ * checkout's git commit with `node_modules` installed, and, when this harness runs compiled, the same
+ * compiled harness (dist/, which `npm ci` builds); then its probe (host-probe.ts) picks free ports
+ * for its servers and answers clock pings.
  *
  * Clock offset, as NTP and Cristian's algorithm measure it: we send `ping`, the host replies with
  * its CLOCK_MONOTONIC reading, and we take that reading as made at the midpoint of our send and
@@ -11,13 +12,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { ConfigError } from '../config/errors.ts';
+import type { EntryPoint } from '../entry-points.ts';
 import type { HostReport } from '../results/schema.ts';
 import { parseChildLine } from './child-lines.ts';
 import type { RunHost, SshSettings } from './hosts-config.ts';
 import { pongLine, probeErrorLine, probeLine } from './host-probe.ts';
 import { PROJECT_ROOT } from './launch.ts';
 import { startProcess, type ChildProcessHandle } from './processes.ts';
-import { CHANGES_COMMAND, CHECK_PREFIX, remoteCheckCommand, sshArgs } from './ssh.ts';
+import { BUILD_COMMAND, CHANGES_COMMAND, CHECK_PREFIX, remoteCheckCommand, remoteEntryFile, sshArgs } from './ssh.ts';
 import { realtimeMinusMonotonicUs } from './wall-clock.ts';
 
 /** A checked host: its report, the free ports it found, and its monotonic clock's offset. */
@@ -32,8 +34,11 @@ export interface CheckedHost {
 const PINGS = 8;
 const MIN_NODE_MAJOR = 20;
 
-/** This checkout's git commit and a hash of its uncommitted changes (the same commands as on the hosts). */
-export function localCheckout(): { readonly commit: string; readonly changes: string } {
+/**
+ * This checkout's git commit, a hash of its uncommitted changes and one of its compiled harness
+ * (the same commands as on the hosts).
+ */
+export function localCheckout(): { readonly commit: string; readonly changes: string; readonly build: string } {
   const run = (command: string): string => {
     try {
       return execFileSync('sh', ['-c', command], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'none';
@@ -41,10 +46,10 @@ export function localCheckout(): { readonly commit: string; readonly changes: st
       return 'none';
     }
   };
-  return { commit: run('git rev-parse HEAD'), changes: run(CHANGES_COMMAND) };
+  return { commit: run('git rev-parse HEAD'), changes: run(CHANGES_COMMAND), build: run(BUILD_COMMAND) };
 }
 
-/** The facts the check script printed: `node`, `commit`, `changes`, `dir`, `modules`. */
+/** The facts the check script printed: `node`, `commit`, `changes`, `dir`, `modules`, `build`. */
 function checkFacts(child: ChildProcessHandle): Map<string, string> {
   const facts = new Map<string, string>();
   for (const line of child.lines) {
@@ -56,7 +61,7 @@ function checkFacts(child: ChildProcessHandle): Map<string, string> {
 }
 
 /** Why the host cannot run the project, from the check's facts (in the order it checks them); undefined: fine. */
-function problemOf(host: RunHost, facts: ReadonlyMap<string, string>, local: ReturnType<typeof localCheckout>): string | undefined {
+function problemOf(host: RunHost, facts: ReadonlyMap<string, string>, local: ReturnType<typeof localCheckout>, probeEntry: EntryPoint): string | undefined {
   const { dir, node } = host.settings;
   if (facts.get('dir') === 'missing') return `project directory ${JSON.stringify(dir)} not found there (real.hosts[${host.index}].dir)`;
   if (facts.get('node') === 'missing') return `${JSON.stringify(node)} not found there (real.hosts[${host.index}].node)`;
@@ -69,6 +74,10 @@ function problemOf(host: RunHost, facts: ReadonlyMap<string, string>, local: Ret
     return `project at commit ${commit.slice(0, 12)} there, this checkout is at ${local.commit.slice(0, 12)}: check out the same commit there (git fetch && git checkout ${local.commit.slice(0, 12)} && npm ci)`;
   }
   if (facts.get('modules') === 'missing') return `no node_modules in ${dir} there: run npm ci there`;
+  // Compiled here, so compiled there too (ssh.ts remoteEntryFile): the same build.
+  const compiled = remoteEntryFile(probeEntry).endsWith('.js');
+  if (facts.get('build') === 'missing') return `no ${remoteEntryFile(probeEntry)} in ${dir} there: run npm ci (or npm run build) there`;
+  if (compiled && facts.get('build') !== local.build) return `its compiled harness (dist/) differs from this checkout's: run npm run build there (and here, if the sources changed since the last build)`;
   return undefined;
 }
 
@@ -81,7 +90,7 @@ function lastLine(text: string): string {
  * Checks `host` and measures its clock; `ports` free ports are found for its servers. Every problem
  * is a one-line ConfigError naming the host (exit 2): nothing has been started on any host yet.
  */
-export async function checkHost(host: RunHost, ssh: SshSettings, local: ReturnType<typeof localCheckout>, probeEntry: string, ports: number, timeoutMs: number): Promise<CheckedHost> {
+export async function checkHost(host: RunHost, ssh: SshSettings, local: ReturnType<typeof localCheckout>, probeEntry: EntryPoint, ports: number, timeoutMs: number): Promise<CheckedHost> {
   const command = remoteCheckCommand(host.settings, probeEntry, host.address, ports);
   const child = startProcess(`check of ${host.label}`, ssh.program, sshArgs(ssh, host.settings.ssh, command), PROJECT_ROOT, { stopByClosingStdin: true });
   try {
@@ -92,7 +101,7 @@ export async function checkHost(host: RunHost, ssh: SshSettings, local: ReturnTy
       const why = child.exited ? lastLine(child.stderr) : `no answer within ${timeoutMs} ms`;
       throw new ConfigError(`${host.label}: cannot run commands there over ssh: ${why}`);
     }
-    const problem = problemOf(host, facts, local);
+    const problem = problemOf(host, facts, local, probeEntry);
     if (problem !== undefined) throw new ConfigError(`${host.label}: ${problem}`);
     if (first === undefined) throw new ConfigError(`${host.label}: the probe did not start there: ${lastLine(child.stderr)}`);
     if (first.event === 'probe-error') {

@@ -9,10 +9,10 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve as resolvePath } from 'node:path';
 import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
+import { entryFile, PROJECT_ROOT, type EntryPoint } from '../entry-points.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
 import { portableProtocolSection } from '../config/plugins.ts';
 import type { HostReport } from '../results/schema.ts';
@@ -23,13 +23,10 @@ import { secretFileText } from './run-secret.ts';
 import type { HostPort } from './tcp-transport.ts';
 import { clientProcessName, processTracePath } from '../trace/process-file.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 /** The project root (where node_modules is), the children's working directory. */
-export const PROJECT_ROOT = resolvePath(HERE, '../..');
+export { PROJECT_ROOT };
 /** Runs only the `serve` command of the CLI: same flags, faster start than the whole CLI. */
-export const SERVE_ENTRY = join(PROJECT_ROOT, 'harness/cli/serve-entry.ts');
-/** Runs only the `client-process` command of the CLI. */
-export const CLIENT_ENTRY = join(PROJECT_ROOT, 'harness/cli/client-entry.ts');
+export const SERVE_ENTRY = entryFile('harness/cli/serve-entry');
 
 export { freePorts } from './ports.ts';
 
@@ -103,15 +100,16 @@ export function removeLaunchFolder(tempDir: string | undefined): void {
 }
 
 /**
- * An argument of a process's command line: text, or the path of one of the run's files
- * ({@link runFiles}), which the launcher writes where the process runs.
+ * An argument of a process's command line: text, the path of one of the run's files
+ * ({@link runFiles}), which the launcher writes where the process runs, or the path of the folder
+ * that holds them there.
  */
-type LaunchArg = string | { readonly file: string };
+type LaunchArg = string | { readonly file: string } | { readonly runFolder: true };
 
-/** One process to start: a script of the project (path under {@link PROJECT_ROOT}) and its arguments. */
+/** One process to start: one of the harness's entry points (harness/entry-points.ts) and its arguments. */
 export interface ProcessPlan {
   readonly name: string;
-  readonly entry: string;
+  readonly entry: EntryPoint;
   readonly args: readonly LaunchArg[];
 }
 
@@ -136,23 +134,30 @@ function traceArgs(traced: boolean, name: string): LaunchArg[] {
   return traced ? ['--trace-file', { file: basename(processTracePath('', name)) }] : [];
 }
 
+/**
+ * `--run-folder`: the process removes the run's folder if its stdin closes before it was told to
+ * stop, that is when the harness died without its exit hooks (SIGKILL): the folder holds the run
+ * secret, and nobody else is left to remove it.
+ */
+const RUN_FOLDER_ARGS: readonly LaunchArg[] = ['--run-folder', { runFolder: true }];
+
 /** `quorumbench serve` for server `id`, listening on `listen`; `traced`: it records its trace. */
 function serverPlan(id: NodeId, listen: HostPort, access: RunAccess, traced: boolean): ProcessPlan {
-  const args: LaunchArg[] = ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, ...secretArgs(access), '--exit-on-stdin-close', ...traceArgs(traced, id)];
-  return { name: `server ${id}`, entry: SERVE_ENTRY, args };
+  const args: LaunchArg[] = ['--id', id, '--listen', formatHostPort(listen), '--cluster', { file: 'cluster.json' }, ...secretArgs(access), '--exit-on-stdin-close', ...RUN_FOLDER_ARGS, ...traceArgs(traced, id)];
+  return { name: `server ${id}`, entry: 'harness/cli/serve-entry', args };
 }
 
 /** Client process `k` of `count`, with its share of the workload clients (round-robin). */
 function clientProcessPlan(run: ResolvedRun, k: number, count: number, access: RunAccess, traced: boolean): { readonly plan: ProcessPlan; readonly clients: readonly NodeId[] } {
   // Round-robin: writers and readers spread over the processes alike.
   const clients = [...run.cluster.writers, ...run.cluster.readers].filter((_, i) => i % count === k);
-  const args: LaunchArg[] = ['--cluster', { file: 'cluster.json' }, ...secretArgs(access), '--clients', clients.join(','), '--index', String(k), ...traceArgs(traced, clientProcessName(k))];
-  return { plan: { name: `client process ${k}`, entry: CLIENT_ENTRY, args }, clients };
+  const args: LaunchArg[] = ['--cluster', { file: 'cluster.json' }, ...secretArgs(access), '--clients', clients.join(','), '--index', String(k), ...RUN_FOLDER_ARGS, ...traceArgs(traced, clientProcessName(k))];
+  return { plan: { name: `client process ${k}`, entry: 'harness/cli/client-entry', args }, clients };
 }
 
-/** A plan's arguments, each file named by `pathOf(name)`. */
-function planArgs(plan: ProcessPlan, pathOf: (file: string) => string): string[] {
-  return plan.args.map((arg) => (typeof arg === 'string' ? arg : pathOf(arg.file)));
+/** A plan's arguments as words: each file named by `pathOf(name)`, the run's folder by `folder`. */
+function planArgs(plan: ProcessPlan, pathOf: (file: string) => string, folder: string): string[] {
+  return plan.args.map((arg) => (typeof arg === 'string' ? arg : 'file' in arg ? pathOf(arg.file) : folder));
 }
 
 /** Where a run's processes start: this host ({@link LocalSite}), or another one over SSH (ssh-launch.ts). */
@@ -179,7 +184,7 @@ export class LocalSite implements Site {
       for (const [name, content] of files) writeFileSync(join(this.tempDir, name), content, { mode: 0o600, flag: 'wx' });
     }
     const dir = this.tempDir;
-    return startNodeScript(plan.name, plan.entry, planArgs(plan, (file) => join(dir, file)), PROJECT_ROOT, onLine);
+    return startNodeScript(plan.name, entryFile(plan.entry), planArgs(plan, (file) => join(dir, file), dir), PROJECT_ROOT, onLine);
   }
 }
 

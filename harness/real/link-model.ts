@@ -5,7 +5,7 @@
  * until then; it enforces FIFO per link itself (a message never overtakes an earlier one on its
  * link), so a model may draw independent delays. The real engine adapts the simulator's network
  * model (`harness/network/`) to this interface, so both engines use one model and one config
- * (evaluation.md §1–§2).
+ * (docs/evaluation.md#network-model).
  */
 import type { NodeId } from '../../protocols/types.ts';
 import { NetworkModel, transmissionNs } from '../network/model.ts';

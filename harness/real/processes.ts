@@ -10,6 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
+import { loaderFlags } from '../entry-points.ts';
 
 export interface ChildLine {
   readonly event?: string;
@@ -204,11 +205,6 @@ export function liveChildPids(): number[] {
   return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
 }
 
-/** The arguments of `node` that run one of the project's scripts with `args` (from the project root). */
-export function nodeScriptArgs(script: string, args: readonly string[]): string[] {
-  return ['--import', 'tsx', script, ...args];
-}
-
 interface StartOptions {
   /** Sees every stdout line first, with its text (see {@link ChildProcessHandle}). */
   readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean;
@@ -230,7 +226,7 @@ export function startCommand(
   return startProcess(name, file!, args, cwd, { onLine });
 }
 
-/** Starts `node --import tsx <script> ...args` in `cwd` and tracks it. */
+/** Starts `node <script> ...args` in `cwd` (with tsx's loader if `script` is TypeScript) and tracks it. */
 export function startNodeScript(
   name: string,
   script: string,
@@ -238,7 +234,7 @@ export function startNodeScript(
   cwd: string,
   onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
-  return startProcess(name, process.execPath, nodeScriptArgs(script, args), cwd, onLine === undefined ? {} : { onLine });
+  return startProcess(name, process.execPath, [...loaderFlags(script), script, ...args], cwd, onLine === undefined ? {} : { onLine });
 }
 
 /** Starts `file ...args` in `cwd` with piped stdio and tracks it (stopped on exit, SIGINT, SIGTERM). */

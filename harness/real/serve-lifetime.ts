@@ -7,7 +7,7 @@
  * shell only; the shell dies without passing it to the server, which then kept running as an orphan.
  * So a server started by such a wrapper (its parent is `sh -c quorumbench ...` or `npm exec ...`)
  * watches it and stops cleanly, as on SIGTERM, once it is gone. A server started any other way
- * (`node bin/quorumbench.js serve` from a shell, a script or a supervisor) is signalled directly and
+ * (`quorumbench serve` from a shell, a script or a supervisor) is signalled directly and
  * is not tied to its parent, so `nohup ... &` and start scripts keep working.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';

@@ -10,8 +10,8 @@
  * engine stops the sessions like local children (closing their stdin: the remote processes print
  * their stats and exit), and every remote process exits when its session ends for any other reason.
  */
-import { join } from 'node:path';
 import type { NodeId } from '../../protocols/types.ts';
+import type { EntryPoint } from '../entry-points.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
 import type { RealSettings } from './cluster-file.ts';
 import type { HostReport } from '../results/schema.ts';
@@ -23,7 +23,7 @@ import { fileLines, remoteProcessCommand, sshArgs } from './ssh.ts';
 import type { HostPort } from './tcp-transport.ts';
 
 /** The host probe's entry point (run on each host by the check). */
-export const PROBE_ENTRY = join(PROJECT_ROOT, 'harness/cli/probe-entry.ts');
+export const PROBE_ENTRY: EntryPoint = 'harness/cli/probe-entry';
 
 /** A host reached over SSH: each process is one session, given the run's files on its stdin. */
 class SshSite implements Site {

@@ -11,9 +11,9 @@
  * terminal, so a remote process is stopped by closing its stdin (processes.ts `stopByClosingStdin`).
  */
 import { relative } from 'node:path';
+import { entryFile, PROJECT_ROOT, type EntryPoint } from '../entry-points.ts';
 import type { HostSettings, SshSettings } from './hosts-config.ts';
-import { PROJECT_ROOT, type ProcessPlan } from './launch.ts';
-import { nodeScriptArgs } from './processes.ts';
+import type { ProcessPlan } from './launch.ts';
 
 /**
  * POSIX single quotes: the one quoting that every shell reads literally. (One line of code; a
@@ -60,9 +60,25 @@ function cdProject(dir: string): string {
   return `cd ${dir.startsWith('~/') ? `"$HOME"/${shellQuote(dir.slice(2))}` : shellQuote(dir)}`;
 }
 
-/** `node` running a script of the project there, as words of a shell command (`args` already quoted). */
-function nodeCommand(host: HostSettings, entry: string, quotedArgs: readonly string[]): string {
-  return [shellQuote(host.node), ...nodeScriptArgs(relative(PROJECT_ROOT, entry), []).map(shellQuote), ...quotedArgs].join(' ');
+/**
+ * The file that runs `entry` there, relative to the project's directory: the same code as here
+ * (harness/entry-points.ts), `dist/<entry>.js` when this harness runs compiled, `<entry>.ts` when it
+ * runs from sources.
+ */
+export function remoteEntryFile(entry: EntryPoint): string {
+  return relative(PROJECT_ROOT, entryFile(entry));
+}
+
+/**
+ * `node` running one of the harness's entry points there, as words of a shell command (`args`
+ * already quoted). A TypeScript source runs under tsx's loader, named rather than resolved here as
+ * harness/entry-points.ts does for children of this process: node resolves it from its working
+ * directory, the project's checkout there.
+ */
+function nodeCommand(host: HostSettings, entry: EntryPoint, quotedArgs: readonly string[]): string {
+  const file = remoteEntryFile(entry);
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  return [shellQuote(host.node), ...[...loader, file].map(shellQuote), ...quotedArgs].join(' ');
 }
 
 /** File names the remote script writes (fixed names of the run's files: no path, no quoting trouble). */
@@ -77,7 +93,7 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export function remoteProcessCommand(host: HostSettings, plan: ProcessPlan, files: readonly string[]): string {
   for (const name of files) if (!FILE_NAME.test(name)) throw new RangeError(`remoteProcessCommand: bad file name ${JSON.stringify(name)}`);
-  const args = plan.args.map((arg) => (typeof arg === 'string' ? shellQuote(arg) : `"$d"/${arg.file}`));
+  const args = plan.args.map((arg) => (typeof arg === 'string' ? shellQuote(arg) : 'file' in arg ? `"$d"/${arg.file}` : '"$d"'));
   return viaSh([
     'umask 077',
     'd=$(mktemp -d "${TMPDIR:-/tmp}/quorumbench-run-XXXXXX") || exit 125',
@@ -103,7 +119,7 @@ export const CHECK_PREFIX = 'qb-check';
  * and a hash of the uncommitted changes, `node_modules`; then (if all are there) it runs the probe
  * (host-probe.ts), which finds `ports` free ports on `address` and answers clock pings.
  */
-export function remoteCheckCommand(host: HostSettings, probeEntry: string, address: string, ports: number): string {
+export function remoteCheckCommand(host: HostSettings, probeEntry: EntryPoint, address: string, ports: number): string {
   const node = shellQuote(host.node);
   return viaSh([
     `${cdProject(host.dir)} 2>/dev/null || { echo '${CHECK_PREFIX} dir missing'; exit 0; }`,
@@ -114,6 +130,9 @@ export function remoteCheckCommand(host: HostSettings, probeEntry: string, addre
     `h=$(${CHANGES_COMMAND}) || h=none`,
     `echo "${CHECK_PREFIX} changes $h"`,
     `[ -d node_modules ] || { echo '${CHECK_PREFIX} modules missing'; exit 0; }`,
+    `[ -f ${shellQuote(remoteEntryFile(probeEntry))} ] || { echo '${CHECK_PREFIX} build missing'; exit 0; }`,
+    `b=$(${BUILD_COMMAND}) || b=none`,
+    `echo "${CHECK_PREFIX} build $b"`,
     `exec ${nodeCommand(host, probeEntry, ['--address', shellQuote(address), '--ports', String(ports)])}`,
   ]);
 }
@@ -123,3 +142,10 @@ export function remoteCheckCommand(host: HostSettings, probeEntry: string, addre
  * clone: full object ids, no renames, no external or colored diff (settings that vary by machine).
  */
 export const CHANGES_COMMAND = 'git diff --no-ext-diff --no-color --full-index --no-renames --binary HEAD 2>/dev/null | git hash-object --stdin';
+
+/**
+ * A hash of the compiled harness (dist/: every file's path and content), to tell a host whose build
+ * is older than its checkout (checked out without `npm ci` or `npm run build` after). esbuild writes
+ * the same files from the same sources and lockfile on any machine.
+ */
+export const BUILD_COMMAND = 'find dist -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-64';

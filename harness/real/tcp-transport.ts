@@ -6,7 +6,8 @@
  *   nodes sends to a node at that address (the address book maps server ids to `host:port`), or when
  *   asked to (`connect`). One TCP connection carries every link between the two processes, in both
  *   directions.
- * - Authenticated channels (protocols.md §1; the exchange is in handshake.ts): every connection opens
+ * - Authenticated channels (docs/protocols.md#nodes-faults-and-channels; the exchange is in
+ *   handshake.ts): every connection opens
  *   with a handshake in which each side proves that it holds the run's channel key, and then every node
  *   id it announces, with keys derived from the run secret. A data frame's `from` must be a node
  *   proven on its connection, and `to` a node attached here. Replies to nodes that have no address

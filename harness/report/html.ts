@@ -248,7 +248,18 @@ ${body}
 `;
 }
 
-function header(title: string, machine: MachineInfo, command: string, reports: readonly ExperimentReport[], totalMs: number | undefined): string {
+/**
+ * Where the project's protocol and evaluation docs are: links relative to the page when the caller
+ * found the docs folder of this checkout (`docsHref`, e.g. `../../docs`), else their paths as text, so
+ * that a report moved elsewhere never carries a dangling link.
+ */
+function docsLine(docsHref: string | undefined): string {
+  const doc = (file: string, what: string) =>
+    docsHref === undefined ? `${what} (<code>docs/${file}</code> in the quorumbench repository)` : `<a href="${esc(`${docsHref}/${file}`)}">${what}</a> (<code>docs/${file}</code>)`;
+  return `<p>How each protocol works, its quorums and the Byzantine strategies: ${doc('protocols.md', 'the protocols')}. What the engines, the network and CPU models and every metric mean: ${doc('evaluation.md', 'how quorumbench runs and measures')}.</p>`;
+}
+
+function header(title: string, machine: MachineInfo, command: string, reports: readonly ExperimentReport[], totalMs: number | undefined, docsHref: string | undefined): string {
   const all = reports.flatMap((r) => r.runs);
   const counts = verdictCounts(all);
   const present = new Set(all.map((r) => String(r['protocol'])));
@@ -264,6 +275,7 @@ function header(title: string, machine: MachineInfo, command: string, reports: r
     .join('');
   return `<h1>${esc(title)}</h1>
 <p class="muted">Command: <code>${esc(command)}</code>${totalMs === undefined ? '' : ` · total wall-clock time ${duration(totalMs)}`}</p>
+${docsLine(docsHref)}
 <p>Protocol colours (the same in every chart): ${legend}</p>
 <p><b>Reading the charts:</b> a point is the mean over the N repetitions of a sweep point (each with its own seed), and each chart's subtitle gives N.
 The shaded band around a line, or the error bar around a point, is the 95 % Student-t interval of that mean (mean ± t<sub>0.975, N−1</sub> · s / √N) when N ≥ 3;
@@ -275,16 +287,19 @@ with N = 1 there is none. In simulated runs the spread between repetitions comes
 <h3>Cost profile</h3>${costTable(reports.find((r) => r.costProfile !== undefined)?.costProfile)}`;
 }
 
-/** The page of one experiment (`results/paper/<experiment>/report.html`). */
-export function renderExperimentReport(report: ExperimentReport, machine: MachineInfo, command: string): string {
-  return page(report.title, header(`quorumbench: ${report.title}`, machine, command, [report], undefined) + experimentSection(report, 0, ''));
+/**
+ * The page of one experiment (`results/paper/<experiment>/report.html`). `docsHref`: the docs folder
+ * relative to the page, when known.
+ */
+export function renderExperimentReport(report: ExperimentReport, machine: MachineInfo, command: string, docsHref?: string): string {
+  return page(report.title, header(`quorumbench: ${report.title}`, machine, command, [report], undefined, docsHref) + experimentSection(report, 0, ''));
 }
 
-/** The combined page (`results/paper/report.html`). */
-export function renderReport(reports: readonly ExperimentReport[], machine: MachineInfo, command: string, totalMs: number | undefined): string {
+/** The combined page (`results/paper/report.html`). `docsHref`: the docs folder relative to the page, when known. */
+export function renderReport(reports: readonly ExperimentReport[], machine: MachineInfo, command: string, totalMs: number | undefined, docsHref?: string): string {
   const nav = `<nav><ol>${reports.map((r) => `<li><a href="#${esc(r.id)}">${esc(r.title)}</a></li>`).join('')}</ol></nav>`;
   const body =
-    header("quorumbench: reproducing PoWerStore's evaluation", machine, command, reports, totalMs) +
+    header("quorumbench: reproducing PoWerStore's evaluation", machine, command, reports, totalMs, docsHref) +
     nav +
     reports.map((r, i) => experimentSection(r, i)).join('\n');
   return page("quorumbench: reproducing PoWerStore's evaluation", body);

@@ -8,7 +8,8 @@
  * fake one; the CLI passes the core's `runExperiment`.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import { columnsOf, parseCsv, toCsv, type CsvRow } from '../results/csv.ts';
 import { writeChart } from '../charts/render.ts';
@@ -333,7 +334,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       ...(appendix === undefined ? {} : { appendix }),
     };
     writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
-    writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command));
+    writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command, docsHrefFrom(finalDir)));
     // Kept so that the combined report can include experiments run by earlier `--only` invocations.
     writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
     const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
@@ -347,6 +348,20 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
 const zero = { nsPerOp: 0, nsPerByte: 0 };
 
 /**
+ * The checkout's `docs/` folder as a link from the report page in `folder` (posix separators), or
+ * undefined when this code runs outside a checkout that has the docs. Searched upwards from this
+ * module, so it works from the sources and from a build folder inside the checkout.
+ */
+export function docsHrefFrom(folder: string): string | undefined {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'docs', 'protocols.md')) && existsSync(join(dir, 'docs', 'evaluation.md'))) {
+      return relative(folder, join(dir, 'docs')).split(/[\\/]/).join('/');
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
  * Writes `<outRoot>/report.html` with every experiment of `ids` (configs order) that has results
  * under `outRoot`, from this invocation or an earlier one (`--only` runs update their part).
  */
@@ -357,6 +372,6 @@ export function writeCombinedReport(outRoot: string, ids: readonly string[], mac
     if (existsSync(file)) reports.push(JSON.parse(readFileSync(file, 'utf8')) as ExperimentReport);
   }
   const path = join(outRoot, 'report.html');
-  writeFileAtomic(path, renderReport(reports, machine, command, totalMs));
+  writeFileAtomic(path, renderReport(reports, machine, command, totalMs, docsHrefFrom(outRoot)));
   return { path, included: reports.map((r) => r.id) };
 }

@@ -1,11 +1,11 @@
 /**
  * @module The swarm coordinator: spreads seeds over worker processes (one seed at a time to whichever
  * worker is free, so slow seeds do not hold up a fixed share), collects results in seed order, and
- * classifies them. Workers are child processes (each a full Node with the tsx loader), so both cores
+ * classifies them. Workers are child processes (each a full Node), so both cores
  * work; with one worker the seeds run in this process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { entryFile, loaderFlags } from '../entry-points.ts';
 import { runSwarmSeed, type SeedOptions, type SeedResult } from './run-seed.ts';
 
 export interface SwarmOptions extends SeedOptions {
@@ -51,7 +51,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SeedResult[]> {
     }
     return results.sort((a, b) => a.seed - b.seed);
   }
-  const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  const workerPath = entryFile('harness/swarm/worker');
   let next = 0;
   await new Promise<void>((resolve, reject) => {
     const children: ChildProcess[] = [];
@@ -61,8 +61,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SeedResult[]> {
       else child.send('exit');
     };
     for (let w = 0; w < workers; w++) {
-      // tsx by its resolved location: the working directory may be a user's project without it.
-      const child = fork(workerPath, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(workerPath, [], { execArgv: loaderFlags(workerPath), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(child);
       child.on('message', (result: SeedResult) => {
         results.push(result);

@@ -1,6 +1,6 @@
 /**
  * @module A swarm worker (child process): runs the seeds the coordinator sends, one at a time, and
- * sends each result back. Started by `harness/swarm/coordinator.ts` with the tsx loader.
+ * sends each result back. Started by `harness/swarm/coordinator.ts`.
  */
 import { runSwarmSeed, type SeedOptions } from './run-seed.ts';
 

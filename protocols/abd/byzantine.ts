@@ -1,8 +1,8 @@
 /**
- * @module ABD's `forge` and `corrupt` strategies (protocols.md §7): a lying server that answers every query with a
- * huge timestamp and a made-up value. ABD is crash-tolerant only, so a reader that meets this server
- * in its quorum returns the forged value; the checker must report the violation (§2: "the harness
- * shows that rather than hiding it").
+ * @module ABD's `forge` and `corrupt` strategies (docs/protocols.md#abd): a lying server that
+ * answers every query with a huge timestamp and a made-up value. ABD is crash-tolerant only, so a
+ * reader that meets this server in its quorum returns the forged value; the checker must report the
+ * violation, which the harness shows rather than hides.
  */
 import type { ServerStrategy } from '../types.ts';
 import type { AbdMessage } from './messages.ts';
@@ -27,7 +27,7 @@ export const abdForge: ServerStrategy<AbdMessage> = (honest, ctx) => ({
   storedBytes: () => honest.storedBytes(),
 });
 
-/** Flips every byte of the values it returns, under the genuine timestamp (protocols.md §7 `corrupt`). */
+/** Flips every byte of the values it returns, under the genuine timestamp (`corrupt`). */
 export const abdCorrupt: ServerStrategy<AbdMessage> = (honest) => ({
   handle(from, msg) {
     return honest.handle(from, msg).map((send) => {

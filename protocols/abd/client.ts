@@ -1,5 +1,5 @@
 /**
- * @module ABD client operations (protocols.md §2): writes and reads, two rounds each; a read with
+ * @module ABD client operations (docs/protocols.md#abd): writes and reads, two rounds each; a read with
  * `fastRead` returns after one round when its whole quorum already agrees on the timestamp.
  */
 import type { ClientMachine, ClusterInfo, NodeEnv, NodeId, Operation, OpStep, Send } from '../types.ts';
@@ -13,8 +13,9 @@ export interface AbdClientOptions {
 
 const PENDING_NONE: OpStep<AbdMessage> = { status: 'pending', send: [] };
 /**
- * Replies to wait for: `n - t`, which is the majority `t + 1` for `n = 2t + 1` (protocols.md §2) and
- * stays safe with more servers (two sets of `n - t` intersect when `n ≥ 2t + 1`).
+ * Replies to wait for: `n - t`, which is the majority `t + 1` for `n = 2t + 1`
+ * (docs/protocols.md#abd) and stays safe with more servers (two sets of `n - t` intersect when
+ * `n ≥ 2t + 1`).
  */
 function abdQuorum(cluster: ClusterInfo): number {
   return replyQuorum(cluster.n, cluster.t);
@@ -79,7 +80,7 @@ class AbdWrite implements Operation<AbdMessage> {
       if (!this.replies.add(from)) return PENDING_NONE;
       if (msg.num > this.maxNum) this.maxNum = msg.num;
       if (this.replies.size < this.quorum) return PENDING_NONE;
-      // Update phase: a timestamp above every one a quorum has seen (protocols.md §2, step 2).
+      // Update phase: a timestamp above every one a quorum has seen (docs/protocols.md#abd).
       this.rounds = 2;
       this.replies = new ReplySet();
       return {

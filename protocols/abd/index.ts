@@ -1,5 +1,5 @@
 /**
- * @module ABD: multi-writer atomic register, crash-tolerant, `n = 2t + 1` (protocols.md §2).
+ * @module ABD: multi-writer atomic register, crash-tolerant, `n = 2t + 1` (docs/protocols.md#abd).
  */
 import { z } from 'zod';
 import type { ProtocolDefinition } from '../types.ts';

@@ -1,5 +1,5 @@
 /**
- * @module ABD messages (protocols.md §2) and their strict parser for decoded wire input.
+ * @module ABD messages (docs/protocols.md#abd) and their strict parser for decoded wire input.
  *
  * `op` is the client's operation counter (per client and register) so that a reply to an earlier
  * operation is never counted for a later one. Timestamps are `(num, writer)`, `ts0 = (0, "")`.

@@ -1,5 +1,5 @@
 /**
- * @module ABD server (protocols.md §2): keeps the highest `(ts, v)` it has seen.
+ * @module ABD server (docs/protocols.md#abd): keeps the highest `(ts, v)` it has seen.
  */
 import type { NodeEnv, NodeId, Send, ServerMachine } from '../types.ts';
 import { compareTimestamps } from '../common/quorum.ts';

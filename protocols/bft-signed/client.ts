@@ -1,5 +1,5 @@
 /**
- * @module The `bft-signed` client (protocols.md §3): 2-round writes, 2-round reads (1 with
+ * @module The `bft-signed` client (docs/protocols.md#bft-signed): 2-round writes, 2-round reads (1 with
  * `fastRead` when a quorum agrees), and every reply checked against its writer's signature.
  */
 import { broadcast, type ClientMachine, type ClusterInfo, type NodeEnv, type NodeId, type Operation, type OpStep, type Send } from '../types.ts';

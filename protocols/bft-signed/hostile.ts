@@ -1,6 +1,7 @@
 /**
- * @module Byzantine clients against `bft-signed` (protocols.md §7). A hostile client holds no
- * writer's key, so it can only send PUTs that correct servers must refuse and count.
+ * @module Byzantine clients against `bft-signed` (docs/protocols.md#hostile-clients). A hostile
+ * client holds no writer's key, so it can only send PUTs that correct servers must refuse and
+ * count.
  */
 import { broadcast, type HostileClientFactory } from '../types.ts';
 import { SIGNATURE_BYTES, signedBytes as signedBytesOf, type BftMessage } from './messages.ts';
@@ -25,7 +26,7 @@ const forgedPut: HostileClientFactory<BftMessage> = (_id, cluster, env) => {
 
 /**
  * PUTs genuinely signed, but by the hostile client's own key in its own name: it is not a writer, so
- * servers must refuse them ("STORE from a non-writer" of §7).
+ * servers must refuse them (a write from a non-writer).
  */
 const nonWriterPut: HostileClientFactory<BftMessage> = (id, cluster, env) => {
   const pair = env.crypto.ed25519KeyPair(env.random.bytes(32));

@@ -1,7 +1,7 @@
 /**
- * @module `bft-signed`: the Byzantine baseline of protocols.md §3, Phalanx-style dissemination
- * quorums (Malkhi & Reiter 1998) with Ed25519-signed versions. `n = 3t + 1`, quorums of `2t + 1`,
- * 2-round writes and reads, full replication.
+ * @module `bft-signed`: the Byzantine baseline (docs/protocols.md#bft-signed), Phalanx-style
+ * dissemination quorums (Malkhi & Reiter 1998) with Ed25519-signed versions. `n = 3t + 1`, quorums
+ * of `2t + 1`, 2-round writes and reads, full replication.
  */
 import { z } from 'zod';
 import type { ClusterInfo, NodeId, ProtocolDefinition, RandomSource } from '../types.ts';

@@ -1,6 +1,6 @@
 /**
- * @module Messages of `bft-signed` (protocols.md §3), their strict wire validation, and the exact
- * byte string that writers sign.
+ * @module Messages of `bft-signed` (docs/protocols.md#bft-signed), their strict wire validation,
+ * and the exact byte string that writers sign.
  *
  * Every message carries `op`, the sending client's operation number, so that a client can tell the
  * replies of its current operation from late replies to an earlier one. A version travels as the flat
@@ -69,10 +69,11 @@ const utf8 = new TextEncoder();
  *   writer      writerLen bytes, UTF-8
  *   hash        32 bytes, SHA-256 of the value
  *
- * The length prefixes make the encoding injective. The register is signed too (protocols.md §3 signs
- * `ts ‖ H(v)` only): without it a Byzantine server could answer a read of register B with a version
- * genuinely signed for register A, and the reader would return A's value (test
- * "cross-register replay" in test/bft-signed-protocol.test.ts shows the history).
+ * The length prefixes make the encoding injective. The register is signed too (the original
+ * specification signed `ts ‖ H(v)` only; docs/protocols.md#deviations): without it a Byzantine
+ * server could answer a read of register B with a version genuinely signed for register A, and the
+ * reader would return A's value (test "cross-register replay" in test/bft-signed-protocol.test.ts
+ * shows the history).
  */
 export function signedBytes(register: string, ts: Timestamp, hash: Uint8Array): Uint8Array {
   const name = utf8.encode(register);

@@ -1,5 +1,5 @@
 /**
- * @module The `bft-signed` server (protocols.md §3): holds the highest verified `(ts, v, σ)`.
+ * @module The `bft-signed` server (docs/protocols.md#bft-signed): holds the highest verified `(ts, v, σ)`.
  */
 import type { NodeEnv, NodeId, Send, ServerMachine } from '../types.ts';
 import { EMPTY_VALUE_SHA256, signedBytes, timestampOf, type BftMessage } from './messages.ts';

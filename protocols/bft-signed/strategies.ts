@@ -1,12 +1,12 @@
 /**
- * @module Byzantine server strategies for `bft-signed` (protocols.md §7). Each wraps the honest
- * machine of the faulty server and rewrites what it sends. `crash`, `silent`, `slow` and `stale` are
- * protocol-independent and applied by the harness.
+ * @module Byzantine server strategies for `bft-signed` (docs/protocols.md#byzantine-strategies).
+ * Each wraps the honest machine of the faulty server and rewrites what it sends. `crash`, `silent`,
+ * `slow` and `stale` are protocol-independent and applied by the harness.
  *
  * A Byzantine server has no writer's secret key, so all it can do against signed versions is make up
  * signatures (forge, inflate-ts), damage genuine versions (corrupt), or hand different genuine
  * versions to different clients (equivocate). Correct clients must drop the first two kinds and the
- * quorum intersection argument of §3 covers the third.
+ * quorum intersection argument (docs/protocols.md#bft-signed) covers the third.
  */
 import type { NodeId, Send, ServerMachine, ServerStrategy, StrategyContext } from '../types.ts';
 import { HASH_BYTES, SIGNATURE_BYTES, type BftMessage } from './messages.ts';
@@ -154,7 +154,7 @@ export const equivocate: ServerStrategy<BftMessage> = (honest, ctx) => {
 
 /**
  * `inflate-ts`: GET_TS answers claim a huge timestamp by a real writer, with a made-up hash and
- * signature, trying to push writers' timestamps up (protocols.md §5 asks that they stay bounded).
+ * signature, trying to push writers' timestamps up (clients drop them, so timestamps stay bounded).
  */
 export const inflateTs: ServerStrategy<BftMessage> = (honest, ctx) => {
   let counter = 0;

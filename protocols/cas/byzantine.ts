@@ -1,7 +1,7 @@
 /**
- * @module CAS's `forge` and `corrupt` strategies (protocols.md §7): a lying server whose elements
+ * @module CAS's `forge` and `corrupt` strategies (docs/protocols.md#cas): a lying server whose elements
  * decode, together with genuine ones, to a value nobody wrote. CAS tolerates crashes only, so the
- * checker must report the violation (protocols.md §8), as it does for ABD.
+ * checker must report the violation, as it does for ABD.
  *
  * Both keep the element's header (the codec's prefix that says the value's length and the fragment's
  * place) and change only what follows it: a reader would refuse elements whose headers disagree and

@@ -1,5 +1,5 @@
 /**
- * @module CAS client operations (protocols.md §8): a write is query, pre-write, finalize (3 rounds);
+ * @module CAS client operations (docs/protocols.md#cas): a write is query, pre-write, finalize (3 rounds);
  * a read is query, then finalize-and-collect (2 rounds), started again from the query (a counted
  * retry) when garbage collection left fewer than `k` elements in its quorum.
  */

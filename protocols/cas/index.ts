@@ -1,5 +1,5 @@
 /**
- * @module CAS: coded atomic storage with garbage collection (protocols.md §8), multi-writer,
+ * @module CAS: coded atomic storage with garbage collection (docs/protocols.md#cas), multi-writer,
  * crash-tolerant, erasure-coded with `k = n − 2t`: writes 3 rounds, reads 2 with a metadata-only
  * write-back. M-PoWerStore's crash-tolerant twin: at the same `n` and `k` the difference between the
  * two is the price of Byzantine tolerance.

@@ -1,10 +1,10 @@
 /**
- * @module CAS messages (protocols.md §8) and their strict parser for decoded wire input.
+ * @module CAS messages (docs/protocols.md#cas) and their strict parser for decoded wire input.
  *
- * A tag is the multi-writer timestamp `(z, writerId)` of protocols.md §1, ordered lexicographically
- * (`WriterTimestamp`: its `num` is the spec's `z`); `t0 = (0, "")`. `op` is the client's counter:
- * one per write, and one per read *attempt*, so that a reply to an attempt that was given up (a
- * retry) is never counted for the next one, whose tag differs.
+ * A tag is the multi-writer timestamp `(z, writerId)` (docs/protocols.md#timestamps), ordered
+ * lexicographically (`WriterTimestamp`: its `num` is the paper's `z`); `t0 = (0, "")`. `op` is the
+ * client's counter: one per write, and one per read *attempt*, so that a reply to an attempt that
+ * was given up (a retry) is never counted for the next one, whose tag differs.
  */
 import { writerTimestamps, type WriterTimestamp } from '../common/timestamp.ts';
 import { hasExactly, isCounter, isPlainRecord } from '../common/wire-checks.ts';
@@ -30,8 +30,8 @@ export type CasMessage =
 export type CasMessageType = CasMessage['type'];
 
 /**
- * Largest element accepted from the wire: a 64 MiB value (evaluation.md §4's largest) coded with
- * `k = 1`, plus room for the codec's header and padding.
+ * Largest element accepted from the wire: a 64 MiB value (the largest,
+ * docs/evaluation.md#workloads) coded with `k = 1`, plus room for the codec's header and padding.
  */
 export const MAX_ELEMENT_BYTES = 64 * 1024 * 1024 + 4096;
 

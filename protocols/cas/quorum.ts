@@ -1,5 +1,5 @@
 /**
- * @module CAS's thresholds (protocols.md §8) as small pure functions: the code dimension `k`, the
+ * @module CAS's thresholds (docs/protocols.md#cas) as small pure functions: the code dimension `k`, the
  * quorum `q`, and the decision a read takes in its second round.
  */
 
@@ -27,9 +27,9 @@ export type ReadFinDecision =
   | 'retry';
 
 /**
- * The read's rule (protocols.md §8, read step 2). The read returns only after a quorum labelled its
- * tag `fin` (that is its write-back), so the decision is taken at exactly the `q`-th reply, even
- * when `k` elements arrived earlier; elements arriving after it are ignored.
+ * The read's rule in its second round (docs/protocols.md#cas). The read returns only after a quorum
+ * labelled its tag `fin` (that is its write-back), so the decision is taken at exactly the `q`-th
+ * reply, even when `k` elements arrived earlier; elements arriving after it are ignored.
  */
 export function readFinDecision(replies: number, elements: number, quorum: number, k: number): ReadFinDecision {
   if (replies < quorum) return 'wait';

@@ -1,5 +1,5 @@
 /**
- * @module The CAS server (protocols.md §8) with CASGC's garbage collection: a map tag → (element or
+ * @module The CAS server (docs/protocols.md#cas) with CASGC's garbage collection: a map tag → (element or
  * ⊥, label), where the element of every tag below the server's `retain`-th highest `fin` tag is
  * collected, and nothing else.
  *
@@ -26,7 +26,7 @@ const LABEL_BYTES = 1;
 export interface CasServerConfig {
   readonly index: number;
   readonly cluster: ClusterInfo;
-  /** How many of the highest `fin` tags keep their elements (protocols.md §8, `retain`). */
+  /** How many of the highest `fin` tags keep their elements (`retain`). */
   readonly retain: number;
 }
 
@@ -152,7 +152,7 @@ export class CasServer implements ServerMachine<CasMessage> {
   /**
    * CASGC: the line is the `retain`-th highest `fin` tag; every entry below it goes, `pre` ones
    * included, and none above it. Counting only `fin` tags matters: writers that crashed after their
-   * pre-write leave `pre` tags that must not push finalized elements out (protocols.md §8).
+   * pre-write leave `pre` tags that must not push finalized elements out (docs/protocols.md#cas).
    */
   private collect(): void {
     const excess = this.finTags.length - this.config.retain;

@@ -7,12 +7,12 @@
 
 export type QuorumStatus = 'reached' | 'pending' | 'impossible';
 
-/** Majority quorum size for `n = 2t + 1` crash-tolerant replication: `t + 1` (protocols.md §2). */
+/** Majority quorum for `n = 2t + 1` crash-tolerant replication: `t + 1` (docs/protocols.md#abd). */
 export function majorityQuorum(t: number): number {
   return t + 1;
 }
 
-/** The usual round condition: replies from `n - t` servers (protocols.md §1). */
+/** The usual round condition: replies from `n - t` servers (docs/protocols.md#rounds). */
 export function replyQuorum(n: number, t: number): number {
   return n - t;
 }

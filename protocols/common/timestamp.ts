@@ -1,5 +1,5 @@
 /**
- * @module Timestamps as a parameter of the PoWerStore family (protocols.md §1): single-writer
+ * @module Timestamps as a parameter of the PoWerStore family (docs/protocols.md#timestamps): single-writer
  * protocols use a non-negative integer, multi-writer protocols the pair `(num, writerId)` ordered
  * lexicographically. Protocol code is written once against {@link TimestampOps}.
  */

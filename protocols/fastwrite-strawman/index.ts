@@ -1,10 +1,11 @@
 /**
- * @module UNSAFE BY DESIGN. The fast-write strawman of Appendix A (protocols.md §6): a "selfish"
- * Byzantine storage with 1-round writes of erasure-coded fragments plus metadata, reads that write
- * back only metadata, and `n = 4t` servers. Appendix A (Theorem A.1) proves that every such
- * protocol violates atomicity; this one exists so that the harness can show it (docs/appendix-a.md,
- * configs/paper/appendix-a.yaml). It is never part of the paper experiments, the atomicity suite or
- * the benchmarks: it is marked `unsafe` and registered non-enumerably (protocols/registry.ts).
+ * @module UNSAFE BY DESIGN. The fast-write strawman of Appendix A
+ * (docs/protocols.md#fastwrite-strawman): a "selfish" Byzantine storage with 1-round writes of
+ * erasure-coded fragments plus metadata, reads that write back only metadata, and `n = 4t` servers.
+ * Appendix A (Theorem A.1) proves that every such protocol violates atomicity; this one exists so
+ * that the harness can show it (docs/appendix-a.md, configs/paper/appendix-a.yaml). It is never
+ * part of the paper experiments, the atomicity suite or the benchmarks: it is marked `unsafe` and
+ * registered non-enumerably (protocols/registry.ts).
  *
  * Option `readRule`: a read returns the newest version held by at least `t` servers (`'t'`) or by at
  * least `t + 1` (`'t+1'`, the default) among the `n - t` that answered. Appendix A's run4 breaks

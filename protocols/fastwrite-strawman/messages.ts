@@ -34,7 +34,7 @@ export type FastWriteMessage =
 
 export type FastWriteMessageType = FastWriteMessage['type'];
 
-/** SHA-256 digests (protocols.md §1). */
+/** SHA-256 digests. */
 export const DIGEST_BYTES = 32;
 /** Absolute wire limits; the cluster-dependent ones (cc has exactly n entries) are checked by the machines. */
 export const MAX_SERVERS = 1024;

@@ -1,5 +1,5 @@
 /**
- * @module M-PoWerStore, multi-writer (protocols.md §5): PoWerStore's servers and reads with
+ * @module M-PoWerStore, multi-writer (docs/protocols.md#m-powerstore): PoWerStore's servers and reads with
  * timestamps `(num, writerId)` and a get-ts round authenticated by MAC vectors μ. Writes 3 rounds,
  * reads at most 2.
  */
@@ -16,12 +16,12 @@ import { PowerStoreWrite } from '../common/powerstore/writer.ts';
 
 export type MPowerStoreMsg = PowerStoreMessage<WriterTimestamp>;
 
-/** Key material (§5): `serverKeys[i]` is `k_i`, shared by server `s_i` and every writer. */
+/** Key material: `serverKeys[i]` is `k_i`, shared by server `s_i` and every writer. */
 export interface MPowerStoreSetup {
   readonly serverKeys: readonly Uint8Array[];
 }
 
-/** The keys the faulty servers hold between them (collusion, protocols.md §7): `k_i` for each colluder `i`. */
+/** The keys the faulty servers hold between them (collusion): `k_i` for each colluder `i`. */
 function colluderKeys(setup: unknown, colluders: readonly number[]): ReadonlyMap<number, Uint8Array> {
   const keys = (setup as MPowerStoreSetup).serverKeys;
   return new Map(colluders.map((i) => [i, keys[i]!]));

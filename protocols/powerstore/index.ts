@@ -1,5 +1,5 @@
 /**
- * @module PoWerStore, single writer (protocols.md §4): proofs of writing, erasure coding with
+ * @module PoWerStore, single writer (docs/protocols.md#powerstore): proofs of writing, erasure coding with
  * `k = t + 1` of `n = 3t + 1`, metadata-only write-backs. Writes 2 rounds, reads at most 2.
  */
 import type { ClientMachine, ProtocolDefinition } from '../types.ts';

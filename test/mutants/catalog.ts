@@ -60,7 +60,7 @@ const SERVER = 'protocols/common/powerstore/server.ts';
 const WRITER = 'protocols/common/powerstore/writer.ts';
 
 export const MUTANTS: readonly Mutant[] = [
-  // ------------------------------------------------------------------ ABD (protocols.md §2)
+  // ------------------------------------------------------------------ ABD (docs/protocols.md#abd)
   {
     name: 'abd-quorum-one-less',
     protocol: 'abd',
@@ -144,7 +144,7 @@ export const MUTANTS: readonly Mutant[] = [
     swarm: swarm('abd'),
   },
 
-  // ------------------------------------------------------------------ bft-signed (protocols.md §3)
+  // ------------------------------------------------------------------ bft-signed (docs/protocols.md#bft-signed)
   {
     name: 'bft-quorum-t-plus-1',
     protocol: 'bft-signed',
@@ -236,7 +236,7 @@ export const MUTANTS: readonly Mutant[] = [
     swarm: swarm('bft-signed'),
   },
 
-  // ------------------------------------------------------------------ PoWerStore family (protocols.md §4, §5)
+  // ------------------------------------------------------------------ PoWerStore family (docs/protocols.md#powerstore)
   {
     name: 'ps-invalid-t-plus-1',
     protocol: 'powerstore-family',

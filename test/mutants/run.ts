@@ -284,7 +284,7 @@ async function runMutant(copy: string, mutant: Mutant, swarmSeeds: number | unde
       if (run.failed) {
         const which = report.seed !== undefined ? `seed ${report.seed} (${report.kind})` : run.timedOut ? 'time-out' : 'crashed';
         const seed = report.seed !== undefined ? ` --seed ${report.seed}` : '';
-        return done('killed', `swarm ${mutant.swarm.config} ${which}`, `${replayPrefix} node bin/quorumbench.js run ${mutant.swarm.config}${seed}`);
+        return done('killed', `swarm ${mutant.swarm.config} ${which}`, `${replayPrefix} node dist/bin/quorumbench.js run ${mutant.swarm.config}${seed}`);
       }
     }
     return done('survived', `${mutant.tests.length} test files${mutant.swarm !== undefined && seeds > 0 ? `, ${seeds} swarm seeds` : ''}`, '');

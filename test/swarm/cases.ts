@@ -15,7 +15,7 @@ import { abdForge } from '../../protocols/abd/byzantine.ts';
 import { PROTOCOLS } from '../../protocols/registry.ts';
 import type { AnyProtocolDefinition } from '../../protocols/types.ts';
 
-/** Worst-case rounds each protocol promises (protocols.md §2–§5); reads may add counted retries. */
+/** Worst-case rounds each protocol promises (docs/protocols.md); reads may add counted retries. */
 export const EXPECTED_ROUNDS: Readonly<Record<string, { readonly write: number; readonly readMax: number }>> = {
   abd: { write: 2, readMax: 2 },
   'bft-signed': { write: 2, readMax: 2 },
@@ -111,7 +111,7 @@ export function toleratedMixes(protocolName: string, t: number, seed: number): F
 export function randomMix(protocolName: string, t: number, rng: Rng): FaultMix {
   const protocol = suiteProtocols()[protocolName]!;
   const tolerance = protocol.tolerance(t);
-  // CAS: any n from 2t + 1 to 4t + 1 (protocols.md §8 checked that range); others their own n.
+  // CAS: any n from 2t + 1 to 4t + 1 (docs/protocols.md#cas); others their own n.
   const servers = protocolName === 'cas' ? rng.int(2 * t + 1, 4 * t + 1) : undefined;
   const n = servers ?? protocol.serverCount(t);
   const faulty = pickServers(rng, n, rng.int(0, Math.max(tolerance.crash, tolerance.byzantine)));

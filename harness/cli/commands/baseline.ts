@@ -10,8 +10,7 @@
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { compareResults, formatTerminal, loadResultSet, parseTolerances, resultSetOf, type ResultSet } from '../../compare/index.ts';
-import { loadSuite, loadSuitePlugins, runSuite, updateBaseline } from '../../compare/suite.ts';
+import type { ResultSet } from '../../compare/index.ts';
 import { addCompareOptions, emitComparison, emitWarnings, withInputErrors, type CompareFlags } from './compare.ts';
 
 const DEFAULT_SUITE = 'configs/ci/quick.yaml';
@@ -46,6 +45,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where the fresh results go (default results/<suite>)');
   addCompareOptions(check).action(async (flags: CheckFlags) => {
     await withInputErrors('baseline check', async () => {
+      const { compareResults, loadResultSet, parseTolerances } = await import('../../compare/index.ts');
+      const { loadSuite, runSuite } = await import('../../compare/suite.ts');
       const tolerances = parseTolerances(flags.tolerance ?? []);
       const suite = loadSuite(flags.suite);
       const baselineDir = baselineDirOf(suite.name, flags.baseline);
@@ -54,7 +55,7 @@ export function register(program: Command): void {
       const outDir = flags.out ?? join('results', suite.name);
       await runSuite(suite, { outDir, log });
       const comparison = compareResults(old, loadResultSet(outDir), { tolerances, allowMissing: flags.allowMissing });
-      const code = emitComparison(comparison, flags);
+      const code = await emitComparison(comparison, flags);
       if (code !== 0) log(`if this change is intended: quorumbench baseline update --suite ${flags.suite} --from ${outDir}${flags.baseline ? ` --baseline ${flags.baseline}` : ''}`);
       return code;
     });
@@ -69,6 +70,8 @@ export function register(program: Command): void {
     .option('--from <dir>', 'take the results from this folder instead of running the suite')
     .action(async (flags: UpdateFlags) => {
       await withInputErrors('baseline update', async () => {
+        const { formatTerminal, loadResultSet, resultSetOf } = await import('../../compare/index.ts');
+        const { loadSuite, loadSuitePlugins, runSuite, updateBaseline } = await import('../../compare/suite.ts');
         const suite = loadSuite(flags.suite);
         const baselineDir = baselineDirOf(suite.name, flags.baseline);
         let fresh: ResultSet;

@@ -1,19 +1,21 @@
 /**
- * @module `quorumbench calibrate [--out FILE]`: measure this machine's crypto, erasure coding and
- * message handling, and write a cost profile (JSON) that a config can name as `costProfile: FILE`.
+ * @module `quorumbench calibrate [--out FILE] [--name NAME] [--quick]`: measure this machine's
+ * crypto, erasure coding (a grid over (k, n) and value sizes) and message handling, write a cost
+ * profile (JSON, with the machine's description) that a config can name as `costProfile: FILE`,
+ * and print the measured tables (Markdown). docs/cost-model.md explains the terms.
  */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { calibrate, DEFAULT_CALIBRATION, writeJsonAtomic } from '../../cost/calibrate.ts';
-import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/index.ts';
-import { ERASURE_PREFERENCES, type ErasurePreference } from '../../../protocols/common/erasure/index.ts';
+import { DEFAULT_CALIBRATION, QUICK_MEASURE } from '../../cost/calibration-options.ts';
+import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/names.ts';
+import { ERASURE_PREFERENCES, type ErasurePreference } from '../../../protocols/common/erasure/preferences.ts';
 
 interface CalibrateFlags {
   out: string;
+  name: string;
   crypto: string;
   codec: string;
-  k: string;
-  n: string;
+  rounds: string;
   quick: boolean;
 }
 
@@ -22,22 +24,16 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-function intFlag(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) usage(`--${name}: expected an integer in ${min}..${max}, got ${JSON.stringify(text)}`);
-  return value;
-}
-
 export function register(program: Command): void {
   program
     .command('calibrate')
-    .description('measure primitives on this machine (tinybench) and write a cost profile as JSON')
+    .description('measure primitives and an erasure-coding grid on this machine (tinybench means) and write a cost profile as JSON')
     .option('--out <file>', 'where to write the profile', 'cost-profile.calibrated.json')
+    .option('--name <name>', 'the profile name recorded in results', DEFAULT_CALIBRATION.name)
     .option('--crypto <name>', `crypto provider (${CRYPTO_PROVIDER_NAMES.join(' | ')})`, DEFAULT_CALIBRATION.crypto)
     .option('--codec <name>', `erasure codec (${ERASURE_PREFERENCES.join(' | ')})`, DEFAULT_CALIBRATION.erasure)
-    .option('--k <k>', 'erasure data fragments', String(DEFAULT_CALIBRATION.k))
-    .option('--n <n>', 'erasure fragments in all', String(DEFAULT_CALIBRATION.n))
-    .option('--quick', 'shorter measurements (noisier)', false)
+    .option('--rounds <n>', 'rounds per cell; the round with the lowest CPU-clock mean is kept (load robustness)', String(DEFAULT_CALIBRATION.measure.rounds))
+    .option('--quick', 'one short round per cell (noisy; for trying the command)', false)
     .action(async (flags: CalibrateFlags) => {
       if (!(CRYPTO_PROVIDER_NAMES as readonly string[]).includes(flags.crypto)) {
         usage(`--crypto: expected one of ${CRYPTO_PROVIDER_NAMES.join(', ')}, got ${JSON.stringify(flags.crypto)}`);
@@ -45,23 +41,25 @@ export function register(program: Command): void {
       if (!(ERASURE_PREFERENCES as readonly string[]).includes(flags.codec)) {
         usage(`--codec: expected one of ${ERASURE_PREFERENCES.join(', ')}, got ${JSON.stringify(flags.codec)}`);
       }
-      const k = intFlag('k', flags.k, 1, 255);
-      const n = intFlag('n', flags.n, k, 255);
+      if (flags.name.trim() === '') usage(`--name: expected a non-empty name, got ${JSON.stringify(flags.name)}`);
+      const rounds = Number(flags.rounds);
+      if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) usage(`--rounds: expected an integer in 1..20, got ${JSON.stringify(flags.rounds)}`);
       const out = resolve(flags.out);
-      const report = await calibrate({
-        crypto: flags.crypto as CryptoProviderName,
-        erasure: flags.codec as ErasurePreference,
-        k,
-        n,
-        measure: flags.quick ? { timeMs: 60, iterations: 3 } : DEFAULT_CALIBRATION.measure,
-      });
+      const started = performance.now();
+      const { calibrate, writeJsonAtomic } = await import('../../cost/calibrate.ts');
+      const { calibrationTables } = await import('../../cost/calibrate-report.ts');
+      const report = await calibrate(
+        {
+          ...DEFAULT_CALIBRATION,
+          name: flags.name,
+          crypto: flags.crypto as CryptoProviderName,
+          erasure: flags.codec as ErasurePreference,
+          measure: flags.quick ? QUICK_MEASURE : { ...DEFAULT_CALIBRATION.measure, rounds },
+        },
+        ({ done, total, group }) => process.stderr.write(`calibrate: ${done}/${total} cells measured; now ${group}\n`),
+      );
       writeJsonAtomic(out, report);
-      const p = report.profile;
-      const rows = (['hash', 'hmac', 'sign', 'verify', 'encode', 'decode', 'message'] as const).map(
-        (name) => `  ${name.padEnd(8)} ${String(p[name].nsPerOp).padStart(8)} ns/op  ${String(p[name].nsPerByte).padStart(8)} ns/B`,
-      );
-      process.stdout.write(
-        `calibrated (${report.calibration.crypto}, ${report.calibration.erasure} k=${k} n=${n}) -> ${out}\n${rows.join('\n')}\n`,
-      );
+      process.stdout.write(calibrationTables(report));
+      process.stdout.write(`\nwrote ${out} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
     });
 }

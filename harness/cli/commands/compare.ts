@@ -5,17 +5,7 @@
  * stderr naming the file and field, nothing written).
  */
 import type { Command } from 'commander';
-import {
-  CompareInputError,
-  compareResults,
-  formatMarkdown,
-  formatTerminal,
-  loadResultSet,
-  parseTolerances,
-  toJson,
-  writeFileAtomic,
-  type Comparison,
-} from '../../compare/index.ts';
+import type { Comparison } from '../../compare/index.ts';
 
 export interface CompareFlags {
   readonly markdown?: string;
@@ -50,7 +40,8 @@ export function emitWarnings(comparison: Comparison): void {
 }
 
 /** Prints and writes a comparison; returns its exit code. */
-export function emitComparison(comparison: Comparison, flags: CompareFlags): 0 | 1 {
+export async function emitComparison(comparison: Comparison, flags: CompareFlags): Promise<0 | 1> {
+  const { CompareInputError, formatMarkdown, formatTerminal, toJson, writeFileAtomic } = await import('../../compare/index.ts');
   emitWarnings(comparison);
   process.stdout.write(formatTerminal(comparison, { onlyChanges: flags.onlyChanges }));
   // A file that cannot be written must not pass for a regression (exit 1): it is bad input (2).
@@ -71,7 +62,8 @@ export async function withInputErrors(name: string, body: () => Promise<number> 
   try {
     process.exitCode = await body();
   } catch (error) {
-    if (error instanceof CompareInputError || (error instanceof Error && error.name === 'ConfigError')) {
+    // By name, so that this module need not load the modules that throw them.
+    if (error instanceof Error && (error.name === 'CompareInputError' || error.name === 'ConfigError')) {
       process.stderr.write(`quorumbench ${name}: ${error.message}\n`);
       process.exitCode = 2;
       return;
@@ -87,10 +79,11 @@ export function register(program: Command): void {
     .argument('<baseline>', 'baseline summary.json, results folder, or folder of results folders')
     .argument('<current>', 'current summary.json, results folder, or folder of results folders');
   addCompareOptions(command).action(async (baselinePath: string, currentPath: string, flags: CompareFlags) => {
-    await withInputErrors('compare', () => {
+    await withInputErrors('compare', async () => {
+      const { compareResults, loadResultSet, parseTolerances } = await import('../../compare/index.ts');
       const tolerances = parseTolerances(flags.tolerance ?? []);
       const comparison = compareResults(loadResultSet(baselinePath), loadResultSet(currentPath), { tolerances, allowMissing: flags.allowMissing });
-      return emitComparison(comparison, flags);
+      return await emitComparison(comparison, flags);
     });
   });
 }

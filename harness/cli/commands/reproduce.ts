@@ -10,14 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { ConfigError, parseConfig, resolveExperiment } from '../../config/index.ts';
-import { loadPlugins } from '../../config/plugins.ts';
-import { runExperiment } from '../../runner/index.ts';
+import { ConfigError } from '../../config/errors.ts';
 import type { MachineInfo } from '../../report/html.ts';
-import { exitOnInterrupt } from '../../results/staging.ts';
+import type { PointRunner } from '../../reproduce/run.ts';
 import { plural } from '../figures.ts';
-import { loadAppendixExperiment, loadPaperExperiments, planExperiments, reproduce, writeCombinedReport, type PointRunner } from '../../reproduce/run.ts';
 
 function machineInfo(): MachineInfo {
   let gitCommit = 'unknown';
@@ -45,8 +41,9 @@ function configError(message: string): never {
 }
 
 /** A bar on a terminal; otherwise one line per finished sweep point. */
-function progressReporter(totalRuns: number) {
+async function progressReporter(totalRuns: number) {
   if (process.stderr.isTTY) {
+    const { default: cliProgress } = await import('cli-progress');
     const bar = new cliProgress.SingleBar(
       { stream: process.stderr, format: 'reproduce [{bar}] {percentage}% | {done}/{total} runs | {label}', hideCursor: true },
       cliProgress.Presets.shades_classic,
@@ -71,7 +68,12 @@ export function register(program: Command): void {
     .option('--configs <dir>', 'experiment configs folder', 'configs/paper')
     .option('--out <dir>', 'output folder', 'results/paper')
     .action(async (flags: { quick?: boolean; only?: string; configs: string; out: string }) => {
+      const { exitOnInterrupt } = await import('../../results/staging.ts');
       exitOnInterrupt();
+      const { parseConfig, resolveExperiment } = await import('../../config/index.ts');
+      const { runExperiment } = await import('../../runner/index.ts');
+      const { loadAppendixExperiment, loadPaperExperiments, planExperiments, reproduce, writeCombinedReport } = await import('../../reproduce/run.ts');
+      const { loadPlugins } = await import('../../config/plugins.ts');
       const quick = flags.quick === true;
       const configDir = resolve(flags.configs);
       let experiments;
@@ -112,7 +114,7 @@ export function register(program: Command): void {
           process.stderr.write(`  ${p.experiment.id}: not applicable (not run): ${p.notApplicable.map((n) => n.point.id).join('; ')}\n`);
         }
       }
-      const progress = progressReporter(totalRuns);
+      const progress = await progressReporter(totalRuns);
       let doneBefore = 0;
       const runner: PointRunner = async (config, outDir, label) => {
         const resolved = resolveExperiment(parseConfig(config), configDir);

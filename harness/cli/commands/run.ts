@@ -7,17 +7,10 @@
  */
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
-import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
-import { loadPlugins } from '../../config/plugins.ts';
-import { runExperiment, type ExperimentProgress } from '../../runner/index.ts';
-import { parseRealSettings } from '../../real/cluster-file.ts';
-import { exitOnInterrupt } from '../../results/staging.ts';
-import { timelineFileName } from '../../results/writer.ts';
+import { ConfigError } from '../../config/errors.ts';
+import type { ExperimentProgress } from '../../runner/index.ts';
+import type { PlannedSweep } from './run-sweep.ts';
 import { ms, opsPerS, rounded } from '../figures.ts';
-import { isSweepConfig, planSweep, runSweep, type PlannedSweep } from './run-sweep.ts';
-import { describeTrace } from '../../trace/run-trace.ts';
-import { violationSvgFileName } from '../../trace/outputs.ts';
 
 function parseSeed(text: string): number {
   const value = Number(text);
@@ -28,16 +21,16 @@ function parseSeed(text: string): number {
   return value;
 }
 
-/** The config file as parsed YAML (not yet validated), to tell a sweep from a plain experiment. */
-function readRawConfig(path: string): Record<string, unknown> {
-  const raw = readRawConfigFile(path);
+/** The config file as parsed YAML (not yet validated) must be a map, to tell a sweep from a plain experiment. */
+function asConfigMap(raw: unknown, path: string): Record<string, unknown> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config: ${path} must be a map, got ${JSON.stringify(raw)}`);
   return raw as Record<string, unknown>;
 }
 
 /** A progress reporter: a bar on a terminal, a plain line per 10 % otherwise. */
-function progressReporter(): { update: (progress: ExperimentProgress) => void; stop: () => void } {
+async function progressReporter(): Promise<{ update: (progress: ExperimentProgress) => void; stop: () => void }> {
   if (process.stderr.isTTY) {
+    const { default: cliProgress } = await import('cli-progress');
     const bar = new cliProgress.SingleBar(
       { stream: process.stderr, format: 'run {run}/{runs} {runId} [{bar}] {percentage}% | {value}/{total} ops', hideCursor: true },
       cliProgress.Presets.shades_classic,
@@ -110,10 +103,19 @@ export function register(program: Command): void {
     .option('--quick', "sweep configs: apply the config's `quick:` patch (fewer points and operations)")
     .option('--trace', 'record every message to trace/<run>.jsonl (as `trace: true` in the config; its own `trace:` bounds win)')
     .action(async (configPath: string, flags: { seed?: string; out?: string; quick?: boolean; trace?: boolean }) => {
+      const { exitOnInterrupt } = await import('../../results/staging.ts');
       exitOnInterrupt();
+      const { loadExperiment, readRawConfigFile } = await import('../../config/index.ts');
+      const { loadPlugins } = await import('../../config/plugins.ts');
+      const { runExperiment } = await import('../../runner/index.ts');
+      const { parseRealSettings } = await import('../../real/cluster-file.ts');
+      const { timelineFileName } = await import('../../results/writer.ts');
+      const { isSweepConfig, planSweep, runSweep } = await import('./run-sweep.ts');
+      const { describeTrace } = await import('../../trace/run-trace.ts');
+      const { violationSvgFileName } = await import('../../trace/outputs.ts');
       let sweep: PlannedSweep | undefined;
       try {
-        const raw = readRawConfig(configPath);
+        const raw = asConfigMap(readRawConfigFile(configPath), configPath);
         await loadPlugins(raw, dirname(configPath));
         if (isSweepConfig(raw)) {
           const seeded = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
@@ -130,7 +132,7 @@ export function register(program: Command): void {
       if (sweep !== undefined) {
         const outDir = flags.out ?? join('results', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
-        const progress = progressReporter();
+        const progress = await progressReporter();
         const outcome = await exitOnConfigError(() => runSweep(sweep!, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)));
         progress.stop();
         process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
@@ -153,7 +155,7 @@ export function register(program: Command): void {
         throw error;
       }
       const outDir = flags.out ?? join('results', experiment.config.name);
-      const progress = progressReporter();
+      const progress = await progressReporter();
       const result = await exitOnConfigError(() => runExperiment(experiment, { outDir, onProgress: progress.update }));
       progress.stop();
       for (const run of result.summary.runs) {

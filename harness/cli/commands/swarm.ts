@@ -13,10 +13,8 @@
 import { availableParallelism } from 'node:os';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError, loadExperiment, readRawConfigFile } from '../../config/index.ts';
-import { loadPlugins } from '../../config/plugins.ts';
-import { writeFileAtomic } from '../../results/writer.ts';
-import { classify, isFailure, runSwarm, swarmExitCode, type SeedClass } from '../../swarm/coordinator.ts';
+import { ConfigError } from '../../config/errors.ts';
+import type { SeedClass } from '../../swarm/coordinator.ts';
 import type { SeedResult } from '../../swarm/run-seed.ts';
 
 function badInput(message: string): never {
@@ -46,6 +44,10 @@ export function register(program: Command): void {
     .option('--checker-timeout <seconds>', 'checker time limit per seed (default 60)')
     .option('--json <file>', 'also write every seed result as JSON')
     .action(async (configPath: string, flags: { seeds?: string; firstSeed?: string; workers?: string; checkDeterminism?: boolean; checkerTimeout?: string; json?: string }) => {
+      const { loadExperiment, readRawConfigFile } = await import('../../config/index.ts');
+      const { loadPlugins } = await import('../../config/plugins.ts');
+      const { writeFileAtomic } = await import('../../results/writer.ts');
+      const { classify, isFailure, runSwarm, swarmExitCode } = await import('../../swarm/coordinator.ts');
       const count = intFlag('seeds', flags.seeds, 1) ?? badInput('config error: --seeds: required, got nothing');
       const workers = intFlag('workers', flags.workers, 1) ?? availableParallelism();
       const checkerTimeoutS = intFlag('checker-timeout', flags.checkerTimeout, 1);

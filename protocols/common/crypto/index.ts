@@ -4,10 +4,10 @@
 import type { CryptoProvider } from './types.ts';
 import { createNodeCryptoProvider } from './node.ts';
 import { createNobleCryptoProvider } from './noble.ts';
+import type { CryptoProviderName } from './names.ts';
 
 export type { CryptoProvider, Ed25519KeyPair } from './types.ts';
-export const CRYPTO_PROVIDER_NAMES = ['node', 'noble'] as const;
-export type CryptoProviderName = (typeof CRYPTO_PROVIDER_NAMES)[number];
+export { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from './names.ts';
 
 export function createCryptoProvider(name: CryptoProviderName = 'node'): CryptoProvider {
   switch (name) {

@@ -1,7 +1,8 @@
 /**
- * @module The crypto provider interface used by every protocol (protocols.md §1).
- * Implementations: `node` (node:crypto, default) and `noble` (@noble/hashes, @noble/curves).
- * The harness wraps a provider to charge each call to the node that makes it (cost profile).
+ * @module The crypto provider interface used by every protocol
+ * (docs/protocols.md#cryptography-and-erasure-coding). Implementations: `node` (node:crypto,
+ * default) and `noble` (@noble/hashes, @noble/curves). The harness wraps a provider to charge each
+ * call to the node that makes it (cost profile).
  */
 
 export interface Ed25519KeyPair {

@@ -6,10 +6,10 @@
 import type { ErasureCodec } from './types.ts';
 import { createTsCodec } from './ts.ts';
 import { createNativeCodec } from './native.ts';
+import type { ErasurePreference } from './preferences.ts';
 
 export type { ErasureCodec } from './types.ts';
-export const ERASURE_PREFERENCES = ['auto', 'native', 'typescript'] as const;
-export type ErasurePreference = (typeof ERASURE_PREFERENCES)[number];
+export { ERASURE_PREFERENCES, type ErasurePreference } from './preferences.ts';
 
 export function createErasureCodec(preference: ErasurePreference = 'auto'): ErasureCodec {
   switch (preference) {

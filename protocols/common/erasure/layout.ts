@@ -118,7 +118,7 @@ export function checkFragments(
 export interface XorTarget {
   readonly slot: number;
   readonly packet: number;
-  /** Flattened (slot, packet) pairs. */
+  /** Flattened (slot, packet) pairs; one pair makes the target a copy. */
   readonly sources: Int32Array;
 }
 
@@ -126,6 +126,148 @@ export interface XorProgram {
   readonly targets: readonly XorTarget[];
   /** Total source packets read: the XOR work, for cost accounting and tests. */
   readonly xorPackets: number;
+  /** Scratch packets for temporaries (slot TEMP_SLOT), each live for one strip at a time. */
+  readonly tempPackets: number;
+}
+
+/** The slot of a program's temporaries: packet p of it is scratch strip p, not part of any shard. */
+export const TEMP_SLOT = -1;
+
+/** How an engine cuts packets into strips: see planStrips. */
+export interface StripGeometry {
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  /** Bytes the strips of all packets read or written by XOR should fit in (a share of L2). */
+  readonly workingSetBytes: number;
+}
+
+/** One engine call: the targets and where their slots live (see XorEngine.run). */
+export interface XorCall {
+  readonly targets: readonly XorTarget[];
+  /** Scratch packets the targets use as temporaries (slot TEMP_SLOT). */
+  readonly tempPackets: number;
+  readonly slots: readonly Uint8Array[];
+  readonly bases: readonly number[];
+  /** Bytes per packet (a multiple of 8); a shard is 8 packets. */
+  readonly packetBytes: number;
+}
+
+/**
+ * A call's targets resolved for an engine: one op per source read, in program order (a target's
+ * ops are contiguous: `targetFirstOp[t]` .. + `targetOps[t]`). An op reads `sourceBuffer` at
+ * `sourceOffset + sourceMoves · strip` and copies (kind 0) or XORs (kind 1) into `targetBuffer` at
+ * `targetOffset + targetMoves · strip`. Buffer index slots.length is the scratch buffer: first the
+ * staged strips (8 per staged slot), then the temporaries, each stripBytes long and at a fixed place
+ * (moves 0). Offsets into slots are relative to the slot's base unless the plan was made with
+ * `absoluteOffsets`.
+ */
+export interface StripPlan {
+  readonly stripBytes: number;
+  /** Slots whose strips are copied to the scratch buffer first; index = position here. */
+  readonly stagedSlots: readonly number[];
+  readonly scratchBytes: number;
+  readonly ops: {
+    readonly kinds: Uint8Array;
+    readonly sourceBuffer: Int32Array;
+    readonly sourceOffset: Float64Array;
+    readonly sourceMoves: Uint8Array;
+    readonly targetBuffer: Int32Array;
+    readonly targetOffset: Float64Array;
+    readonly targetMoves: Uint8Array;
+  };
+  readonly targetFirstOp: Int32Array;
+  readonly targetOps: Int32Array;
+}
+
+export interface StripPlanOptions {
+  /** Alignment (bytes) the engine needs for a source it XORs; other sources are staged. */
+  readonly alignment: number;
+  /** The first source of a multi-source target is copied, not XORed (so any alignment will do). */
+  readonly firstSourceIsCopy: boolean;
+  /** Add each slot's base to its offsets (engines that address whole buffers). */
+  readonly absoluteOffsets: boolean;
+  readonly geometry: StripGeometry;
+}
+
+/**
+ * Cuts a call into strips: every target is computed for bytes [x, x + stripBytes) of its packet
+ * before any target moves to the next strip, so the strips of all packets involved stay in cache
+ * while every target that reads them is computed, and a target that reads an earlier target finds
+ * that strip complete. The strip length is the longest (within the geometry's bounds) for which
+ * the strips of every packet read by an XOR or written, and the temporaries, fit the working set.
+ */
+export function planStrips(call: XorCall, options: StripPlanOptions): StripPlan {
+  const { targets, tempPackets, slots, bases, packetBytes } = call;
+  const { alignment, firstSourceIsCopy, absoluteOffsets, geometry } = options;
+  const xorSource = new Set<number>();
+  const hot = new Set<number>();
+  let opCount = 0;
+  for (const target of targets) {
+    const count = target.sources.length >>> 1;
+    opCount += count;
+    if (target.slot !== TEMP_SLOT) {
+      hot.add(target.slot);
+      if ((slots[target.slot]!.byteOffset + bases[target.slot]!) % alignment !== 0) {
+        throw new Error(`erasure: target slot ${target.slot} is not ${alignment}-byte aligned`);
+      }
+    }
+    if (count === 1) continue;
+    for (let i = firstSourceIsCopy ? 1 : 0; i < count; i++) xorSource.add(target.sources[2 * i]!);
+    for (let i = 0; i < count; i++) hot.add(target.sources[2 * i]!);
+  }
+  hot.delete(TEMP_SLOT);
+  xorSource.delete(TEMP_SLOT);
+  const stagedSlots = [...xorSource].filter((slot) => (slots[slot]!.byteOffset + bases[slot]!) % alignment !== 0);
+  const pieces = 8 * (hot.size + stagedSlots.length) + tempPackets;
+  const fitting = Math.floor(geometry.workingSetBytes / pieces / 64) * 64;
+  const stripBytes = Math.min(packetBytes, Math.max(geometry.minBytes, Math.min(geometry.maxBytes, fitting)));
+  const stagingIndex = new Map(stagedSlots.map((slot, index) => [slot, index]));
+  const scratch = slots.length;
+  const tempOffset = (packet: number): number => (stagedSlots.length * 8 + packet) * stripBytes;
+  const ops = {
+    kinds: new Uint8Array(opCount),
+    sourceBuffer: new Int32Array(opCount),
+    sourceOffset: new Float64Array(opCount),
+    sourceMoves: new Uint8Array(opCount),
+    targetBuffer: new Int32Array(opCount),
+    targetOffset: new Float64Array(opCount),
+    targetMoves: new Uint8Array(opCount),
+  };
+  const targetFirstOp = new Int32Array(targets.length);
+  const targetOps = new Int32Array(targets.length);
+  let op = 0;
+  targets.forEach((target, t) => {
+    const count = target.sources.length >>> 1;
+    targetFirstOp[t] = op;
+    targetOps[t] = count;
+    const toTemp = target.slot === TEMP_SLOT;
+    const to = toTemp
+      ? tempOffset(target.packet)
+      : target.packet * packetBytes + (absoluteOffsets ? bases[target.slot]! : 0);
+    for (let i = 0; i < count; i++, op++) {
+      const slot = target.sources[2 * i]!;
+      const packet = target.sources[2 * i + 1]!;
+      const staged = count > 1 && (i > 0 || !firstSourceIsCopy) ? stagingIndex.get(slot) : undefined;
+      ops.kinds[op] = i === 0 && (count === 1 || firstSourceIsCopy) ? 0 : 1;
+      if (slot === TEMP_SLOT) {
+        ops.sourceBuffer[op] = scratch;
+        ops.sourceOffset[op] = tempOffset(packet);
+        ops.sourceMoves[op] = 0;
+      } else if (staged === undefined) {
+        ops.sourceBuffer[op] = slot;
+        ops.sourceOffset[op] = packet * packetBytes + (absoluteOffsets ? bases[slot]! : 0);
+        ops.sourceMoves[op] = 1;
+      } else {
+        ops.sourceBuffer[op] = scratch;
+        ops.sourceOffset[op] = (staged * 8 + packet) * stripBytes;
+        ops.sourceMoves[op] = 0;
+      }
+      ops.targetBuffer[op] = toTemp ? scratch : target.slot;
+      ops.targetOffset[op] = to;
+      ops.targetMoves[op] = toTemp ? 0 : 1;
+    }
+  });
+  return { stripBytes, stagedSlots, scratchBytes: tempOffset(tempPackets), ops, targetFirstOp, targetOps };
 }
 
 const parityMatrices = new Map<string, readonly (readonly number[])[]>();
@@ -256,7 +398,123 @@ function schedule(raw: readonly RawTarget[]): XorProgram {
       }
     }
   }
-  return { targets, xorPackets: reads };
+  return { targets, xorPackets: reads, tempPackets: 0 };
+}
+
+/**
+ * Schedules targets with common pairs factored out (Paar's greedy algorithm, as used for
+ * bit-matrix codes by Huang et al., "On Optimizing XOR-Based Codes for Fault-Tolerant Storage
+ * Applications"): while some pair of operands occurs in two or more targets, the most frequent
+ * pair (ties: the smallest ids) becomes a temporary computed once, and every target holding both
+ * reads the temporary instead. For k = 4, n = 10 this reads about a sixth fewer packets than
+ * `schedule`, and writes fewer: the XOR of four packets counts as one copy and three XORs either
+ * way, but a pair shared by five targets is computed once. Temporaries live only for one strip
+ * (slot TEMP_SLOT, packet = scratch index); the order computes each temporary just before its
+ * first reader and reuses a scratch index once its last reader is done, so few are live at once.
+ */
+function scheduleCommonPairs(raw: readonly RawTarget[]): XorProgram {
+  let nextId = 0;
+  for (const t of raw) for (const x of t.sources) nextId = Math.max(nextId, x + 1);
+  const firstTemp = nextId;
+  const operands: Array<readonly [number, number]> = [];
+  const sets = raw.map((t) => new Set(t.sources));
+  // Pair counts, kept up to date as pairs are replaced, with pairs bucketed by count so the most
+  // frequent one is found without a scan of all pairs.
+  const PAIR_KEY = 65_536;
+  const counts = new Map<number, number>();
+  const buckets: Array<Set<number>> = [];
+  const keyOf = (a: number, b: number): number => (a < b ? a * PAIR_KEY + b : b * PAIR_KEY + a);
+  const adjust = (key: number, by: number): void => {
+    const before = counts.get(key) ?? 0;
+    const after = before + by;
+    buckets[before]?.delete(key);
+    if (after === 0) {
+      counts.delete(key);
+      return;
+    }
+    counts.set(key, after);
+    (buckets[after] ??= new Set()).add(key);
+  };
+  for (const set of sets) {
+    const ids = [...set];
+    for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) adjust(keyOf(ids[i]!, ids[j]!), 1);
+  }
+  let top = buckets.length - 1;
+  for (;;) {
+    while (top >= 2 && (buckets[top] === undefined || buckets[top]!.size === 0)) top--;
+    if (top < 2) break;
+    let best = Infinity;
+    for (const key of buckets[top]!) if (key < best) best = key;
+    const a = Math.floor(best / PAIR_KEY);
+    const b = best % PAIR_KEY;
+    const temp = nextId++;
+    operands.push([a, b]);
+    for (const set of sets) {
+      if (!set.has(a) || !set.has(b)) continue;
+      set.delete(a);
+      set.delete(b);
+      adjust(best, -1);
+      for (const x of set) {
+        adjust(keyOf(a, x), -1);
+        adjust(keyOf(b, x), -1);
+        adjust(keyOf(temp, x), 1);
+      }
+      set.add(temp);
+    }
+  }
+  // Emission order: each target after the temporaries it needs (depth first).
+  const order: number[] = []; // temp ids and ~target index
+  const emitted = new Set<number>();
+  const need = (id: number): void => {
+    if (id < firstTemp || emitted.has(id)) return;
+    const [a, b] = operands[id - firstTemp]!;
+    need(a);
+    need(b);
+    emitted.add(id);
+    order.push(id);
+  };
+  sets.forEach((set, t) => {
+    for (const id of [...set].sort((x, y) => x - y)) need(id);
+    order.push(~t);
+  });
+  // Last reader of each temporary, then scratch indices by linear scan.
+  const lastUse = new Map<number, number>();
+  order.forEach((entry, at) => {
+    const reads = entry >= 0 ? operands[entry - firstTemp]! : [...sets[~entry]!];
+    for (const id of reads) if (id >= firstTemp) lastUse.set(id, at);
+  });
+  const scratchOf = new Map<number, number>();
+  const free: number[] = [];
+  let tempPackets = 0;
+  const pairOf = (id: number): [number, number] =>
+    id < firstTemp ? [id >> 3, id & 7] : [TEMP_SLOT, scratchOf.get(id)!];
+  const targets: XorTarget[] = [];
+  let reads = 0;
+  order.forEach((entry, at) => {
+    const ids = entry >= 0 ? operands[entry - firstTemp]! : [...sets[~entry]!].sort((x, y) => x - y);
+    const sources = Int32Array.from(ids.flatMap(pairOf));
+    reads += ids.length;
+    if (entry >= 0) {
+      // Allocated before the operands are released: a target never overwrites its own source.
+      const index = free.length > 0 ? free.pop()! : tempPackets++;
+      scratchOf.set(entry, index);
+      targets.push({ slot: TEMP_SLOT, packet: index, sources });
+    } else {
+      const target = raw[~entry]!;
+      targets.push({ slot: target.slot, packet: target.packet, sources });
+    }
+    for (const id of ids) if (id >= firstTemp && lastUse.get(id) === at) free.push(scratchOf.get(id)!);
+  });
+  return { targets, xorPackets: reads, tempPackets };
+}
+
+/**
+ * Cache traffic of a program in packet reads and writes: a target's first source is a copy (one
+ * read, one write), each further source an XOR into it (two reads, one write).
+ */
+function memoryOps(program: XorProgram): number {
+  const targets = program.targets.length;
+  return 2 * targets + 3 * (program.xorPackets - targets);
 }
 
 const encodePrograms = new Map<string, XorProgram>();
@@ -268,7 +526,8 @@ export function encodeProgram(k: number, n: number): XorProgram {
   if (cached !== undefined) return cached;
   const matrix = parityMatrix(k, n);
   const dataSlots = Array.from({ length: k }, (_, j) => j);
-  const program = schedule(matrix.flatMap((row, r) => linearCombination(k + r, row, dataSlots)));
+  const raw = matrix.flatMap((row, r) => linearCombination(k + r, row, dataSlots));
+  const program = [schedule(raw), scheduleCommonPairs(raw)].reduce((a, b) => (memoryOps(b) < memoryOps(a) ? b : a));
   encodePrograms.set(key, program);
   return program;
 }
@@ -285,6 +544,17 @@ export interface DecodePlan {
 const decodePlans = new Map<string, DecodePlan>();
 const DECODE_PLAN_CACHE_LIMIT = 4096;
 
+/**
+ * How many of the fragments `decode` uses are parity: it uses every data fragment present
+ * (index < k, they need no arithmetic) and makes up the rest with the lowest-indexed parity
+ * fragments present, whatever else it is given.
+ */
+export function parityFragmentsUsed(fragments: ReadonlyArray<Uint8Array | undefined>, k: number): number {
+  let data = 0;
+  for (let i = 0; i < k && i < fragments.length; i++) if (fragments[i] !== undefined) data++;
+  return k - data;
+}
+
 export function decodePlan(present: readonly number[], k: number, n: number): DecodePlan {
   const data = present.filter((i) => i < k);
   const chosen = data.concat(present.filter((i) => i >= k).slice(0, k - data.length));
@@ -293,7 +563,7 @@ export function decodePlan(present: readonly number[], k: number, n: number): De
   if (cached !== undefined) return cached;
   const missing: number[] = [];
   for (let j = 0; j < k; j++) if (!chosen.includes(j)) missing.push(j);
-  let program: XorProgram = { targets: [], xorPackets: 0 };
+  let program: XorProgram = { targets: [], xorPackets: 0, tempPackets: 0 };
   if (missing.length > 0) {
     const parity = parityMatrix(k, n);
     // Row of the generator matrix [I; C] for each chosen fragment.

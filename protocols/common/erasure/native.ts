@@ -12,18 +12,19 @@
 import { createRequire } from 'node:module';
 import type { ErasureCodec } from './types.ts';
 import { createBitslicedCodec, type XorEngine } from './bitsliced.ts';
-import type { XorProgram } from './layout.ts';
+import { planStrips, type XorCall } from './layout.ts';
 
 type NativeXor = (source: Buffer, sourceOffset: number, target: Buffer, targetOffset: number, size: number) => void;
 
-/** Bytes per strip: large enough to amortise the ~0.1 µs call, small enough to stay in cache. */
-const STRIP_BYTES = 16 * 1024;
-
-let loaded: NativeXor | null | undefined;
+/**
+ * Strip geometry: one call of the kernel costs about as much as XORing 2–4 KiB, so strips are as
+ * long as possible (up to 64 KiB, never under 4 KiB) while the strips of every packet a call
+ * touches still fit in L2 and the nearer part of L3 (2 MiB): a shorter strip that stays in L2 loses
+ * more to call overhead than it gains from the nearer cache.
+ */
+const STRIP_GEOMETRY = { minBytes: 4096, maxBytes: 64 * 1024, workingSetBytes: 2 * 1024 * 1024 } as const;
 
 function loadNativeXor(): NativeXor | null {
-  if (loaded !== undefined) return loaded;
-  loaded = null;
   try {
     const require = createRequire(import.meta.url);
     const module = require('@ronomon/reed-solomon') as { XOR?: unknown };
@@ -33,12 +34,10 @@ function loadNativeXor(): NativeXor | null {
     const a = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
     const b = Buffer.alloc(17, 0xff);
     xor(a, 0, b, 0, 17);
-    if (!b.every((byte, i) => byte === ((i + 1) ^ 0xff))) return null;
-    loaded = xor;
+    return b.every((byte, i) => byte === ((i + 1) ^ 0xff)) ? xor : null;
   } catch {
-    loaded = null;
+    return null;
   }
-  return loaded;
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -46,39 +45,54 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 function nativeEngine(xor: NativeXor): XorEngine {
+  // Scratch for temporaries and for sources that are not 8-byte aligned (slices of a received
+  // message), whose strips are copied here so the kernel XORs whole 64-bit words. Owned by this
+  // codec instance and reused across calls; nothing returned to a caller ever points into it.
+  let scratch = Buffer.alloc(0);
   return {
-    run(program: XorProgram, slots: readonly Uint8Array[], bases: readonly number[], packetBytes: number): void {
-      // Sources whose shard is not 8-byte aligned (slices of a received message) are copied once,
-      // so the kernel can XOR 64-bit words; targets are always our own aligned allocations.
-      const targetSlots = new Set(program.targets.map((t) => t.slot));
-      const offsets = bases.slice();
-      const buffers = slots.map((bytes, i) => {
-        if (targetSlots.has(i) || (bytes.byteOffset + bases[i]!) % 8 === 0) return asBuffer(bytes);
-        const copy = Buffer.allocUnsafeSlow(packetBytes * 8);
-        copy.set(bytes.subarray(bases[i]!, bases[i]! + packetBytes * 8));
-        offsets[i] = 0;
-        return copy;
+    run(call: XorCall): void {
+      const { slots, bases, packetBytes } = call;
+      const strips = planStrips(call, {
+        alignment: 8,
+        firstSourceIsCopy: true,
+        absoluteOffsets: true,
+        geometry: STRIP_GEOMETRY,
       });
-      for (let strip = 0; strip < packetBytes; strip += STRIP_BYTES) {
-        const len = Math.min(STRIP_BYTES, packetBytes - strip);
-        for (const target of program.targets) {
-          const d = buffers[target.slot]!;
-          const o = offsets[target.slot]! + target.packet * packetBytes + strip;
-          const src = target.sources;
-          const first = buffers[src[0]!]!;
-          const firstOffset = offsets[src[0]!]! + src[1]! * packetBytes + strip;
-          first.copy(d, o, firstOffset, firstOffset + len);
-          for (let i = 2; i < src.length; i += 2) {
-            xor(buffers[src[i]!]!, offsets[src[i]!]! + src[i + 1]! * packetBytes + strip, d, o, len);
+      if (scratch.length < strips.scratchBytes) scratch = Buffer.allocUnsafeSlow(strips.scratchBytes);
+      const buffers = slots.map(asBuffer);
+      buffers.push(scratch);
+      const { kinds, sourceBuffer, sourceOffset, sourceMoves, targetBuffer, targetOffset, targetMoves } = strips.ops;
+      const opCount = kinds.length;
+      for (let strip = 0; strip < packetBytes; strip += strips.stripBytes) {
+        const length = Math.min(strips.stripBytes, packetBytes - strip);
+        strips.stagedSlots.forEach((slot, index) => {
+          const from = buffers[slot]!;
+          for (let packet = 0; packet < 8; packet++) {
+            const at = bases[slot]! + packet * packetBytes + strip;
+            from.copy(scratch, (index * 8 + packet) * strips.stripBytes, at, at + length);
           }
+        });
+        for (let op = 0; op < opCount; op++) {
+          const source = buffers[sourceBuffer[op]!]!;
+          const from = sourceOffset[op]! + sourceMoves[op]! * strip;
+          const target = buffers[targetBuffer[op]!]!;
+          const to = targetOffset[op]! + targetMoves[op]! * strip;
+          if (kinds[op] === 0) source.copy(target, to, from, from + length);
+          else xor(source, from, target, to, length);
         }
       }
     },
   };
 }
 
+/** The native XOR engine (exported for `bench:primitives`, which times it on its own), or undefined as below. */
+export function createNativeXorEngine(): XorEngine | undefined {
+  const xor = loadNativeXor();
+  return xor === null ? undefined : nativeEngine(xor);
+}
+
 /** The native codec, or undefined when @ronomon/reed-solomon is absent or fails its self-test. */
 export function createNativeCodec(): ErasureCodec | undefined {
-  const xor = loadNativeXor();
-  return xor === null ? undefined : createBitslicedCodec('rs-native', nativeEngine(xor));
+  const engine = createNativeXorEngine();
+  return engine === undefined ? undefined : createBitslicedCodec('rs-native', engine);
 }

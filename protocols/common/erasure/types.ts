@@ -1,5 +1,6 @@
 /**
- * @module The erasure codec interface: systematic Reed–Solomon over GF(2^8) (protocols.md §1).
+ * @module The erasure codec interface: systematic Reed–Solomon over GF(2^8)
+ * (docs/protocols.md#cryptography-and-erasure-coding).
  * `encode` returns `n` fragments of equal length; any `k` of them decode to the original value.
  * The encoded form carries the value's length, so values of any size (including 0 bytes and sizes
  * not divisible by `k`) round-trip exactly.

@@ -1,6 +1,7 @@
 /**
- * @module Byzantine readers of PoWerStore / M-PoWerStore (protocols.md §1, §7): forged candidates,
- * oversized candidate sets, STORE/COMPLETE from a non-writer. They hold no keys of correct clients.
+ * @module Byzantine readers of PoWerStore / M-PoWerStore (docs/protocols.md#hostile-clients): forged
+ * candidates, oversized candidate sets, STORE/COMPLETE from a non-writer. They hold no keys of
+ * correct clients. "Detail N" is item N of docs/protocols.md#implementation-details.
  */
 import type { ClusterInfo, HostileClient, HostileClientFactory, NodeEnv, NodeId, Send } from '../../types.ts';
 import { broadcast } from '../../types.ts';

@@ -1,6 +1,7 @@
 /**
- * @module Messages of PoWerStore and M-PoWerStore (protocols.md §4, §5), generic over the timestamp
- * type, and their strict parser for decoded wire input.
+ * @module Messages of PoWerStore and M-PoWerStore (docs/protocols.md#powerstore, #m-powerstore),
+ * generic over the timestamp type, and their strict parser for decoded wire input. "Detail N" is
+ * item N of docs/protocols.md#implementation-details.
  *
  * `mac` (the MAC vector μ) is present exactly in the multi-writer variant. Sizes that depend on the
  * cluster (a cross-checksum has `n` entries, a FILTER at most `n + 1` candidates) cannot be checked
@@ -17,7 +18,7 @@ export interface Candidate<T> {
   readonly nonce: Uint8Array;
 }
 
-/** One FILTER status (protocols.md §4). */
+/** One FILTER status (docs/protocols.md#server-state-and-handlers). */
 export type FilterStatus<T> =
   | {
       readonly kind: 'CONFIRM';
@@ -60,7 +61,7 @@ export type PowerStoreMessage<T> =
 
 export type PowerStoreMessageType = PowerStoreMessage<unknown>['type'];
 
-/** Nonces, commitments, hashes and MACs are 32 bytes (SHA-256 / HMAC-SHA-256, protocols.md §1). */
+/** Nonces, commitments, hashes and MACs are 32 bytes (SHA-256 / HMAC-SHA-256). */
 export const DIGEST_BYTES = 32;
 /** The public nonce `N0` of the initial candidate `c0`: 32 zero bytes. */
 export const N0: Uint8Array = new Uint8Array(DIGEST_BYTES);

@@ -1,7 +1,8 @@
 /**
- * @module The PoWerStore read (protocols.md §4, used unchanged by M-PoWerStore §5): collect, then
- * filter until a candidate is selected and its value decoded; one more FILTER round only when
- * fragments were pruned (retention), counted in `retries`.
+ * @module The PoWerStore read (docs/protocols.md#powerstore, used unchanged by M-PoWerStore): collect,
+ * then filter until a candidate is selected and its value decoded; one more FILTER round only when
+ * fragments were pruned (retention), counted in `retries`. "Detail N" is item N of
+ * docs/protocols.md#implementation-details.
  */
 import type { ClusterInfo, NodeEnv, NodeId, Operation, OpStep, Send } from '../../types.ts';
 import { broadcast } from '../../types.ts';
@@ -137,8 +138,9 @@ export class PowerStoreRead<T> implements Operation<PowerStoreMessage<T>> {
         return WAIT;
       }
     }
-    // Retention retry (protocols.md §4): with 2t + 1 confirms at least t + 1 are correct, so a
-    // shortfall means a correct server pruned, and its lc is genuine and newer than c_sel.
+    // Retention retry (docs/protocols.md#fragment-retention): with 2t + 1 confirms at least t + 1
+    // are correct, so a shortfall means a correct server pruned, and its lc is genuine and newer
+    // than c_sel.
     const newer = new Map<string, Candidate<T>>();
     for (const lc of gathered.prunedLcs) {
       if (this.ts.compare(lc.ts, selected.ts) > 0) newer.set(candidateKey(this.ts, lc), lc);

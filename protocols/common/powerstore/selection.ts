@@ -1,7 +1,8 @@
 /**
- * @module The reader's selection rule of protocols.md §4 (filter round) as pure functions over the
- * table of latest statuses: which candidate can be returned, whether enough fragments are at hand,
- * and whether the retention retry applies.
+ * @module The reader's selection rule (docs/protocols.md#powerstore, filter round) as pure functions
+ * over the table of latest statuses: which candidate can be returned, whether enough fragments are
+ * at hand, and whether the retention retry applies. "Detail N" is item N of
+ * docs/protocols.md#implementation-details.
  */
 import type { TimestampOps } from '../timestamp.ts';
 import { toHex, type Candidate, type FilterStatus } from './messages.ts';
@@ -66,6 +67,13 @@ export type FragmentGathering<T> =
  * Fragments for candidate `index`: a cross-checksum reported by ≥ t + 1 confirming servers, and
  * ≥ t + 1 fragments from confirming servers (any of them, detail 1) whose hash matches entry `j` of
  * it for server `j`.
+ *
+ * Fragments are verified lazily: in server order, stopping at the first t + 1 that match, since
+ * the codec uses exactly t + 1 = k fragments. Server order puts the data fragments (servers 0..t)
+ * first, so an all-correct read hashes t + 1 fragments and decodes by copying. Hashes are cached on
+ * the entry, so a later evaluation (another reply arrived) or another checksum never hashes a
+ * fragment twice. The outcome is the rule's: `ready` exactly when some checksum has ≥ t + 1
+ * matching fragments.
  */
 export function gatherFragments<T>(
   table: StatusTable<T>,
@@ -87,12 +95,14 @@ export function gatherFragments<T>(
     if (group === undefined) byChecksum.set(key, { cc: status.cc, reporters: 1 });
     else group.reporters++;
   }
+  const servers = [...table.keys()].sort((a, b) => a - b);
   for (const group of byChecksum.values()) {
     if (group.reporters < t + 1) continue;
     const fragments: (Uint8Array | undefined)[] = new Array(n).fill(undefined);
     let matching = 0;
-    for (const [server, row] of table) {
-      const entry = row[index];
+    for (const server of servers) {
+      if (matching === t + 1) break;
+      const entry = table.get(server)![index];
       if (entry === undefined || entry.status.kind !== 'CONFIRM' || entry.status.fragment === null) continue;
       entry.fragmentHash ??= sha256(entry.status.fragment);
       if (equalBytes(entry.fragmentHash, group.cc[server]!)) {
@@ -100,7 +110,7 @@ export function gatherFragments<T>(
         matching++;
       }
     }
-    if (matching >= t + 1) return { kind: 'ready', fragments };
+    if (matching === t + 1) return { kind: 'ready', fragments };
   }
   return { kind: 'short', prunedLcs };
 }

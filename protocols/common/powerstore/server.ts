@@ -1,6 +1,7 @@
 /**
- * @module The PoWerStore server (protocols.md §4), shared by both variants; M-PoWerStore adds the
- * MAC check on STORE and the GET_TS handler (§5).
+ * @module The PoWerStore server (docs/protocols.md#powerstore), shared by both variants; M-PoWerStore
+ * adds the MAC check on STORE and the GET_TS handler (docs/protocols.md#m-powerstore). "Detail N" is
+ * item N of docs/protocols.md#implementation-details.
  *
  * State: `hist` (ts → fragment, cross-checksum, commitment, μ), `lc` (the highest verified
  * candidate), COMPLETEs parked until their STORE, and per reader the UNKNOWN entries of its highest
@@ -14,9 +15,9 @@ export interface PowerStoreServerConfig<T> {
   readonly index: number;
   readonly cluster: ClusterInfo;
   readonly ts: TimestampOps<T>;
-  /** Fragment bytes are kept for the newest `retain` stored versions only (protocols.md §4). */
+  /** Fragment bytes are kept for the newest `retain` stored versions only. */
   readonly retain: number;
-  /** `lc-guarded` (default): never prune at or above `lc`; `spec`: protocols.md §4 as written (not live, kept to show why). */
+  /** `lc-guarded` (default): never prune at or above `lc`; `spec`: the rule as first specified (not live, kept to show why). */
   readonly retentionRule?: 'lc-guarded' | 'spec';
   /** M-PoWerStore: this server's key `k_i` (it holds no other). Absent in single-writer PoWerStore. */
   readonly macKey?: Uint8Array;
@@ -149,7 +150,7 @@ export class PowerStoreServer<T> implements ServerMachine<PowerStoreMessage<T>> 
       return [];
     }
     if (this.config.macKey !== undefined) {
-      // §5: a STORE whose own MAC entry does not verify is ignored and not acknowledged.
+      // M-PoWerStore: a STORE whose own MAC entry does not verify is ignored and not acknowledged.
       const mac = msg.mac;
       const expected = this.env.crypto.hmacSha256(this.config.macKey, this.ts.bytes(msg.ts));
       if (mac === undefined || mac.length !== this.n || !bytesEqual(mac[this.config.index]!, expected)) {
@@ -241,7 +242,7 @@ export class PowerStoreServer<T> implements ServerMachine<PowerStoreMessage<T>> 
     return nonce.length === DIGEST_BYTES && bytesEqual(this.env.crypto.sha256(nonce), entry.commitment);
   }
 
-  /** `raise(c)` of §4; callers have checked `verified(c)`. */
+  /** Raises `lc` to `c` if it is newer; callers have checked that `c` verifies. */
   private raise(candidate: Candidate<T>): void {
     if (this.ts.compare(candidate.ts, this.lc.ts) > 0) {
       this.lc = { ts: candidate.ts, nonce: candidate.nonce };
@@ -299,15 +300,15 @@ export class PowerStoreServer<T> implements ServerMachine<PowerStoreMessage<T>> 
   }
 
   /**
-   * Fragment retention (protocols.md §4, with a fix): fragment bytes are kept for the `retain`
-   * highest stored timestamps, and never for a version at or above `lc` — such a version is pruned
-   * only once `lc` has passed it. The spec's rule (prune whatever is outside the newest `retain`)
-   * is not live when `retain` ≤ the number of writers: `retain` concurrent, not yet completed
-   * versions can push out the fragment of `lc`'s own version, and the CONFIRM then carries an `lc`
-   * that is not newer than the reader's candidate, so the retry cannot make progress (see
-   * test/powerstore-retention.test.ts). With this rule a pruned fragment implies `lc` newer than
-   * it, which is what the retry's termination argument needs; fragments held stay bounded by
-   * `retain` plus the versions above `lc` (at most one per writer under per-link FIFO).
+   * Fragment retention (docs/protocols.md#fragment-retention): fragment bytes are kept for the
+   * `retain` highest stored timestamps, and never for a version at or above `lc` — such a version
+   * is pruned only once `lc` has passed it. The rule as first specified (prune whatever is outside the newest
+   * `retain`) is not live when `retain` ≤ the number of writers: `retain` concurrent, not yet
+   * completed versions can push out the fragment of `lc`'s own version, and the CONFIRM then
+   * carries an `lc` that is not newer than the reader's candidate, so the retry cannot make
+   * progress (see test/powerstore-retention.test.ts). With this rule a pruned fragment implies `lc`
+   * newer than it, which is what the retry's termination argument needs; fragments held stay
+   * bounded by `retain` plus the versions above `lc` (at most one per writer under per-link FIFO).
    */
   private retain(entry: HistEntry<T>): void {
     let position = this.retained.length;

@@ -1,7 +1,8 @@
 /**
- * @module Byzantine server strategies for PoWerStore and M-PoWerStore (protocols.md §7), generic
- * over the timestamp type. Each wraps the honest machine: it keeps the honest state (so that it can
- * tell the most convincing lies) and rewrites what the honest machine would send.
+ * @module Byzantine server strategies for PoWerStore and M-PoWerStore (docs/protocols.md), generic
+ * over the timestamp type ("detail N": item N of docs/protocols.md#implementation-details). Each
+ * wraps the honest machine: it keeps the honest state (so that it can tell the most convincing
+ * lies) and rewrites what the honest machine would send.
  *
  * Two families. Blunt liars (`forge`, `corrupt`, `refute-all`, `confirm-all`, `inflate-ts`, ...)
  * lie about everything and are caught by any threshold. Selective liars (`refute-newest`,

@@ -1,6 +1,6 @@
 /**
- * @module The PoWerStore write (protocols.md §4: store, complete) and M-PoWerStore's (§5: get-ts,
- * store with the MAC vector μ, complete).
+ * @module The PoWerStore write (store, complete) and M-PoWerStore's (get-ts, store with the MAC
+ * vector μ, complete): docs/protocols.md#powerstore, #m-powerstore.
  *
  * Proof of writing: the nonce `N` is drawn at the start but revealed (COMPLETE) only after `n - t`
  * servers acknowledged the STORE carrying its commitment `H(N)`.
@@ -114,7 +114,7 @@ export class PowerStoreWrite<T> implements Operation<PowerStoreMessage<T>> {
     }));
   }
 
-  /** §5: `ts0` is authentic without MACs; otherwise at least t + 1 entries of μ must verify. */
+  /** M-PoWerStore: `ts0` is authentic without MACs; otherwise at least t + 1 entries of μ must verify. */
   private authentic(ts: T, mac: readonly Uint8Array[]): boolean {
     if (this.ts.isTs0(ts)) return true;
     if (this.source.kind !== 'query' || mac.length !== this.cluster.n) return false;
