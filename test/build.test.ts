@@ -50,7 +50,7 @@ test('the compiled harness runs on its own: entry points, --help, check, serve, 
     const secret = join(root, 'secret');
     writeFileSync(secret, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
     const serve = node([join(dist, 'harness/cli/serve-entry.js'), '--id', 's1', '--listen', '127.0.0.1:0', '--cluster', cluster, '--secret-file', secret]);
-    assert.equal(serve.status, 2);
+    assert.equal(serve.status, 2, serve.stderr);
     assert.equal(serve.stderr, 'quorumbench serve: cluster.s3: expected host:port, got "c:x"\n');
 
     // The compiled worker entry answers a key of the stale history: a violation.
