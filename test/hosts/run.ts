@@ -18,7 +18,8 @@
  * has netem). Needs root and `ip netns`; exit 0 all passed, 1 a check failed, 2 cannot run here.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseConfig } from '../../harness/config/index.ts';
@@ -136,12 +137,18 @@ function baseConfig(name: string, protocol: string, real: Record<string, unknown
   };
 }
 
-/** `quorumbench run` as a child; resolves with its exit code and stderr. */
-function cli(configPath: string, onStart?: (pid: number) => void): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+/**
+ * `quorumbench run` as a child, compiled (dist/, as `npx quorumbench` runs it; `npm run test:hosts`
+ * builds it first), so that its hosts run the compiled harness too, while the runs in this process
+ * run the sources there; its temporary folders go into `tmpDir` if given. Resolves with its exit
+ * code and stderr.
+ */
+function cli(configPath: string, onStart?: (pid: number) => void, tmpDir?: string): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin/quorumbench.js'), 'run', configPath, '--out', join(lab.dir, 'results', `cli-${Date.now()}`)], {
+    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'dist/bin/quorumbench.js'), 'run', configPath, '--out', join(lab.dir, 'results', `cli-${Date.now()}`)], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: tmpDir === undefined ? process.env : { ...process.env, TMPDIR: tmpDir },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -249,12 +256,22 @@ for (const protocol of protocols) {
   );
 }
 
-// 4. A running harness interrupted: SIGINT (Ctrl-C) and SIGKILL (no hook runs).
+/** The run folders of processes started over SSH (ssh.ts `remoteProcessCommand`): the hosts share this /tmp. */
+function remoteRunFolders(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith('quorumbench-run-'));
+}
+
+// 4. A running harness interrupted: SIGINT (Ctrl-C) and SIGKILL (no hook runs). Its run folder (with
+// the run secret) must go too: the harness removes its own on SIGINT; after a SIGKILL its local
+// client process does (`--run-folder`); the hosts' processes remove theirs either way.
 for (const signal of ['SIGINT', 'SIGKILL'] as const) {
   const sinceMs = Date.now();
   const path = writeConfig(`interrupt-${signal}`, baseConfig(`interrupt-${signal}`, 'abd', { clientProcesses: 1, hosts: labHosts(3) }, { operations: 1_000_000 }));
+  const harnessTmp = join(lab.dir, `tmp-${signal}`);
+  mkdirSync(harnessTmp);
+  const remoteBefore = new Set(remoteRunFolders());
   let harnessPid = 0;
-  const outcome = cli(path, (pid) => (harnessPid = pid));
+  const outcome = cli(path, (pid) => (harnessPid = pid), harnessTmp);
   // Interrupt once every server runs: each host has its sessions' processes.
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && ![...lab.processesInHosts().values()].every((pids) => pids.length > 0)) await new Promise((resolve) => setTimeout(resolve, 200));
@@ -263,9 +280,11 @@ for (const signal of ['SIGINT', 'SIGKILL'] as const) {
   const { code, signal: endedBy } = await outcome;
   const left = await settledProcessesLeft();
   const expectedEnd = signal === 'SIGINT' ? code === 130 : endedBy === 'SIGKILL';
+  const foldersLeft = [...readdirSync(harnessTmp).map((name) => join(harnessTmp, name)), ...remoteRunFolders().filter((name) => !remoteBefore.has(name))];
   check(expectedEnd, `interrupt ${signal}: harness ended with code ${code}, signal ${endedBy}`);
   check(left === 0, `interrupt ${signal}: ${left} processes left`);
-  process.stdout.write(`interrupt: ${signal} of a running harness: ended with ${code ?? endedBy}, processes left ${left}, ${seconds(sinceMs)}\n`);
+  check(foldersLeft.length === 0, `interrupt ${signal}: run folders left: ${foldersLeft.join(', ')}`);
+  process.stdout.write(`interrupt: ${signal} of a running harness: ended with ${code ?? endedBy}, processes left ${left}, run folders left ${foldersLeft.length}, ${seconds(sinceMs)}\n`);
 }
 
 lab.teardown();
