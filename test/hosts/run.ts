@@ -2,8 +2,9 @@
  * @module `npm run test:hosts`: the SSH launcher for real, on network-namespace hosts (netns-lab.ts).
  *
  * It makes the hosts (each a namespace with its own address and sshd), then:
- * 1. refused hosts: a config whose host cannot be reached, has no project folder, an old Node, or
- *    another git commit makes `quorumbench run` exit 2 with one line naming the host;
+ * 1. refused hosts: a config whose host cannot be reached, has no project folder, an old Node,
+ *    another git commit, or (for the compiled harness) no build or another build makes
+ *    `quorumbench run` exit 2 with one line naming the host;
  * 2. a failed start: one server cannot start on its host while the others run: the run fails with
  *    that server's message and every started process is stopped;
  * 3. one real experiment per protocol (protocolNames()) across the hosts through the launcher:
@@ -182,16 +183,32 @@ async function refusal(name: string, real: Record<string, unknown>, viaCli: bool
   execFileSync('sh', ['-c', 'git init -q && git -c user.name=lab -c user.email=lab@example.invalid commit -q --allow-empty -m other'], { cwd: oldCheckout });
   const oldNode = join(lab.dir, 'node18');
   writeFileSync(oldNode, '#!/bin/sh\necho v18.20.4\n', { mode: 0o755 });
+  // A checkout at this commit with node_modules, but no build; then with another build. The compiled
+  // harness (the CLI) must refuse both: its hosts would run other code.
+  const unbuilt = join(lab.dir, 'unbuilt-checkout');
+  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).trim();
+  execFileSync('git', ['clone', '-q', '--shared', '--no-checkout', PROJECT_ROOT, unbuilt]);
+  execFileSync('git', ['checkout', '-q', '--detach', commit], { cwd: unbuilt });
+  mkdirSync(join(unbuilt, 'node_modules'));
+  const otherBuild = join(lab.dir, 'other-build-checkout');
+  execFileSync('git', ['clone', '-q', '--shared', '--no-checkout', PROJECT_ROOT, otherBuild]);
+  execFileSync('git', ['checkout', '-q', '--detach', commit], { cwd: otherBuild });
+  mkdirSync(join(otherBuild, 'node_modules'));
+  mkdirSync(join(otherBuild, 'dist/harness/cli'), { recursive: true });
+  writeFileSync(join(otherBuild, 'dist/harness/cli/probe-entry.js'), '// another build\n');
   const first = lab.hosts[0]!;
   const cases = [
     { what: 'unreachable (no sshd on that port)', real: { hosts: labHosts(3), ssh: { ...lab.sshSettings(), port: 2222 } }, expect: /cannot run commands there over ssh: .*Connection refused/ },
     { what: 'no project folder', real: { hosts: labHosts(3, '/nonexistent/quorumbench') }, expect: /project directory "\/nonexistent\/quorumbench" not found there/ },
     { what: 'Node 18', real: { hosts: labHosts(3, PROJECT_ROOT, { node: oldNode }) }, expect: /Node v18\.20\.4 there, need >= 20/ },
     { what: 'another git commit', real: { hosts: labHosts(3, oldCheckout) }, expect: /project at commit [0-9a-f]{12} there, this checkout is at [0-9a-f]{12}/ },
+    { what: 'no build (CLI)', real: { hosts: labHosts(3, unbuilt) }, expect: /no dist\/harness\/cli\/probe-entry\.js in .* there: run npm ci \(or npm run build\) there$/ },
+    { what: 'another build (CLI)', real: { hosts: labHosts(3, otherBuild) }, expect: /its compiled harness \(dist\/\) differs from this checkout's: run npm run build there/ },
   ];
-  // The first through the CLI (its exit status), the others in this process (the same ConfigError; a
-  // CLI start-up costs seconds on a loaded machine).
-  const outcomes = await Promise.all(cases.map((c, i) => refusal(`refused-${i}`, c.real, i === 0)));
+  // Through the CLI (its exit status) the first and those of the compiled harness; the others in this
+  // process (the same ConfigError; a CLI start-up costs seconds on a loaded machine).
+  const viaCli = (i: number): boolean => i === 0 || cases[i]!.what.endsWith('(CLI)');
+  const outcomes = await Promise.all(cases.map((c, i) => refusal(`refused-${i}`, c.real, viaCli(i))));
   for (const [i, c] of cases.entries()) {
     const { code, line } = outcomes[i]!;
     const ok = code === 2 && line.startsWith(`config error: real.hosts[0] (${first.ssh}): `) && c.expect.test(line);
