@@ -146,15 +146,15 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
     return stopping;
   };
   // stdin is the control channel: when it closes, the harness is gone (or done with us).
-  const exitWithHarness = (): void =>
-    void stop().then(() => {
-      removeRunFolder(runFolder);
-      process.exit(0);
-    });
+  // The run's folder goes first: the stats line of stop() may fail to reach a harness that is gone.
+  const exitWithHarness = (): void => {
+    removeRunFolder(runFolder);
+    void stop().then(() => process.exit(0));
+  };
   process.stdin.on('end', exitWithHarness);
   process.stdin.on('error', exitWithHarness);
   // The harness is gone (its end of the pipe closed): nothing left to report to.
-  process.stdout.on('error', () => void stop().then(() => process.exit(0)));
+  process.stdout.on('error', exitWithHarness);
   printLine({ event: 'ready', clients: ids, pid: process.pid });
   return { stop };
 }

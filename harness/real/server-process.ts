@@ -135,13 +135,15 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
     return stopping;
   };
   if (options.exitOnStdinClose === true) {
-    const exit = (): void =>
-      void stop().then(() => {
-        removeRunFolder(runFolder);
-        process.exit(0);
-      });
+    // The run's folder goes first: the stats line of stop() may fail to reach a harness that is gone.
+    const exit = (): void => {
+      removeRunFolder(runFolder);
+      void stop().then(() => process.exit(0));
+    };
     process.stdin.on('end', exit);
     process.stdin.on('error', exit);
+    // The harness is gone (its end of the pipe closed): nothing left to report to.
+    process.stdout.on('error', exit);
     process.stdin.resume();
   }
   return { address, stop };
