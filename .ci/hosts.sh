@@ -29,4 +29,6 @@ if [ ! -x /usr/sbin/sshd ]; then
   fi
   [ -z "$policy" ] || rm -f "$policy"
 fi
+started=$SECONDS
 npm run --silent test:hosts
+echo "test:hosts: done in $((SECONDS - started)) s"
