@@ -1,10 +1,10 @@
 /**
  * @module Where the harness's files are, and how it starts its own entry points in another process
- * (`serve`, `client-process`, the SSH launcher's host probe, swarm workers) or worker thread (the checker's helpers). A child runs
- * the same code as its parent: the compiled JavaScript under dist/ when the harness runs compiled
- * (the `quorumbench` command after `npm ci`; scripts/build.ts), the TypeScript source through tsx's
- * loader when it runs from sources (tests, `npx tsx ...`). The extension of this very module tells
- * which one is running.
+ * (`serve`, `client-process`, the SSH launcher's host probe, swarm workers) or worker thread (the
+ * checker's helpers). A child runs the same code as its parent: the compiled JavaScript under dist/
+ * when the harness runs compiled (the `quorumbench` command after `npm ci`; scripts/build.ts), the
+ * TypeScript source through tsx's loader when it runs from sources (tests, `npx tsx ...`). The
+ * extension of this very module tells which one is running.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -6,7 +6,8 @@
  * of a run and on error; (2) while any child is alive, SIGINT/SIGTERM of the harness stop every child
  * before the harness exits, and a synchronous `exit` hook SIGKILLs any that remain; (3) servers run
  * with `--exit-on-stdin-close`, so even a SIGKILLed harness (which runs no hook) takes them down: its
- * end of their stdin pipe closes with it.
+ * end of their stdin pipe closes with it (and with `--run-folder` they remove the run's folder,
+ * which the harness's hooks would have removed: run-folder.ts).
  */
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
