@@ -1,17 +1,24 @@
 /**
  * @module Where the harness's files are, and how it starts its own entry points in another process
- * (`serve`, `client-process`, swarm workers) or worker thread (the checker's helpers). A child runs
- * the same code as its parent: the compiled JavaScript under dist/ when the harness runs compiled
- * (the `quorumbench` command after `npm ci`; scripts/build.ts), the TypeScript source through tsx's
- * loader when it runs from sources (tests, `npx tsx ...`). The extension of this very module tells
- * which one is running.
+ * (`serve`, `client-process`, the SSH launcher's host probe, swarm workers) or worker thread (the
+ * checker's helpers). A child runs the same code as its parent: the compiled JavaScript under dist/
+ * when the harness runs compiled (the `quorumbench` command after `npm ci`; scripts/build.ts), the
+ * TypeScript source through tsx's loader when it runs from sources (tests, `npx tsx ...`). The
+ * extension of this very module tells which one is running.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The harness's own entry points (the `quorumbench` command's and its children's), as paths without an extension. */
-export const ENTRY_POINTS = ['bin/quorumbench', 'harness/cli/serve-entry', 'harness/cli/client-entry', 'harness/cli/checker-worker', 'harness/swarm/worker'] as const;
+export const ENTRY_POINTS = [
+  'bin/quorumbench',
+  'harness/cli/serve-entry',
+  'harness/cli/client-entry',
+  'harness/cli/probe-entry',
+  'harness/cli/checker-worker',
+  'harness/swarm/worker',
+] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';

@@ -7,6 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkHistory } from '../harness/checker/index.ts';
 import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
@@ -214,15 +216,22 @@ describe('real engine', () => {
   // SIGINT (Ctrl-C) of the harness is tested with servers and client processes together in
   // real-client-processes.test.ts (one spawned harness for both kinds of child).
   for (const [signal, exitCode] of [
-    // SIGKILL runs no handler at all: the servers notice that their stdin (a pipe from the harness) closed.
+    // SIGKILL runs no handler at all: the servers notice that their stdin (a pipe from the harness)
+    // closed, and remove the run's folder, with its secret, before they exit (--run-folder).
     ['SIGKILL', null],
   ] as const) {
-    it(`leaves no server behind when the harness gets ${signal} in the middle of a run`, async () => {
+    it(`leaves no server and no run folder behind when the harness gets ${signal} in the middle of a run`, async () => {
       const { pids, harness, exited } = await startHarnessChild();
       assert.ok(pids.every(alive), 'servers should be running before the signal');
+      // The run's folder: the one of the cluster file named on a server's command line.
+      const args = readFileSync(`/proc/${pids[0]}/cmdline`, 'utf8').split('\0');
+      const runFolder = dirname(args[args.indexOf('--cluster') + 1]!);
+      assert.match(runFolder, /quorumbench-real-/);
+      assert.equal(existsSync(runFolder), true);
       harness.kill(signal);
       assert.equal(await exited, exitCode);
       assert.equal(await waitUntil(() => !pids.some(alive), 15_000), true, `servers outlived the harness: ${pids.filter(alive).join(', ')}`);
+      assert.equal(existsSync(runFolder), false, `${runFolder} outlived the harness`);
     });
   }
 });

@@ -2,6 +2,7 @@
  * @module What servers report about a run: what they store, reject and send. In-process servers are
  * read directly; server processes print it as their stats line (harness/real/child-lines.ts).
  */
+import type { HostReport } from '../results/schema.ts';
 import type { Traffic } from './traffic.ts';
 
 /** One server fault that a host applied itself, on the run's clock. */
@@ -29,4 +30,6 @@ export interface ServerReport {
   /** Replies per operation (servers hosted elsewhere count them where they send them). */
   readonly replies: ReplyCounts;
   readonly faults: readonly AppliedFault[];
+  /** The hosts the servers ran on, when the real engine started them over SSH. */
+  readonly hosts?: readonly HostReport[];
 }

@@ -26,6 +26,7 @@ import { clientCommand, printLine } from './child-lines.ts';
 import { loadClusterPlugins, parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
+import { checkRunFolder, removeRunFolder } from './run-folder.ts';
 import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
@@ -41,6 +42,8 @@ export interface ClientProcessOptions {
   readonly processIndex?: number;
   /** Record this process's messages here (a traced run: the engine passes a file in its private folder). */
   readonly traceFile?: string;
+  /** The run's private folder (the cluster file's), removed on exit when stdin closed (run-folder.ts). */
+  readonly runFolder?: string;
 }
 
 /** Activity lines at most this often (ms): enough for an idle timeout of seconds, cheap on a pipe. */
@@ -48,6 +51,7 @@ const ACTIVITY_EVERY_MS = 100;
 
 /** Starts the client process; resolves once it is ready. Input errors are ConfigErrors. */
 export async function startClientProcess(options: ClientProcessOptions): Promise<{ stop: () => Promise<void> }> {
+  const runFolder = options.runFolder === undefined ? undefined : checkRunFolder(options.runFolder, options.clusterPath);
   await loadClusterPlugins(options.clusterPath);
   const { run, addresses, runId } = readClusterFile(options.clusterPath);
   if (runId === undefined) throw new ConfigError('--cluster: the cluster file has no runId (client processes belong to a run the real engine started)');
@@ -142,10 +146,15 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
     return stopping;
   };
   // stdin is the control channel: when it closes, the harness is gone (or done with us).
-  process.stdin.on('end', () => void stop().then(() => process.exit(0)));
-  process.stdin.on('error', () => void stop().then(() => process.exit(0)));
+  // The run's folder goes first: the stats line of stop() may fail to reach a harness that is gone.
+  const exitWithHarness = (): void => {
+    removeRunFolder(runFolder);
+    void stop().then(() => process.exit(0));
+  };
+  process.stdin.on('end', exitWithHarness);
+  process.stdin.on('error', exitWithHarness);
   // The harness is gone (its end of the pipe closed): nothing left to report to.
-  process.stdout.on('error', () => void stop().then(() => process.exit(0)));
+  process.stdout.on('error', exitWithHarness);
   printLine({ event: 'ready', clients: ids, pid: process.pid });
   return { stop };
 }

@@ -36,6 +36,7 @@ import { parseConfig, resolveExperiment, type ResolvedRun } from '../config/inde
 import { loadPlugins } from '../config/plugins.ts';
 import { CHANNEL_MODES } from './frame.ts';
 import { isRunId } from './run-secret.ts';
+import { hostSchema, sshSchema } from './hosts-config.ts';
 import type { HostPort } from './tcp-transport.ts';
 import type { SharedTimebase } from './wall-clock.ts';
 
@@ -204,12 +205,24 @@ export const realSettingsSchema = z.strictObject({
    * charges an HMAC per frame sent and received for `hmac` and `tls`. @default plain
    */
   channels: z.enum(CHANNEL_MODES).default('plain'),
+  /**
+   * Machines that the engine starts the servers (and optionally client processes) on, over SSH
+   * (harness/real/hosts-config.ts, docs/multi-host.md). Not with `servers`.
+   */
+  hosts: z.array(hostSchema).min(1).optional(),
+  /** How to reach `hosts` over SSH. */
+  ssh: sshSchema.default(sshSchema.parse({})),
 });
 export type RealSettings = z.infer<typeof realSettingsSchema>;
 
 /** The shared timebase of a run's processes (see `sharedClock`). */
 export function sharedTimebaseOf(settings: RealSettings): SharedTimebase {
-  return settings.sharedClock ?? (settings.servers === undefined ? 'monotonic' : 'realtime');
+  return settings.sharedClock ?? (settings.servers === undefined && settings.hosts === undefined ? 'monotonic' : 'realtime');
+}
+
+/** Client processes of a run: on the harness's machine and on the hosts. */
+export function clientProcessCount(settings: RealSettings): number {
+  return settings.clientProcesses + (settings.hosts ?? []).reduce((sum, host) => sum + host.clientProcesses, 0);
 }
 
 /** Whether `real.channels` puts a MAC on every frame (hmac, or TLS's record MAC), which both engines charge. */
@@ -220,5 +233,8 @@ export function framesCarryMac(real: unknown): boolean {
 export function parseRealSettings(value: unknown): RealSettings {
   const parsed = realSettingsSchema.safeParse(value ?? {}, { reportInput: true });
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error.issues, ['real'], realSettingsSchema));
+  if (parsed.data.servers !== undefined && parsed.data.hosts !== undefined) {
+    throw new ConfigError('real.hosts: cannot be combined with real.servers (servers already running elsewhere); use one of them');
+  }
   return parsed.data;
 }

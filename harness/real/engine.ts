@@ -6,8 +6,9 @@
  *
  * Start-up (launch.ts): free loopback ports, a cluster file, the server processes, each waited for.
  * With `real.servers` in the config the servers are already running elsewhere (docs/multi-host.md)
- * and none is started. This process then talks TCP with a link model built from the run's network
- * model (emulated latency and bandwidth), as the servers do.
+ * and none is started; with `real.hosts` they are started on those hosts over SSH (ssh-launch.ts).
+ * This process then talks TCP with a link model built from the run's network model (emulated
+ * latency and bandwidth), as the servers do.
  *
  * Authentication: each run gets a run id and a secret (run-secret.ts): a fresh random one, or with
  * `real.servers` the file the servers were started with (`real.secretFile`). Every connection proves
@@ -16,8 +17,9 @@
  * another run, or holds another secret, refuses, and the run stops with a ConfigError that says what
  * to do (exit status 2 from the CLI).
  *
- * End: `close()` stops the client processes, then every server (SIGTERM; each prints its stats
- * line), waits for them to exit and keeps their stats for {@link RealEngine.serverReport}. A crash
+ * End: `close()` stops the client processes, then every server (SIGTERM, or the end of its SSH
+ * session's input; each prints its stats line), waits for them to exit and keeps their stats for
+ * {@link RealEngine.serverReport}. A crash
  * fault SIGKILLs the server's process. Randomness of this process's nodes is a CSPRNG.
  */
 import type { NodeId, RandomSource } from '../../protocols/types.ts';
@@ -27,13 +29,14 @@ import type { AppliedFault, ServerReport } from '../host/server-report.ts';
 import { addTraffic, noTraffic, type Traffic } from '../host/traffic.ts';
 import type { Engine, EngineContext, EngineRunOutcome } from '../transport/engine.ts';
 import { clientStatsLine, parseChildLine, serverFaultLine, serverStatsLine, type ClientStatsLine, type ServerStatsLine } from './child-lines.ts';
-import { parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
+import { clientProcessCount, parseRealSettings, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { launch, removeLaunchFolder, type Launched, type RunAccess } from './launch.ts';
 import { linkModelFor, runNodes, type LinkModel } from './link-model.ts';
 import { cryptoRandom } from './node-random.ts';
 import type { ChildLine, ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
 import { channelKeysOf, newRunId, newRunSecret, readSecretFile, secretSetupRandom } from './run-secret.ts';
+import { launchOnHosts } from './ssh-launch.ts';
 import { PeerRefusedError, TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
@@ -85,28 +88,34 @@ export class RealEngine implements Engine {
     const { run, seed } = context;
     const settings = parseRealSettings(run.config.real);
     const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
-    if (settings.clientProcesses > workloadClients.length) {
-      throw new ConfigError(`real.clientProcesses: ${settings.clientProcesses} exceeds the ${workloadClients.length} workload clients (writers + readers)`);
+    const clientProcesses = clientProcessCount(settings);
+    const onHosts = clientProcesses === settings.clientProcesses ? '' : ' (counting those of real.hosts)';
+    if (clientProcesses > workloadClients.length) {
+      throw new ConfigError(`real.clientProcesses: ${clientProcesses} exceeds the ${workloadClients.length} workload clients (writers + readers)${onHosts}`);
     }
     // Schedules gate frames at this process's receivers and scripts drive its clients step by step:
     // neither reaches a client process, so rather than run them half-applied, refuse.
-    if (settings.clientProcesses > 0 && (run.config.schedule !== undefined || run.config.workload.script !== undefined)) {
-      throw new ConfigError(`real.clientProcesses: ${settings.clientProcesses} cannot be combined with a fault schedule or a scripted workload (they act on clients in the harness process); use 0`);
+    if (clientProcesses > 0 && (run.config.schedule !== undefined || run.config.workload.script !== undefined)) {
+      throw new ConfigError(`real.clientProcesses: ${clientProcesses}${onHosts} cannot be combined with a fault schedule or a scripted workload (they act on clients in the harness process); use 0`);
     }
     const access = runAccess(settings);
     // Client processes' lines go to the engine's remote clients once it exists (none come before).
     const lines: { route: ((line: ChildLine, child: ChildProcessHandle) => boolean) | undefined } = { route: undefined };
+    const route = (line: ChildLine, child: ChildProcessHandle): boolean => lines.route?.(line, child) ?? false;
     // External nodes are processes of this one (harness/host/external-host.ts): no server process.
     const hostsHere = externalSettingsOf(run) !== undefined;
-    const launched = hostsHere ? NOTHING_LAUNCHED : await launch(run, seed, settings, access, (line, child) => lines.route?.(line, child) ?? false);
+    const launched = hostsHere ? NOTHING_LAUNCHED : settings.hosts === undefined ? await launch(run, seed, settings, access, route) : await launchOnHosts(run, seed, settings, access, route);
     let transport: TcpTransport | undefined;
     try {
       // Time zero of the run: everything is ready. Client processes learn it (as a CLOCK_MONOTONIC
-      // reading) to report their operations' times on this clock; pipe order puts it before any operation.
+      // reading, of their host's clock as measured) to report their operations' times on this clock;
+      // pipe order puts it before any operation.
       const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
-      for (const child of launched.clientProcesses) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      // A process on another host gets its host's reading of that instant (its clock's measured offset).
+      const clockLine = (child: ChildProcessHandle): string => JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs + (launched.monotonicShiftNs?.get(child) ?? 0n)) });
+      for (const child of launched.clientProcesses) child.writeLine(clockLine(child));
       // Traced servers record on this clock too (server-process.ts reads the same line).
-      if (run.trace !== null) for (const child of launched.servers.values()) child.writeLine(JSON.stringify({ cmd: 'clock', startNs: String(clock.startHrtimeNs) }));
+      if (run.trace !== null) for (const child of launched.servers.values()) child.writeLine(clockLine(child));
       const known = new Set(runNodes(run));
       const extraDelayNs = new Map<NodeId, number>();
       const baseModel = linkModelFor(run, '', `real:harness:${seed}`);
@@ -189,7 +198,8 @@ export class RealEngine implements Engine {
     add(this.transport.rejected());
     for (const stats of this.clientProcessStats) add(stats.rejected);
     const storageBytesPerServer = servers.map((id) => this.serverStats.get(id)?.storedBytes ?? 0);
-    return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults() };
+    const hosts = this.launched.hosts === undefined ? {} : { hosts: this.launched.hosts };
+    return { storageBytesPerServer, rejected, sent, initiated, initiatedCpuNs, replies, faults: this.serverFaults(), ...hosts };
   }
 
   remoteTrace(): ProcessTraces {
@@ -223,6 +233,10 @@ export class RealEngine implements Engine {
     this.extraDelayNs.set(node, delayNs);
   }
 
+  /**
+   * SIGKILL of the server's process; of a server on another host, SIGKILL of its SSH session: the
+   * server sees its stdin close and exits within a round trip (it may answer what reaches it meanwhile).
+   */
   crash(node: NodeId): void {
     const child = this.launched.servers.get(node);
     if (child === undefined) {

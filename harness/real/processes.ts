@@ -6,7 +6,8 @@
  * of a run and on error; (2) while any child is alive, SIGINT/SIGTERM of the harness stop every child
  * before the harness exits, and a synchronous `exit` hook SIGKILLs any that remain; (3) servers run
  * with `--exit-on-stdin-close`, so even a SIGKILLed harness (which runs no hook) takes them down: its
- * end of their stdin pipe closes with it.
+ * end of their stdin pipe closes with it (and with `--run-folder` they remove the run's folder,
+ * which the harness's hooks would have removed: run-folder.ts).
  */
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
@@ -35,6 +36,11 @@ export class ChildProcessHandle {
     readonly name: string,
     readonly child: ResultPromise<{ stdin: 'pipe'; stdout: 'pipe'; stderr: 'pipe'; buffer: false; reject: false }>,
     private readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
+    /**
+     * Stop by closing the child's stdin first (it exits when its stdin closes), signals only after
+     * the grace time: the remote command of an SSH session sees its stdin close, never our signals.
+     */
+    private readonly stopByClosingStdin = false,
   ) {
     let partial = '';
     child.stdout!.setEncoding('utf8');
@@ -125,13 +131,18 @@ export class ChildProcessHandle {
     }
   }
 
-  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  /**
+   * SIGTERM, then SIGKILL if it has not exited after `graceMs`; with `stopByClosingStdin`, closing
+   * its stdin comes first and SIGTERM only after `graceMs`.
+   */
   async stop(graceMs = 5_000): Promise<void> {
     if (this.exited) return;
-    this.kill('SIGTERM');
-    const timer = setTimeout(() => this.kill('SIGKILL'), graceMs);
+    const steps: (() => void)[] = [() => this.kill('SIGTERM'), () => this.kill('SIGKILL')];
+    if (this.stopByClosingStdin) steps.unshift(() => this.child.stdin!.end());
+    steps.shift()!();
+    const timer = setInterval(() => steps.shift()?.(), graceMs);
     await this.done;
-    clearTimeout(timer);
+    clearInterval(timer);
   }
 }
 
@@ -195,6 +206,13 @@ export function liveChildPids(): number[] {
   return [...live].map((handle) => handle.pid).filter((pid): pid is number => pid !== undefined);
 }
 
+interface StartOptions {
+  /** Sees every stdout line first, with its text (see {@link ChildProcessHandle}). */
+  readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean;
+  /** Stop it by closing its stdin before any signal (see {@link ChildProcessHandle}). */
+  readonly stopByClosingStdin?: boolean;
+}
+
 /**
  * Starts `command` (a program and its arguments) in `cwd` and tracks it: an external node
  * (harness/external/node-process.ts). `onLine` sees every stdout line with its text.
@@ -206,10 +224,7 @@ export function startCommand(
   onLine: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
 ): ChildProcessHandle {
   const [file, ...args] = command;
-  const child = execa(file!, args, { cwd, stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false, cleanup: true });
-  const handle = new ChildProcessHandle(name, child, onLine);
-  track(handle);
-  return handle;
+  return startProcess(name, file!, args, cwd, { onLine });
 }
 
 /** Starts `node <script> ...args` in `cwd` (with tsx's loader if `script` is TypeScript) and tracks it. */
@@ -220,7 +235,12 @@ export function startNodeScript(
   cwd: string,
   onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
-  const child = execa(process.execPath, [...loaderFlags(script), script, ...args], {
+  return startProcess(name, process.execPath, [...loaderFlags(script), script, ...args], cwd, onLine === undefined ? {} : { onLine });
+}
+
+/** Starts `file ...args` in `cwd` with piped stdio and tracks it (stopped on exit, SIGINT, SIGTERM). */
+export function startProcess(name: string, file: string, args: readonly string[], cwd: string, options: StartOptions = {}): ChildProcessHandle {
+  const child = execa(file, args, {
     cwd,
     stdin: 'pipe',
     stdout: 'pipe',
@@ -230,7 +250,7 @@ export function startNodeScript(
     // execa's own exit hook also kills the child if the harness exits.
     cleanup: true,
   });
-  const handle = new ChildProcessHandle(name, child, onLine);
+  const handle = new ChildProcessHandle(name, child, options.onLine, options.stopByClosingStdin);
   track(handle);
   return handle;
 }

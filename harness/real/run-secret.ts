@@ -39,12 +39,17 @@ export function isRunId(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(value);
 }
 
+/** What a secret file holds: the secret as hex, one line ({@link readSecretFile} reads it). */
+export function secretFileText(secret: Uint8Array): string {
+  return `${Buffer.from(secret).toString('hex')}\n`;
+}
+
 /**
  * Writes the secret as hex to a new file that only its owner can read. `wx` refuses to follow or
  * overwrite anything already there (the folder is the run's own private one).
  */
 export function writeSecretFile(path: string, secret: Uint8Array): void {
-  writeFileSync(path, `${Buffer.from(secret).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(path, secretFileText(secret), { mode: 0o600, flag: 'wx' });
 }
 
 /**

@@ -19,6 +19,7 @@ import { clientCommand, printLine } from './child-lines.ts';
 import { ProcessTraceFile } from '../trace/process-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
+import { checkRunFolder, removeRunFolder } from './run-folder.ts';
 import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { removePidFile, stopWithLauncher, writePidFile } from './serve-lifetime.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
@@ -34,6 +35,8 @@ export interface ServeOptions {
   readonly secretPath: string;
   /** Exit when stdin closes: the parent (the real engine) is gone, so no orphan outlives it. */
   readonly exitOnStdinClose?: boolean;
+  /** The run's private folder (the cluster file's), removed on exit when stdin closed (run-folder.ts). */
+  readonly runFolder?: string;
   /** Record this server's messages here (a traced run: the engine passes a file in its private folder). */
   readonly traceFile?: string;
   /** Write the server's pid here once it listens; removed when it stops cleanly. */
@@ -42,6 +45,7 @@ export interface ServeOptions {
 
 /** Starts the server; resolves once it is ready. Errors in the inputs are ConfigErrors. */
 export async function startServer(options: ServeOptions): Promise<{ address: HostPort; stop: () => Promise<void> }> {
+  const runFolder = options.runFolder === undefined ? undefined : checkRunFolder(options.runFolder, options.clusterPath);
   await loadClusterPlugins(options.clusterPath);
   const { run, addresses, runId } = readClusterFile(options.clusterPath);
   const secret = readSecretFile(options.secretPath, '--secret-file');
@@ -131,8 +135,15 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
     return stopping;
   };
   if (options.exitOnStdinClose === true) {
-    process.stdin.on('end', () => void stop().then(() => process.exit(0)));
-    process.stdin.on('error', () => void stop().then(() => process.exit(0)));
+    // The run's folder goes first: the stats line of stop() may fail to reach a harness that is gone.
+    const exit = (): void => {
+      removeRunFolder(runFolder);
+      void stop().then(() => process.exit(0));
+    };
+    process.stdin.on('end', exit);
+    process.stdin.on('error', exit);
+    // The harness is gone (its end of the pipe closed): nothing left to report to.
+    process.stdout.on('error', exit);
     process.stdin.resume();
   }
   return { address, stop };

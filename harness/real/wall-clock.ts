@@ -34,28 +34,39 @@ export type SharedTimebase = 'monotonic' | 'realtime';
 
 /**
  * The system clock minus CLOCK_MONOTONIC, in µs, measured now. `Date.now()` has millisecond
- * resolution, so we wait (at most 1 ms) for it to tick and read the monotonic clock at the tick.
+ * resolution, so we wait (about 1 ms) for it to tick and read the monotonic clock at the tick.
  * (`performance.timeOrigin` would be simpler, but it is the system clock at process start: NTP
  * slewing since then, up to 500 µs per second, would put processes started minutes apart
  * milliseconds out of step.)
  */
-function realtimeMinusMonotonicUs(): number {
-  // Five ticks, the median offset: a sample taken while the process was preempted between the two
-  // reads is off by the preemption, and one such outlier must not move the result.
+export function realtimeMinusMonotonicUs(): number {
+  // Each sample brackets the tick: a monotonic reading taken before the last `Date.now()` that still
+  // showed the old millisecond, and one right after the call that showed the new one. A sample whose
+  // bracket is wide (the process was preempted around the tick: on a loaded machine, often for
+  // milliseconds) is dropped; the median of five narrow ones is kept (at most 50 ticks are tried).
   const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  const wide: number[] = [];
+  for (let tick = 0; tick < 50 && samples.length < 5; tick++) {
+    let before = process.hrtime.bigint();
     const first = Date.now();
     let now = first;
-    let monotonic = process.hrtime.bigint();
+    let beforeOld = before;
     while (now === first) {
-      monotonic = process.hrtime.bigint();
+      beforeOld = before;
+      before = process.hrtime.bigint();
       now = Date.now();
     }
-    samples.push(now * 1000 - Number(monotonic / 1000n));
+    const after = process.hrtime.bigint();
+    const sample = now * 1000 - Number((beforeOld + after) / 2000n);
+    (after - beforeOld < MAX_TICK_BRACKET_NS ? samples : wide).push(sample);
   }
-  samples.sort((x, y) => x - y);
-  return samples[2]!;
+  const kept = samples.length > 0 ? samples : wide;
+  kept.sort((x, y) => x - y);
+  return kept[Math.floor(kept.length / 2)]!;
 }
+
+/** The widest bracket around a tick of `Date.now()` that {@link realtimeMinusMonotonicUs} trusts, ns. */
+const MAX_TICK_BRACKET_NS = 50_000n;
 
 export class WallClock implements Clock {
   private readonly startNs: bigint;

@@ -42,6 +42,26 @@ export interface OpStats {
   readonly cpuNsPerOp: Readonly<Record<string, number>>;
 }
 
+/** What a run reports about one host (summary.json `hosts`, and the console). */
+export interface HostReport {
+  /** The SSH destination, `user@host`. */
+  readonly host: string;
+  /** The address its servers listen on. */
+  readonly address: string;
+  readonly servers: readonly string[];
+  readonly clientProcesses: number;
+  /** Node's version there, e.g. `v20.20.2`. */
+  readonly node: string;
+  /** The git commit of the project there (the same as here: checked). */
+  readonly commit: string;
+  /** Whether its uncommitted changes to tracked files are the same as this checkout's. */
+  readonly sameLocalChanges: boolean;
+  /** Its system clock minus this host's, ms (positive: ahead). */
+  readonly clockOffsetMs: number;
+  /** The bound on that offset's error (half the shortest ping round trip), ms. */
+  readonly clockOffsetErrorMs: number;
+}
+
 export interface RunResult {
   /** Unique within the experiment, e.g. `protocol=abd,valueBytes=1024#0`. */
   readonly id: string;
@@ -104,6 +124,11 @@ export interface RunResult {
     readonly boundReachedAtMs: number | null;
     readonly incomplete?: readonly string[];
   };
+  /**
+   * Only for real-engine runs on other hosts (`real.hosts`): each host as checked before the run,
+   * with its clock offset.
+   */
+  readonly hosts?: readonly HostReport[];
 }
 
 export interface ExperimentSummary {

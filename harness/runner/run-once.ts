@@ -243,6 +243,7 @@ function collect({ run, seed, engine, hosting, ledger, driver, faults, hostileSe
     schedule,
     codec: hosting.context.codec.name,
     crypto: hosting.context.crypto.name,
+    ...(report.hosts === undefined ? {} : { hosts: report.hosts }),
   });
   return { ...summary, ...(schedule === undefined ? {} : { schedule }) };
 }

@@ -26,6 +26,8 @@ export interface RunRecording {
   readonly schedule: ScheduleReport | undefined;
   readonly codec: string;
   readonly crypto: string;
+  /** The hosts of a real-engine run on other hosts, as checked. */
+  readonly hosts?: RunResult['hosts'];
 }
 
 export interface RunSummary {
@@ -106,6 +108,7 @@ export function summarizeRun(recording: RunRecording): RunSummary {
     crypto: recording.crypto,
     ...(recording.faults.length === 0 ? {} : { appliedFaults: recording.faults }),
     ...(recording.schedule === undefined ? {} : { schedule: recording.schedule }),
+    ...(recording.hosts === undefined ? {} : { hosts: recording.hosts }),
   };
   return { result, history: historyOf(records), latencyPercentiles };
 }

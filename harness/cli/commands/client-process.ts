@@ -14,8 +14,9 @@ export function register(program: Command): void {
     .requiredOption('--secret-file <file>', 'the run secret (written by the real engine, mode 0600)')
     .requiredOption('--clients <ids>', 'comma-separated workload client ids this process hosts, e.g. w1,r2')
     .option('--index <k>', 'this client process number (names its link-model random stream)', '0')
+    .option('--run-folder <dir>', "the run's private folder, which holds --cluster; removed when stdin closes (the harness is gone)")
     .option('--trace-file <file>', "append this process's message trace here when the cluster file has `trace`")
-    .action(async (options: { cluster: string; secretFile: string; clients: string; index: string; traceFile?: string }) => {
+    .action(async (options: { cluster: string; secretFile: string; clients: string; index: string; runFolder?: string; traceFile?: string }) => {
       try {
         const index = Number(options.index);
         if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
@@ -26,6 +27,7 @@ export function register(program: Command): void {
           clients: options.clients,
           processIndex: index,
           ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+          ...(options.runFolder === undefined ? {} : { runFolder: options.runFolder }),
         });
       } catch (error) {
         if (error instanceof ConfigError) {

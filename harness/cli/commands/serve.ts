@@ -16,8 +16,9 @@ export function register(program: Command): void {
     .requiredOption('--secret-file <file>', 'the run secret: 64 hex characters, mode 0600 (the clients name the same file in real.secretFile)')
     .option('--pid-file <file>', 'write the server process id to this file (removed when it stops); signal that process to stop it')
     .option('--exit-on-stdin-close', 'exit when stdin closes (used by the real engine so that no server outlives it)', false)
+    .option('--run-folder <dir>', "with --exit-on-stdin-close: the run's private folder, which holds --cluster; removed when stdin closes (used by the real engine)")
     .option('--trace-file <file>', "append this server's message trace here when the cluster file has `trace` (used by the real engine)")
-    .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; pidFile?: string; exitOnStdinClose: boolean; traceFile?: string }) => {
+    .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; pidFile?: string; exitOnStdinClose: boolean; runFolder?: string; traceFile?: string }) => {
       try {
         const { serveMain } = await import('../../real/server-process.ts');
         await serveMain({
@@ -28,6 +29,7 @@ export function register(program: Command): void {
           exitOnStdinClose: options.exitOnStdinClose,
           ...(options.pidFile === undefined ? {} : { pidFile: options.pidFile }),
           ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+          ...(options.runFolder === undefined ? {} : { runFolder: options.runFolder }),
         });
       } catch (error) {
         if (error instanceof ConfigError) {
