@@ -335,13 +335,15 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     const engines = new Set(points.map((p) => p['engine'] ?? 'sim'));
     let simVsReal: ExperimentReport['simVsReal'];
     if (engines.has('sim') && engines.has('real')) {
-      const compared = simVsRealRows(points, options.machine.cores);
+      const loadAverageEnd = options.loadAverage?.() ?? [];
+      const busiest = Math.max(...[loadAverageStart[0], loadAverageEnd[0]].filter((l): l is number => l !== undefined));
+      const compared = simVsRealRows(points, options.machine.cores, Number.isFinite(busiest) ? busiest : undefined);
       writeFileAtomic(join(dir, SIM_VS_REAL_FILE), toCsv(columnsOf(compared.rows), compared.rows));
       simVsReal = {
         rows: compared.rows,
         summary: compared.summary,
         loadAverageStart: [...loadAverageStart],
-        loadAverageEnd: [...(options.loadAverage?.() ?? [])],
+        loadAverageEnd: [...loadAverageEnd],
         ...(calibration === undefined
           ? {}
           : { calibration: { profile: calibration.profile.name, measure: calibration.calibration.measure, quick: options.quick, sizesBytes: calibration.profile.coding?.sizesBytes ?? [] } }),

@@ -62,9 +62,14 @@ export function missCause(point: {
   readonly processes: number;
   readonly cores: number;
   readonly predictedCpuCores: number;
+  /** The machine's highest 1-minute load average during the experiment, when known. */
+  readonly loadAverage?: number;
 }): string {
   if (point.p50Ok !== false && point.throughputOk !== false) return '';
   const parts: string[] = [];
+  if (point.loadAverage !== undefined && point.loadAverage >= point.cores) {
+    parts.push(`the machine was loaded (1-minute load average up to ${point.loadAverage} on ${point.cores} cores): the real engine waited for the CPU time other jobs took`);
+  }
   if (point.processes > point.cores) {
     parts.push(`${point.processes} processes (n servers and the clients' process) share ${point.cores} cores, while the simulator gives every node a CPU of its own`);
   }
@@ -97,9 +102,9 @@ export interface SimVsRealSummary {
  * simulated points: per op kind the simulated and measured p50 and p99 and their errors, and the
  * throughput of all operations (a closed-loop client that mixes reads and writes draws its mix per
  * engine, so a per-kind throughput would compare different mixes). `cores` is the machine's core
- * count (the real points ran there).
+ * count (the real points ran there), `loadAverage` its highest 1-minute load average during them.
  */
-export function simVsRealRows(points: readonly CsvRow[], cores: number): { rows: CsvRow[]; summary: SimVsRealSummary } {
+export function simVsRealRows(points: readonly CsvRow[], cores: number, loadAverage?: number): { rows: CsvRow[]; summary: SimVsRealSummary } {
   const keyOf = (row: CsvRow) => POINT_COLUMNS.map((c) => String(row[c])).join('\u0000');
   const group = (engine: string) => {
     const byPoint = new Map<string, CsvRow[]>();
@@ -156,7 +161,7 @@ export function simVsRealRows(points: readonly CsvRow[], cores: number): { rows:
       processes,
       cores,
       predictedCpuCores: Number(cpu.toFixed(4)),
-      cause: missCause({ p50Ok, throughputOk, p50Error: worstP50, processes, cores, predictedCpuCores: cpu }),
+      cause: missCause({ p50Ok, throughputOk, p50Error: worstP50, processes, cores, predictedCpuCores: cpu, ...(loadAverage === undefined ? {} : { loadAverage }) }),
     });
     rows.push(row);
   }
