@@ -30,10 +30,10 @@ test('sim-vs-real: errors per point and op kind, the goal, and the cause of a mi
     // p99: write (12 − 15) / 15 = −20 %, read (9 − 10) / 10 = −10 %.
     // Throughput (all ops): (110 − 100) / 100 = +10 %, within 15 %.
     // Predicted CPU: 1 ms × 60 writes/s + 2 ms × 50 reads/s = 0.06 + 0.1 = 0.16 cores.
-    point('sim', 'write', { latencyMsP50: 9.5, latencyMsP99: 12, throughputOpsPerS: 110, opThroughputOpsPerS: 60, cpuNsPerOpTotal: 1e6 }),
-    point('sim', 'read', { latencyMsP50: 8, latencyMsP99: 9, throughputOpsPerS: 110, opThroughputOpsPerS: 50, cpuNsPerOpTotal: 2e6 }),
-    point('real', 'write', { latencyMsP50: 10, latencyMsP99: 15, throughputOpsPerS: 100, opThroughputOpsPerS: 45, cpuNsPerOpTotal: 0 }),
-    point('real', 'read', { latencyMsP50: 10, latencyMsP99: 10, throughputOpsPerS: 100, opThroughputOpsPerS: 55, cpuNsPerOpTotal: 0 }),
+    point('sim', 'write', { count: 60, latencyMsP50: 9.5, latencyMsP99: 12, throughputOpsPerS: 110, opThroughputOpsPerS: 60, cpuNsPerOpTotal: 1e6 }),
+    point('sim', 'read', { count: 50, latencyMsP50: 8, latencyMsP99: 9, throughputOpsPerS: 110, opThroughputOpsPerS: 50, cpuNsPerOpTotal: 2e6 }),
+    point('real', 'write', { count: 45, latencyMsP50: 10, latencyMsP99: 15, throughputOpsPerS: 100, opThroughputOpsPerS: 45, cpuNsPerOpTotal: 0 }),
+    point('real', 'read', { count: 55, latencyMsP50: 10, latencyMsP99: 10, throughputOpsPerS: 100, opThroughputOpsPerS: 55, cpuNsPerOpTotal: 0 }),
     // Simulated only: not compared, listed.
     point('sim', 'write', { protocol: 'cas', n: 4, point: 'protocol=cas,engine=sim', latencyMsP50: 1, throughputOpsPerS: 1 }),
   ];
@@ -47,6 +47,8 @@ test('sim-vs-real: errors per point and op kind, the goal, and the cause of a mi
   close(row['readP99Error'], -0.1);
   close(row['throughputError'], 0.1);
   close(row['predictedCpuCores'], 0.16);
+  // Measured operations per engine: 60 + 50 simulated, 45 + 55 real.
+  assert.deepEqual([row['simOps'], row['realOps']], [110, 100]);
   assert.equal(row['p50Ok'], false);
   assert.equal(row['throughputOk'], true);
   assert.equal(row['processes'], 4);
@@ -158,6 +160,7 @@ report: { title: X, calibrate: true, charts: [sim-vs-real] }
     assert.equal(table[0]!['throughputError'], 0.25);
     assert.equal(table[0]!['p50Ok'], true);
     assert.equal(table[0]!['throughputOk'], false);
+    assert.deepEqual([table[0]!['simOps'], table[0]!['realOps']], [10, 10]);
     const report = outcomes[0]!.report;
     assert.deepEqual(report.simVsReal?.summary, { points: 1, p50Within: 1, p99Within: 1, throughputWithin: 0, p50GoalMet: true, throughputGoalMet: false, unpaired: [] });
     assert.deepEqual(report.simVsReal?.loadAverageStart, [1, 2, 3]);

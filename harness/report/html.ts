@@ -245,14 +245,14 @@ function simVsRealSection(data: SimVsRealReportData): string {
     return `<td class="num">${miss ? `<b>${shown}</b>` : shown}</td>`;
   };
   const head =
-    '<tr><th>protocol</th><th>t</th><th>n</th><th>value</th><th>clients</th><th>write p50 ms, sim / real (error)</th><th>read p50</th><th>write p99</th><th>read p99</th><th>ops/s, sim / real (error)</th><th>why it misses</th></tr>';
+    '<tr><th>protocol</th><th>t</th><th>n</th><th>value</th><th>clients</th><th>write p50 ms, sim / real (error)</th><th>read p50</th><th>write p99</th><th>read p99</th><th>ops/s, sim / real (error)</th><th>measured ops, sim / real</th><th>why it misses</th></tr>';
   const body = data.rows
     .map((r) => {
       const throughput = `${fmt(r['simOpsPerS'])} / ${fmt(r['realOpsPerS'])} <span class="muted">(${percent(r['throughputError'])})</span>`;
       return (
         `<tr><td><span class="swatch" style="background:${PROTOCOL_COLORS[String(r['protocol'])] ?? '#79706e'}"></span>${esc(r['protocol'])}</td><td class="num">${fmt(r['t'])}</td><td class="num">${fmt(r['n'])}</td><td class="num">${sizeLabel(r['valueBytes'])}</td><td class="num">${fmt(r['clients'])}</td>` +
         `${pair(r, 'write', 'P50', r['p50Ok'])}${pair(r, 'read', 'P50', r['p50Ok'])}${pair(r, 'write', 'P99', null)}${pair(r, 'read', 'P99', null)}` +
-        `<td class="num">${r['throughputOk'] === false ? `<b>${throughput}</b>` : throughput}</td><td>${esc(r['cause'])}</td></tr>`
+        `<td class="num">${r['throughputOk'] === false ? `<b>${throughput}</b>` : throughput}</td><td class="num">${fmt(r['simOps'])} / ${fmt(r['realOps'])}</td><td>${esc(r['cause'])}</td></tr>`
       );
     })
     .join('\n');

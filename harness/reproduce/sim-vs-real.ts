@@ -151,7 +151,10 @@ export function simVsRealRows(points: readonly CsvRow[], cores: number, loadAver
     // The real engine runs every server in its own process and the clients in the harness's.
     const processes = n + 1;
     const worstP50 = p50Errors.length === 0 ? null : p50Errors.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a));
+    const measuredOps = (group: readonly CsvRow[]) => group.reduce((sum, r) => sum + (numberOf(r, 'count') ?? 0), 0);
     Object.assign(row, {
+      simOps: measuredOps(simRows),
+      realOps: measuredOps(realRows),
       simOpsPerS,
       realOpsPerS,
       throughputError,
