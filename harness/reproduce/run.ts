@@ -215,8 +215,8 @@ function configSubtitle(planned: PlannedExperiment): string {
   const first = planned.points[0]?.config ?? {};
   const parts: string[] = [];
   const engine = first['engine'] ?? 'sim';
-  parts.push(engine === 'sim' ? 'simulated' : 'real engine');
   const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
+  parts.push(swept.has('engine') ? 'simulated and real engine' : engine === 'sim' ? 'simulated' : 'real engine');
   const protocol = first['protocol'] as Record<string, unknown> | undefined;
   if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
   if (typeof first['servers'] === 'number') parts.push(`n = ${first['servers']}`);
