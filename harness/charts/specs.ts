@@ -531,3 +531,51 @@ export function attackTableChart(
   };
   return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
 }
+
+/**
+ * Predicted (x) against measured (y), log–log, one panel per metric (rows carry `metric`,
+ * `predicted`, `measured`, `protocol`, `op`): a point per row in its protocol's colour, its shape by
+ * op kind, and the diagonal y = x in grey, so a point above the line is one the prediction
+ * underestimates. Each panel has its own scales (latencies and throughputs differ in unit).
+ */
+export function predictedVsMeasuredChart(
+  rows: readonly CsvRow[],
+  o: { name: string; title: string; subtitle?: string; csv: string; metrics: readonly string[] },
+): ChartDef {
+  const scale = { type: 'log', nice: false, padding: 10 };
+  const inner: VlSpec = {
+    width: 260,
+    height: 260,
+    layer: [
+      {
+        mark: { type: 'line', color: '#999999', strokeDash: [4, 3], strokeWidth: 1.5 },
+        encoding: {
+          x: { field: 'predicted', type: 'quantitative', scale },
+          y: { field: 'predicted', type: 'quantitative', scale },
+          order: { field: 'predicted', type: 'quantitative' },
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 55, opacity: 0.85 },
+        encoding: {
+          x: { field: 'predicted', type: 'quantitative', title: 'Predicted by the simulator (log scale)', scale },
+          y: { field: 'measured', type: 'quantitative', title: 'Measured on the real engine (log scale)', scale },
+          color: protocolColor(rows),
+          shape: { field: 'op', type: 'nominal', title: 'Operation', sort: [...OP_ORDER, 'all'] },
+          tooltip: [
+            { field: 'protocol' }, { field: 't' }, { field: 'valueBytes' }, { field: 'clients' }, { field: 'op' },
+            { field: 'predicted', type: 'quantitative', format: '.4~r' },
+            { field: 'measured', type: 'quantitative', format: '.4~r' },
+            { field: 'relativeError', type: 'quantitative', format: '+.1%' },
+          ],
+        },
+      },
+    ],
+  };
+  const body: VlSpec = {
+    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: [...o.metrics] } },
+    spec: inner,
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  };
+  return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
+}

@@ -9,6 +9,20 @@ import { FONT_FAMILY, FONT_FILE, PROTOCOL_COLORS, VERDICT_COLORS } from '../char
 import type { CostProfile } from '../cost/profile.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
 import type { AppendixReportData } from '../reproduce/appendix-a.ts';
+import type { MeasureOptions } from '../cost/calibrate-measure.ts';
+import { SIM_VS_REAL_FILE, SIM_VS_REAL_GOAL, type SimVsRealSummary } from '../reproduce/sim-vs-real.ts';
+
+/** Experiment 9: the simulator's prediction against the real engine, per point and op kind. */
+export interface SimVsRealReportData {
+  /** sim-vs-real-errors.csv rows (harness/reproduce/sim-vs-real.ts). */
+  readonly rows: readonly CsvRow[];
+  readonly summary: SimVsRealSummary;
+  /** Load averages (1, 5, 15 min) when the experiment started and ended. */
+  readonly loadAverageStart: readonly number[];
+  readonly loadAverageEnd: readonly number[];
+  /** The profile the simulated points used, when calibrated for the experiment. */
+  readonly calibration?: { readonly profile: string; readonly measure: MeasureOptions; readonly quick: boolean; readonly sizesBytes: readonly number[] };
+}
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -37,6 +51,8 @@ export interface ExperimentReport {
   readonly meta: Readonly<Record<string, string | number>>;
   /** Appendix A only: each run's outcome against the proof's prediction, and its figures. */
   readonly appendix?: AppendixReportData;
+  /** Experiments that ran on both engines: the prediction's error per point. */
+  readonly simVsReal?: SimVsRealReportData;
 }
 
 function esc(text: unknown): string {
@@ -209,6 +225,46 @@ function appendixSection(data: AppendixReportData, id: string, linkBase: string)
 ${figures}`;
 }
 
+const percent = (value: unknown): string => (typeof value === 'number' && Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %` : '–');
+
+function sizeLabel(bytes: unknown): string {
+  if (typeof bytes !== 'number') return esc(bytes);
+  if (bytes >= 1048576) return `${bytes / 1048576} MiB`;
+  if (bytes >= 1024) return `${bytes / 1024} KiB`;
+  return `${bytes} B`;
+}
+
+/** The error table of a sim-vs-real comparison, with the goal and the load the figures were taken under. */
+function simVsRealSection(data: SimVsRealReportData): string {
+  const s = data.summary;
+  const goal = SIM_VS_REAL_GOAL;
+  const pair = (r: CsvRow, op: string, metric: string, ok: unknown) => {
+    const error = r[`${op}${metric}Error`];
+    const shown = `${fmt(r[`${op}Sim${metric}Ms`])} / ${fmt(r[`${op}Real${metric}Ms`])} <span class="muted">(${percent(error)})</span>`;
+    const miss = ok === false && typeof error === 'number' && Math.abs(error) > goal.p50Tolerance;
+    return `<td class="num">${miss ? `<b>${shown}</b>` : shown}</td>`;
+  };
+  const head =
+    '<tr><th>protocol</th><th>t</th><th>n</th><th>value</th><th>clients</th><th>write p50 ms, sim / real (error)</th><th>read p50</th><th>write p99</th><th>read p99</th><th>ops/s, sim / real (error)</th><th>measured ops, sim / real</th><th>why it misses</th></tr>';
+  const body = data.rows
+    .map((r) => {
+      const throughput = `${fmt(r['simOpsPerS'])} / ${fmt(r['realOpsPerS'])} <span class="muted">(${percent(r['throughputError'])})</span>`;
+      return (
+        `<tr><td><span class="swatch" style="background:${PROTOCOL_COLORS[String(r['protocol'])] ?? '#79706e'}"></span>${esc(r['protocol'])}</td><td class="num">${fmt(r['t'])}</td><td class="num">${fmt(r['n'])}</td><td class="num">${sizeLabel(r['valueBytes'])}</td><td class="num">${fmt(r['clients'])}</td>` +
+        `${pair(r, 'write', 'P50', r['p50Ok'])}${pair(r, 'read', 'P50', r['p50Ok'])}${pair(r, 'write', 'P99', null)}${pair(r, 'read', 'P99', null)}` +
+        `<td class="num">${r['throughputOk'] === false ? `<b>${throughput}</b>` : throughput}</td><td class="num">${fmt(r['simOps'])} / ${fmt(r['realOps'])}</td><td>${esc(r['cause'])}</td></tr>`
+      );
+    })
+    .join('\n');
+  const calibration =
+    data.calibration === undefined
+      ? 'The simulated points used the profile named in the config.'
+      : `The simulated points used profile <b>${esc(data.calibration.profile)}</b>, calibrated on this machine when the experiment started (${data.calibration.quick ? 'quick: one short round per cell' : `best of ${data.calibration.measure.rounds ?? 1} rounds of ≥ ${data.calibration.measure.timeMs} ms per cell`}; coding grid at ${data.calibration.sizesBytes.map(sizeLabel).join(', ')}; <code>cost-profile.json</code>).`;
+  const unpaired = s.unpaired.length === 0 ? '' : `<p class="muted">Ran on one engine only (not compared): ${s.unpaired.map(esc).join('; ')}.</p>`;
+  return `<p><b>Simulator against the real engine</b>, error = (simulated − measured) / measured, bold: outside the goal. Goal: p50 within ${goal.p50Tolerance * 100} % at every point — <b>${s.p50Within} of ${s.points}</b> points (${s.p50GoalMet ? 'met' : 'not met'}); throughput within ${goal.throughputTolerance * 100} % at ${goal.throughputShare * 100} % of the points — <b>${s.throughputWithin} of ${s.points}</b> (${s.throughputGoalMet ? 'met' : 'not met'}); p99 within ${goal.p50Tolerance * 100} % (no goal): ${s.p99Within} of ${s.points}. ${calibration} Load average ${data.loadAverageStart.join(' ')} at the start, ${data.loadAverageEnd.join(' ')} at the end: real-engine figures from a loaded machine are provisional. Data: <code>${SIM_VS_REAL_FILE}</code>.</p>
+<table>${head}${body}</table>${unpaired}`;
+}
+
 function experimentSection(report: ExperimentReport, index: number, linkBase = `${report.id}/`): string {
   const counts = verdictCounts(report.runs);
   const charts = report.charts
@@ -231,6 +287,7 @@ ${report.description === '' ? '' : `<p>${esc(report.description)}</p>`}
 <p><b>Checker verdicts:</b> ${esc(summary)}.</p>
 ${report.appendix === undefined ? '' : appendixSection(report.appendix, report.id, linkBase)}
 ${charts}
+${report.simVsReal === undefined ? '' : simVsRealSection(report.simVsReal)}
 ${na}${skipped}
 <details><summary>Verdict of every run (${counts.runs})</summary>${runTable(report.runs)}</details>
 <details><summary>Config behind these charts (YAML)</summary><pre>${esc(report.configYaml)}</pre></details>

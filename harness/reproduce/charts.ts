@@ -9,6 +9,7 @@ import {
   groupedPointChart,
   latencyCdfChart,
   lineChart,
+  predictedVsMeasuredChart,
   protocolBarChart,
   relativeBarChart,
   stackedCostChart,
@@ -20,6 +21,7 @@ import { PRIMITIVES } from '../cost/profile.ts';
 import { ConfigError } from '../config/errors.ts';
 import { cpuColumn } from '../sweep/aggregate.ts';
 import { PROTOCOLS } from '../../protocols/registry.ts';
+import { PREDICTED_METRICS, predictedVsMeasuredRows, simVsRealRows } from './sim-vs-real.ts';
 
 export const CHART_KINDS = [
   'latency-vs-size',
@@ -35,6 +37,7 @@ export const CHART_KINDS = [
   'cost-storage-per-version',
   'attack-table',
   'relative-vs-size',
+  'sim-vs-real',
 ] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
@@ -85,6 +88,8 @@ export interface ChartInputs {
   readonly subtitle: string;
   /** The experiment's config as written (protocol options such as `retain`, for the storage charts). */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** Cores of the machine the real-engine points ran on (`sim-vs-real`). */
+  readonly cores?: number;
 }
 
 /**
@@ -343,6 +348,14 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
         title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
         x: 'valueBytes', xTitle: 'Value size', xBytes: true,
         y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
+      });
+    }
+    case 'sim-vs-real': {
+      const rows = predictedVsMeasuredRows(simVsRealRows(points, inputs.cores ?? 1).rows);
+      return predictedVsMeasuredChart(rows, {
+        name, csv, subtitle: `${subtitle}; one point per protocol, t, value size, clients and op kind; dashed: predicted = measured`,
+        title: request.title ?? 'Simulator against the real engine: predicted vs measured',
+        metrics: PREDICTED_METRICS,
       });
     }
   }

@@ -24,6 +24,9 @@ import { PROTOCOLS } from '../../protocols/registry.ts';
 import { analyseAppendix, APPENDIX_FILE, appendixCsvRows, type AppendixPointInput, type AppendixReportData } from './appendix-a.ts';
 import { stageFolder } from '../results/staging.ts';
 import { writeFileAtomic } from '../results/writer.ts';
+import type { CalibrationReport } from '../cost/calibrate.ts';
+import { calibrationGridFor, withCostProfile, type CalibrationGrid } from './calibrated-profile.ts';
+import { SIM_VS_REAL_FILE, simVsRealRows } from './sim-vs-real.ts';
 
 /** Runs one plain config (a sweep point) and writes its runner outputs under `outDir`. */
 export type PointRunner = (config: Record<string, unknown>, outDir: string, label: string) => Promise<ExperimentSummary>;
@@ -45,6 +48,11 @@ export interface PaperExperiment {
    * to name an `unsafe` protocol, judged against the proof's predictions (./appendix-a.ts).
    */
   readonly kind?: 'paper' | 'appendix-a';
+  /**
+   * `report.calibrate: true`: the simulated points use a profile calibrated on this machine when the
+   * experiment starts (./calibrated-profile.ts), for comparisons with the real engine.
+   */
+  readonly calibrate?: boolean;
 }
 
 function fail(message: string): never {
@@ -82,6 +90,8 @@ function loadExperimentFile(dir: string, f: string, kind: 'paper' | 'appendix-a'
   const report = (config['report'] ?? {}) as Record<string, unknown>;
   const notApplicable = report['notApplicable'];
   if (notApplicable !== undefined && typeof notApplicable !== 'string') fail(`${file}: report.notApplicable: must be a regular expression string, got ${JSON.stringify(notApplicable)}`);
+  const calibrate = report['calibrate'];
+  if (calibrate !== undefined && typeof calibrate !== 'boolean') fail(`${file}: report.calibrate: must be true or false, got ${JSON.stringify(calibrate)}`);
   return {
     id: basename(f).replace(/\.ya?ml$/, ''),
     file,
@@ -91,6 +101,7 @@ function loadExperimentFile(dir: string, f: string, kind: 'paper' | 'appendix-a'
     charts: parseChartRequests(report['charts'], `${file}: report.charts`),
     notApplicable: notApplicable === undefined ? undefined : new RegExp(notApplicable),
     kind,
+    calibrate: calibrate === true,
   };
 }
 
@@ -162,6 +173,13 @@ export interface ReproduceOptions {
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Wall-clock ms since some origin (injected so that tests are deterministic). */
   readonly nowMs: () => number;
+  /**
+   * Calibrates this machine over `grid` (`quick`: the short measurement) for experiments with
+   * `report.calibrate: true`; the CLI passes `quorumbench calibrate`'s measurement.
+   */
+  readonly calibrateProfile?: (grid: CalibrationGrid, quick: boolean) => Promise<CalibrationReport>;
+  /** 1, 5 and 15-minute load averages (injected for tests); recorded beside a sim-vs-real comparison. */
+  readonly loadAverage?: () => readonly number[];
 }
 
 /**
@@ -197,8 +215,8 @@ function configSubtitle(planned: PlannedExperiment): string {
   const first = planned.points[0]?.config ?? {};
   const parts: string[] = [];
   const engine = first['engine'] ?? 'sim';
-  parts.push(engine === 'sim' ? 'simulated' : 'real engine');
   const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
+  parts.push(swept.has('engine') ? 'simulated and real engine' : engine === 'sim' ? 'simulated' : 'real engine');
   const protocol = first['protocol'] as Record<string, unknown> | undefined;
   if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
   if (typeof first['servers'] === 'number') parts.push(`n = ${first['servers']}`);
@@ -227,6 +245,10 @@ export interface ExperimentOutcome {
 /** Runs every planned experiment and writes all outputs; returns what the report shows. */
 export async function reproduce(planned: readonly PlannedExperiment[], options: ReproduceOptions): Promise<ExperimentOutcome[]> {
   const total = planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0);
+  const needsCalibration = planned.find((p) => p.experiment.calibrate === true);
+  if (needsCalibration !== undefined && options.calibrateProfile === undefined) {
+    fail(`${needsCalibration.experiment.file}: report.calibrate: this reproduction cannot calibrate (no calibrateProfile given)`);
+  }
   let done = 0;
   mkdirSync(options.outRoot, { recursive: true });
   const outcomes: ExperimentOutcome[] = [];
@@ -245,7 +267,19 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     const runs: RunResult[] = [];
     let first: ExperimentSummary | undefined;
     const appendixPoints: AppendixPointInput[] = [];
-    for (const point of plan.points) {
+    const loadAverageStart = options.loadAverage?.() ?? [];
+    let calibration: CalibrationReport | undefined;
+    let planPoints = plan.points;
+    if (experiment.calibrate === true) {
+      if (options.calibrateProfile === undefined) throw new Error('reproduce: calibrateProfile missing (checked above)');
+      const grid = calibrationGridFor(plan.points);
+      options.onProgress?.(done, total, `${experiment.id}: calibrating this machine (${grid.shapes.length} (k, n) shapes × ${grid.sizesBytes.length} sizes${options.quick ? ', quick' : ''})`);
+      calibration = await options.calibrateProfile(grid, options.quick);
+      writeFileAtomic(join(dir, 'cost-profile.json'), `${JSON.stringify(calibration, null, 2)}\n`);
+      const profile = calibration.profile;
+      planPoints = plan.points.map((point) => withCostProfile(point, profile));
+    }
+    for (const point of planPoints) {
       const pointDir = join(dir, 'points', pointDirName(point));
       mkdirSync(pointDir, { recursive: true });
       // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
@@ -297,11 +331,29 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
     writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
 
     const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
+    // Experiments with both engines: the prediction's error per point, beside the chart that draws it.
+    const engines = new Set(points.map((p) => p['engine'] ?? 'sim'));
+    let simVsReal: ExperimentReport['simVsReal'];
+    if (engines.has('sim') && engines.has('real')) {
+      const loadAverageEnd = options.loadAverage?.() ?? [];
+      const busiest = Math.max(...[loadAverageStart[0], loadAverageEnd[0]].filter((l): l is number => l !== undefined));
+      const compared = simVsRealRows(points, options.machine.cores, Number.isFinite(busiest) ? busiest : undefined);
+      writeFileAtomic(join(dir, SIM_VS_REAL_FILE), toCsv(columnsOf(compared.rows), compared.rows));
+      simVsReal = {
+        rows: compared.rows,
+        summary: compared.summary,
+        loadAverageStart: [...loadAverageStart],
+        loadAverageEnd: [...loadAverageEnd],
+        ...(calibration === undefined
+          ? {}
+          : { calibration: { profile: calibration.profile.name, measure: calibration.calibration.measure, quick: options.quick, sizesBytes: calibration.profile.coding?.sizesBytes ?? [] } }),
+      };
+    }
     if (attack.length > 0) writeFileAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
     const subtitle = configSubtitle(plan);
     const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
     for (const request of experiment.charts) {
-      const chart = buildChart(request, { points, cdf, subtitle, config: experiment.raw }, attack);
+      const chart = buildChart(request, { points, cdf, subtitle, config: experiment.raw, cores: options.machine.cores }, attack);
       const data = (chart.spec['data'] as { values: CsvRow[] }).values;
       if (data.length === 0) {
         charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
@@ -332,6 +384,7 @@ export async function reproduce(planned: readonly PlannedExperiment[], options: 
       costProfile: first?.costProfile,
       meta: first?.meta ?? {},
       ...(appendix === undefined ? {} : { appendix }),
+      ...(simVsReal === undefined ? {} : { simVsReal }),
     };
     writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
     writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command, docsHrefFrom(finalDir)));

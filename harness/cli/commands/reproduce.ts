@@ -7,7 +7,7 @@
  * arguments (one line on stderr, nothing run).
  */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
@@ -138,6 +138,18 @@ export function register(program: Command): void {
         command,
         nowMs: () => performance.now(),
         onProgress: (done, _total, label) => progress.pointDone(done, label),
+        loadAverage: () => loadavg().map((l) => Number(l.toFixed(2))),
+        // Experiments that compare the engines calibrate this machine first, over the grid they need.
+        calibrateProfile: async (grid, quickCalibration) => {
+          const { calibrate, DEFAULT_CALIBRATION, QUICK_MEASURE } = await import('../../cost/calibrate.ts');
+          return calibrate({
+            ...DEFAULT_CALIBRATION,
+            name: `calibrated ${new Date().toISOString().slice(0, 16)}Z`,
+            shapes: grid.shapes,
+            sizesBytes: grid.sizesBytes,
+            measure: quickCalibration ? QUICK_MEASURE : DEFAULT_CALIBRATION.measure,
+          });
+        },
       });
       progress.stop();
       const totalMs = performance.now() - started;
