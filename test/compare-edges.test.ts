@@ -56,14 +56,14 @@ describe('compare: a same-named experiment that changed its setup', () => {
     assert.deepEqual(compareResults(resultSetOf('b', [baseline]), resultSetOf('c', [reseeded])).warnings, ['same-name: seed differs (baseline 1, current 7): simulated runs are only comparable with the same seed']);
   });
 
-  it('the CLI prints it on stderr, one line', () => {
+  it('the CLI prints it on stderr, one line', async () => {
     let stderr = '';
     let stdout = '';
     const write = { err: process.stderr.write, out: process.stdout.write };
     process.stderr.write = ((text: string) => ((stderr += text), true)) as typeof process.stderr.write;
     process.stdout.write = ((text: string) => ((stdout += text), true)) as typeof process.stdout.write;
     try {
-      emitComparison(comparison, { onlyChanges: true, allowMissing: false });
+      await emitComparison(comparison, { onlyChanges: true, allowMissing: false });
     } finally {
       process.stderr.write = write.err;
       process.stdout.write = write.out;

@@ -16,23 +16,15 @@ export function register(program: Command): void {
     .option('--index <k>', 'this client process number (names its link-model random stream)', '0')
     .option('--trace-file <file>', "append this process's message trace here when the cluster file has `trace`")
     .action(async (options: { cluster: string; secretFile: string; clients: string; index: string; traceFile?: string }) => {
-      try {
-        const index = Number(options.index);
-        if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
-        const { clientProcessMain } = await import('../../real/client-process.ts');
-        await clientProcessMain({
-          clusterPath: options.cluster,
-          secretPath: options.secretFile,
-          clients: options.clients,
-          processIndex: index,
-          ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
-        });
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`quorumbench client-process: ${error.message}\n`);
-          process.exit(2);
-        }
-        throw error;
-      }
+      const index = Number(options.index);
+      if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
+      const { clientProcessMain } = await import('../../real/client-process.ts');
+      await clientProcessMain({
+        clusterPath: options.cluster,
+        secretPath: options.secretFile,
+        clients: options.clients,
+        processIndex: index,
+        ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+      });
     });
 }
