@@ -1,9 +1,9 @@
 /**
- * @module The config schemas of fault schedules, server blocks, scripted workloads and swarm draws
- * (issue 6). `harness/config/schema.ts` plugs them into the experiment schema; the format is the
- * contract in the schedule helpers' notes (blocks, workload.script, schedule). Cross-field checks
- * (unknown nodes and blocks, one trigger per entry, fault budget) live in `schedule.ts`
- * (`checkSchedule`), because they need the cluster and the protocol.
+ * @module The config schemas of fault schedules, server blocks, scripted workloads and swarm draws.
+ * `harness/config/schema.ts` plugs them into the experiment schema; the format is the contract in
+ * the schedule helpers' notes (blocks, workload.script, schedule). Cross-field checks (unknown nodes
+ * and blocks, one trigger per entry, fault budget) live in `schedule.ts` (`checkSchedule`), because
+ * they need the cluster and the protocol.
  */
 import { z } from 'zod';
 import { byteSize } from '../config/bytes.ts';

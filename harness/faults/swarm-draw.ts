@@ -1,5 +1,5 @@
 /**
- * @module Swarm draws (issue 6): from a config with a `swarm:` section and a seed, the concrete
+ * @module Swarm draws: from a config with a `swarm:` section and a seed, the concrete
  * config that seed runs — workload sizes, network latency, faulty servers (crash, Byzantine strategy
  * from the start or switched on mid-run, memory reverts), asynchrony episodes (pauses, partitions,
  * holds, slow senders; each one undone later) and client faults.

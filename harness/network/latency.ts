@@ -46,8 +46,3 @@ export function latencySampler(spec: LatencyDistribution): LatencySampler {
     }
   }
 }
-
-/** Whether every sample is the same (no random draw needed). */
-export function isConstant(spec: LatencyDistribution): boolean {
-  return spec.distribution === 'constant';
-}

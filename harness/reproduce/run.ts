@@ -140,7 +140,7 @@ export function planExperiments(experiments: readonly PaperExperiment[], validat
         points.push(point);
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        // A protocol that is not registered (yet) is left out with a warning rather than failing the
+        // A protocol that is not registered is left out with a warning rather than failing the
         // whole reproduction: the configs list the paper's protocols, the registry may have fewer.
         if (ABSENT_PROTOCOL.test(error.message) || experiment.notApplicable?.test(error.message)) notApplicable.push({ point, reason: error.message });
         else fail(`${experiment.file} (point ${point.id}): ${error.message}`);

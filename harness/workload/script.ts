@@ -1,5 +1,5 @@
 /**
- * @module The scripted workload (issue 6): named operations, each started at a virtual time or when
+ * @module The scripted workload: named operations, each started at a virtual time or when
  * another scripted operation returns (plus a delay), instead of generated ones.
  *
  * A client runs one operation at a time: an operation whose trigger fired while its client was busy
