@@ -33,8 +33,7 @@ import type { MessageTracer } from '../host/tracer.ts';
 import type { Clock, Frame, Receiver } from '../transport/types.ts';
 import { lookupStrategy, strategyNames } from './strategies.ts';
 import type { ScheduleEntry, ScriptOp } from './schedule-schema.ts';
-
-const NS_PER_MS = 1_000_000;
+import { NS_PER_MS } from '../units.ts';
 
 function fail(message: string): never {
   throw new ConfigError(message);

@@ -9,6 +9,7 @@ import { FONT_FAMILY, FONT_FILE, PROTOCOL_COLORS, VERDICT_COLORS } from '../char
 import type { CostProfile } from '../cost/profile.ts';
 import { PRIMITIVES } from '../cost/profile.ts';
 import type { AppendixReportData } from '../reproduce/appendix-a.ts';
+import { escapeHtml } from '../escape-html.ts';
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -40,11 +41,7 @@ export interface ExperimentReport {
 }
 
 function esc(text: unknown): string {
-  return String(text ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return escapeHtml(String(text ?? ''));
 }
 
 function fmt(value: unknown): string {

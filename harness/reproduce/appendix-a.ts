@@ -23,6 +23,7 @@ import type { Trace } from '../trace/events.ts';
 import { readTraceFile } from '../trace/file.ts';
 import { drawFigureMessages, messageTimes } from '../trace/figure-messages.ts';
 import { traceFileName } from '../trace/run-trace.ts';
+import { escapeHtml } from '../escape-html.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -302,10 +303,6 @@ function textWidth(text: string, sizePx: number): number {
   return metrics.widthPx(text, sizePx);
 }
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function fmtMs(ms: number): string {
   return Number.isInteger(ms) ? String(ms) : String(Number(ms.toFixed(3)));
 }
@@ -391,7 +388,7 @@ export function renderRunFigure(input: RunFigureInput): string {
   const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start') =>
-    out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${esc(s)}</text>`);
+    out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${escapeHtml(s)}</text>`);
 
   out.push(`<rect x="0" y="0" width="${widthPx}" height="${heightPx}" fill="white"/>`);
   text(12, 22, input.title, 15);

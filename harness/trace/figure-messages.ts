@@ -11,6 +11,7 @@ import { FONT_FILE } from '../charts/theme.ts';
 import type { Trace } from './events.ts';
 import { typeColors } from './lamport.ts';
 import { messagesOf } from './model.ts';
+import { escapeHtml } from '../escape-html.ts';
 
 export interface FigureAxes {
   /** The lane of a node (its centre line's y), or undefined when the figure has none for it. */
@@ -82,7 +83,7 @@ export function drawFigureMessages(trace: Trace, axes: FigureAxes): { svg: strin
     const parts: string[] = [];
     let at = x;
     const label = (text: string): void => {
-      parts.push(`<text x="${px(at)}" y="${px(y + 3.5)}" font-size="10" fill="#444">${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+      parts.push(`<text x="${px(at)}" y="${px(y + 3.5)}" font-size="10" fill="#444">${escapeHtml(text)}</text>`);
       at += textWidth(text, 10) + 10;
     };
     label('Messages:');

@@ -14,6 +14,7 @@ import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
 import { FONT_FAMILY, FONT_FILE } from '../charts/theme.ts';
 import { traceNodes, type Trace } from './events.ts';
 import { arrivalOf, faultsOf, messagesOf, opsOf, type TracedMessage, type TracedOp } from './model.ts';
+import { escapeHtml } from '../escape-html.ts';
 
 export interface LamportOptions {
   /** Draw from / to this time (ms); default: the span of what is drawn. */
@@ -55,10 +56,6 @@ let metrics: FontMetrics | undefined;
 function textWidth(text: string, sizePx: number): number {
   metrics ??= loadFontMetrics(FONT_FILE);
   return metrics.widthPx(text, sizePx);
-}
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function fmt(value: number): string {
@@ -166,7 +163,7 @@ export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): st
 
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start', extra = ''): void => {
-    out.push(`<text x="${px(x)}" y="${px(y)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}"${extra}>${esc(s)}</text>`);
+    out.push(`<text x="${px(x)}" y="${px(y)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}"${extra}>${escapeHtml(s)}</text>`);
   };
   out.push(`<rect x="0" y="0" width="${widthPx}" height="${heightPx}" fill="white"/>`);
   text(12, 22, title, 15);
@@ -219,7 +216,7 @@ export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): st
     const label = opLabel(op);
     const fits = textWidth(label, 10) <= Math.max(x1 - x0, 60);
     out.push(
-      `<g class="operation"><title>${esc(`${label}${op.callT === null ? '' : ` called ${fmt(op.callT)} ms`}${op.returnT === null ? '' : `, returned ${fmt(op.returnT)} ms`} (key ${op.key})`)}</title>` +
+      `<g class="operation"><title>${escapeHtml(`${label}${op.callT === null ? '' : ` called ${fmt(op.callT)} ms`}${op.returnT === null ? '' : `, returned ${fmt(op.returnT)} ms`} (key ${op.key})`)}</title>` +
         `<rect x="${px(x0)}" y="${px(y - 9)}" width="${px(Math.max(3, x1 - x0))}" height="18" rx="3" fill="${hl ? '#ffd0d0' : fill}" fill-opacity="0.85" stroke="${hl ? '#d00' : '#555'}" stroke-width="${hl ? 2.5 : 1}"${pending ? ' stroke-dasharray="6 3"' : ''}/></g>`,
     );
     text(x0 + 3, y - 13, fits ? label : `#${op.op}`, 10, hl ? '#900' : '#222');
@@ -286,7 +283,7 @@ function drawMessage(out: string[], message: TracedMessage, ctx: DrawContext): v
   const yFrom = laneY(message.from);
   const yTo = laneY(message.to);
   const dash = message.faulty !== null ? ' stroke-dasharray="6 3"' : '';
-  const title = `<title>${esc(`${message.type} ${message.from} → ${message.to} (${message.bytes} B${message.op === null ? '' : `, op #${message.op}`}${message.initiated ? ', server-initiated' : ''}${message.faulty === null ? '' : `, sender ${message.faulty}${message.lie ? ', a lie' : ''}`})` + (message.sendT === null ? '' : ` sent ${fmt(message.sendT)} ms`) + (message.holdT === null ? '' : `, held ${fmt(message.holdT)}–${message.releaseT === null ? 'end' : fmt(message.releaseT)} ms`) + (arrivalOf(message) === null ? ', no arrival in the trace' : `, ${message.dropT !== null ? 'dropped' : 'delivered'} ${fmt(arrivalOf(message)!)} ms`))}</title>`;
+  const title = `<title>${escapeHtml(`${message.type} ${message.from} → ${message.to} (${message.bytes} B${message.op === null ? '' : `, op #${message.op}`}${message.initiated ? ', server-initiated' : ''}${message.faulty === null ? '' : `, sender ${message.faulty}${message.lie ? ', a lie' : ''}`})` + (message.sendT === null ? '' : ` sent ${fmt(message.sendT)} ms`) + (message.holdT === null ? '' : `, held ${fmt(message.holdT)}–${message.releaseT === null ? 'end' : fmt(message.releaseT)} ms`) + (arrivalOf(message) === null ? ', no arrival in the trace' : `, ${message.dropT !== null ? 'dropped' : 'delivered'} ${fmt(arrivalOf(message)!)} ms`))}</title>`;
   const parts: string[] = [title];
   // Where the line from the sender ends: the hold point, the arrival, or half-way when nothing arrived.
   const arrival = arrivalOf(message);
@@ -332,7 +329,7 @@ function drawMessage(out: string[], message: TracedMessage, ctx: DrawContext): v
   if (ctx.labelled && message.sendT !== null && t0 <= t1) {
     const lx = x0 + (x1 - x0) * 0.6;
     const ly = y0 + (y1 - y0) * 0.6;
-    parts.push(`<text x="${px(lx + 3)}" y="${px(ly - 3)}" font-size="8.5" fill="${color}" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(message.type)}</text>`);
+    parts.push(`<text x="${px(lx + 3)}" y="${px(ly - 3)}" font-size="8.5" fill="${color}" stroke="white" stroke-width="2.5" paint-order="stroke">${escapeHtml(message.type)}</text>`);
   }
   out.push(`<g class="message">${parts.join('')}</g>`);
 }

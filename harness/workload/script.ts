@@ -9,8 +9,7 @@
 import type { NodeId } from '../../protocols/types.ts';
 import type { ScriptOp } from '../faults/schedule-schema.ts';
 import type { Clock } from '../transport/types.ts';
-
-const NS_PER_MS = 1_000_000;
+import { NS_PER_MS } from '../units.ts';
 
 export interface ScriptHooks {
   /** Start `op` on `client` now (the runner runs it as a task of the client). */
