@@ -343,6 +343,31 @@ export function resolveActionTimes(schedule: readonly ScheduleEntry[], byOp: Rea
   });
 }
 
+/** A figure being drawn: its elements, and where lanes and times are. */
+interface RunFigure {
+  readonly out: string[];
+  readonly text: (x: number, y: number, s: string, size?: number, fill?: string, anchor?: string) => void;
+  readonly clients: readonly string[];
+  readonly laneY: (lane: string) => number;
+  /** The block lanes a node reference (a node, a block, or a list of them) falls on. */
+  readonly lanesOf: (ref: string | readonly string[] | undefined) => string[];
+  readonly xOf: (t: number) => number;
+  /** Where the axis ends (the run's end). */
+  readonly xEnd: number;
+}
+
+/** The distinct event times of a run: calls, returns, schedule actions, and messages if traced. */
+function figureTimes(input: RunFigureInput, actions: readonly TimedAction[]): number[] {
+  const times = new Set<number>([0]);
+  for (const { record } of input.byOp.values()) {
+    times.add(record.call);
+    if (record.return !== null && record.status !== 'pending') times.add(record.return);
+  }
+  for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
+  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
+  return [...times].sort((a, b) => a - b);
+}
+
 /**
  * One run as an SVG: a lane per client (its operations, from call to return, with the value a read
  * returned) and per block (messages delayed to it, its crash, T2's revert). The x axis orders the
@@ -356,17 +381,7 @@ export function renderRunFigure(input: RunFigureInput): string {
   const blockOf = new Map<string, string>();
   for (const [name, members] of Object.entries(input.blocks)) for (const m of members) blockOf.set(m, name);
   const laneOfBlock = (node: string): string | undefined => (Object.hasOwn(input.blocks, node) ? node : blockOf.get(node));
-  const lanesOf = (ref: string | readonly string[] | undefined): string[] => [...new Set(refList(ref).flatMap((node) => laneOfBlock(node) ?? []))];
-  const sameRefs = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean => refList(a).join(',') === refList(b).join(',');
-
-  const times = new Set<number>([0]);
-  for (const { record } of input.byOp.values()) {
-    times.add(record.call);
-    if (record.return !== null && record.status !== 'pending') times.add(record.return);
-  }
-  for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
-  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
-  const sorted = [...times].sort((a, b) => a - b);
+  const sorted = figureTimes(input, actions);
   const rank = new Map(sorted.map((t, i) => [t, i]));
   const xOf = (t: number) => LEFT_PX + ((rank.get(t) ?? 0) + 0.5) * SLOT_PX;
   const xEnd = LEFT_PX + (sorted.length + 0.4) * SLOT_PX;
@@ -388,7 +403,16 @@ export function renderRunFigure(input: RunFigureInput): string {
   const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start') =>
-    out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${escapeHtml(s)}</text>`);
+    void out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${escapeHtml(s)}</text>`);
+  const figure: RunFigure = {
+    out,
+    text,
+    clients,
+    laneY,
+    lanesOf: (ref) => [...new Set(refList(ref).flatMap((node) => laneOfBlock(node) ?? []))],
+    xOf,
+    xEnd,
+  };
 
   out.push(`<rect x="0" y="0" width="${widthPx}" height="${heightPx}" fill="white"/>`);
   text(12, 22, input.title, 15);
@@ -410,30 +434,58 @@ export function renderRunFigure(input: RunFigureInput): string {
   text(LEFT_PX - 8, axisY + 14, 'ms:', 10, '#555', 'end');
   text(xEnd, axisY + 14, 'end', 10, '#555', 'middle');
 
-  // Blocks: delayed links (stacked thin bands), crashes, reverts.
-  const bandsPerLane = new Map<string, number>();
-  const releaseOf = (hold: ScheduleEntry, from: number): number | null => {
-    for (const a of actions) {
-      if (a.entry.action !== 'release' || a.atMs === null || a.atMs < from) continue;
-      if (a.entry.action === 'release' && hold.action === 'hold' && sameRefs(a.entry.from, hold.from) && sameRefs(a.entry.to, hold.to) && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
-    }
-    return null;
-  };
+  const crashedClientAt = clientCrashTimes(actions, clients);
+  drawBlockActions(figure, actions, crashedClientAt);
+  drawScriptOperations(figure, input);
+  for (const [client, atMs] of crashedClientAt) {
+    const x = xOf(atMs);
+    const y = laneY(client) + LANE_PX - 5;
+    out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
+    text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
+  }
+  if (messages !== undefined) {
+    out.push(...messages.svg);
+    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
+  }
+  const legendY = axisY + 34;
+  legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" font-family="${FONT_FAMILY}, sans-serif">\n${out.join('\n')}\n</svg>\n`;
+}
+
+/** When each scripted client crashed (the schedule's crash actions that fired). */
+function clientCrashTimes(actions: readonly TimedAction[], clients: readonly string[]): Map<string, number> {
   const crashedClientAt = new Map<string, number>();
   for (const a of actions) {
     if (a.entry.action !== 'crash' || a.atMs === null) continue;
     for (const node of refList(a.entry.node)) if (clients.includes(node)) crashedClientAt.set(node, a.atMs);
   }
+  return crashedClientAt;
+}
+
+/** The release that ends `hold` (same link and message type, at or after `from`), if one fired. */
+function releaseOf(actions: readonly TimedAction[], hold: ScheduleEntry, from: number): number | null {
+  const sameRefs = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean => refList(a).join(',') === refList(b).join(',');
+  for (const a of actions) {
+    if (a.entry.action !== 'release' || a.atMs === null || a.atMs < from) continue;
+    if (a.entry.action === 'release' && hold.action === 'hold' && sameRefs(a.entry.from, hold.from) && sameRefs(a.entry.to, hold.to) && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
+  }
+  return null;
+}
+
+/** Blocks: delayed links (stacked thin bands), crashes, reverts. */
+function drawBlockActions(figure: RunFigure, actions: readonly TimedAction[], crashedClientAt: ReadonlyMap<string, number>): void {
+  const { out, text, xOf, xEnd, laneY } = figure;
+  const bandsPerLane = new Map<string, number>();
   for (const a of actions) {
     if (a.atMs === null) continue;
     const entry = a.entry;
-    const lanes = entry.action === 'hold' ? lanesOf(entry.to) : 'node' in entry ? lanesOf(entry.node) : [];
+    const lanes = entry.action === 'hold' ? figure.lanesOf(entry.to) : 'node' in entry ? figure.lanesOf(entry.node) : [];
     for (const lane of lanes) {
       switch (entry.action) {
         case 'hold': {
           const k = bandsPerLane.get(lane) ?? 0;
           bandsPerLane.set(lane, k + 1);
-          const release = releaseOf(entry, a.atMs);
+          const release = releaseOf(actions, entry, a.atMs);
           const x0 = xOf(a.atMs);
           const x1 = release === null ? xEnd : xOf(release);
           const y = laneY(lane) + 3 + k * 11;
@@ -464,8 +516,11 @@ export function renderRunFigure(input: RunFigureInput): string {
       }
     }
   }
+}
 
-  // Clients: operations, and a client's crash.
+/** Clients' operations as bars from call to return; red outline for those the checker cites. */
+function drawScriptOperations(figure: RunFigure, input: RunFigureInput): void {
+  const { out, text, xOf, xEnd, laneY } = figure;
   const marked = new Set(input.check.excerpt?.indices ?? []);
   for (const entry of input.script) {
     const found = input.byOp.get(entry.id);
@@ -484,17 +539,4 @@ export function renderRunFigure(input: RunFigureInput): string {
     const label = entry.kind === 'write' ? `${entry.id}: write v${pending ? ' (never returns)' : ''}` : `${entry.id}: read → ${pending ? '?' : outcome}`;
     text(x0 + 5, y + 14, label, FONT_PX, hl ? '#900' : '#222');
   }
-  for (const [client, atMs] of crashedClientAt) {
-    const x = xOf(atMs);
-    const y = laneY(client) + LANE_PX - 5;
-    out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
-    text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
-  }
-  if (messages !== undefined) {
-    out.push(...messages.svg);
-    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
-  }
-  const legendY = axisY + 34;
-  legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" font-family="${FONT_FAMILY}, sans-serif">\n${out.join('\n')}\n</svg>\n`;
 }
