@@ -299,6 +299,34 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
         title: request.title ?? 'Latency distribution (CDF)',
       });
     case 'cost-bytes':
+    case 'cost-cpu':
+    case 'cost-storage':
+    case 'cost-storage-per-version':
+      return buildCostChart(request.kind, request, { name, csv, subtitle }, points, inputs);
+    case 'attack-table':
+      return attackTableChart(attack, { name, csv, subtitle, title: request.title ?? 'Under attack: one Byzantine server per run' });
+    case 'relative-vs-size': {
+      const baseline = request.baseline ?? 'abd';
+      return relativeBarChart(points, {
+        name, csv, subtitle,
+        title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
+        x: 'valueBytes', xTitle: 'Value size', xBytes: true,
+        y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
+      });
+    }
+  }
+}
+
+/** The cost charts: bytes per operation, CPU time per primitive, storage blow-up (per version). */
+function buildCostChart(
+  kind: 'cost-bytes' | 'cost-cpu' | 'cost-storage' | 'cost-storage-per-version',
+  request: ChartRequest,
+  { name, csv, subtitle }: { name: string; csv: string; subtitle: string },
+  points: readonly CsvRow[],
+  inputs: ChartInputs,
+): ChartDef {
+  switch (kind) {
+    case 'cost-bytes':
       return stackedCostChart(points, {
         name, csv, subtitle,
         title: request.title ?? 'Bytes on the wire per operation',
@@ -332,17 +360,6 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
         subtitle: `${subtitle}; end-of-run storage ÷ versions each server keeps (${kept}); metadata of older versions included`,
         title: request.title ?? 'Storage blow-up per stored version',
         y: 'storageBlowupPerVersion', yTitle: 'Bytes stored on all servers ÷ value size, per version', format: '.3~r',
-      });
-    }
-    case 'attack-table':
-      return attackTableChart(attack, { name, csv, subtitle, title: request.title ?? 'Under attack: one Byzantine server per run' });
-    case 'relative-vs-size': {
-      const baseline = request.baseline ?? 'abd';
-      return relativeBarChart(points, {
-        name, csv, subtitle,
-        title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
-        x: 'valueBytes', xTitle: 'Value size', xBytes: true,
-        y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
       });
     }
   }
