@@ -226,123 +226,145 @@ export interface ExperimentOutcome {
 
 /** Runs every planned experiment and writes all outputs; returns what the report shows. */
 export async function reproduce(planned: readonly PlannedExperiment[], options: ReproduceOptions): Promise<ExperimentOutcome[]> {
-  const total = planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0);
-  let done = 0;
+  const progress = { done: 0, total: planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0) };
   mkdirSync(options.outRoot, { recursive: true });
   const outcomes: ExperimentOutcome[] = [];
-  for (const plan of planned) {
-    const started = options.nowMs();
-    const { experiment } = plan;
-    // Everything is written to a staging folder and replaces `<id>/` at the end, so a folder of
-    // results is always complete and never mixes files of two invocations; an interrupted
-    // experiment leaves nothing (harness/results/staging.ts).
-    const finalDir = join(options.outRoot, experiment.id);
-    const staged = stageFolder(finalDir, { replace: 'whole' });
-    const dir = staged.path;
-    mkdirSync(join(dir, 'points'), { recursive: true });
-    const rows: CsvRow[] = [];
-    const cdf: CsvRow[] = [];
-    const runs: RunResult[] = [];
-    let first: ExperimentSummary | undefined;
-    const appendixPoints: AppendixPointInput[] = [];
-    for (const point of plan.points) {
-      const pointDir = join(dir, 'points', pointDirName(point));
-      mkdirSync(pointDir, { recursive: true });
-      // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
-      writeFileAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
-      const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
-      first ??= summary;
-      if (experiment.kind === 'appendix-a') {
-        appendixPoints.push({
-          pointId: point.id,
-          pointDir: pointDirName(point),
-          values: point.values,
-          config: point.config,
-          expectViolation: point.config['expectViolation'] === true,
-        });
-      }
-      rows.push(...runRows(experiment.id, point, summary.runs));
-      for (const run of summary.runs) {
-        const swept: Record<string, string | number | boolean> = {};
-        for (const [k, v] of Object.entries(point.values)) if (v !== null) swept[k] = v;
-        runs.push({ ...run, id: `${point.id}#${run.repetition}`, params: { ...run.params, ...swept } });
-      }
-      const latencyCsv = join(pointDir, 'latency.csv');
-      const protocol = String(summary.runs[0]?.params['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
-      if (existsSync(latencyCsv)) cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, protocol));
-      done += plan.repetitions;
-      options.onProgress?.(done, total, `${experiment.id} ${point.id}`);
-    }
-    const swept = plan.sweep.dimensions.map((d) => d.column);
-    const points = pointRows(rows, swept);
-    writeFileAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
-    writeFileAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
-    if (cdf.length > 0) writeFileAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
-    writeFileAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
-    const skipped = plan.notApplicable.map(({ point, reason }) => ({
-      protocol: String(point.values['protocol'] ?? ''),
-      strategy: String(point.values['strategy'] ?? ''),
-      reason: ABSENT_PROTOCOL.test(reason) ? 'protocol not registered' : /unknown strategy/.test(reason) ? 'strategy not defined for it' : reason,
-    }));
-    const summary: ExperimentSummary = {
-      schemaVersion: SUMMARY_SCHEMA_VERSION,
-      name: experiment.id,
-      engine: first?.engine ?? 'sim',
-      seed: typeof experiment.raw['seed'] === 'number' ? experiment.raw['seed'] : 1,
-      config: { ...experiment.raw, reproduce: { quick: options.quick, points: plan.points.map((p) => ({ id: p.id, seed: p.config['seed'] })), notApplicable: skipped, skippedByRules: plan.sweep.skipped } },
-      costProfile: first?.costProfile ?? { name: 'none', hash: zero, hmac: zero, sign: zero, verify: zero, encode: zero, decode: zero, message: zero },
-      meta: first?.meta ?? {},
-      runs,
-    };
-    writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-
-    const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
-    if (attack.length > 0) writeFileAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
-    const subtitle = configSubtitle(plan);
-    const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
-    for (const request of experiment.charts) {
-      const chart = buildChart(request, { points, cdf, subtitle, config: experiment.raw }, attack);
-      const data = (chart.spec['data'] as { values: CsvRow[] }).values;
-      if (data.length === 0) {
-        charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
-        continue;
-      }
-      writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
-      const rendered = await writeChart(chart, dir);
-      charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
-    }
-    let appendix: AppendixReportData | undefined;
-    if (experiment.kind === 'appendix-a') {
-      appendix = await analyseAppendix(dir, appendixPoints);
-      const table = appendixCsvRows(appendix.rows);
-      writeFileAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
-    }
-    const elapsedMs = options.nowMs() - started;
-    const report: ExperimentReport = {
-      id: experiment.id,
-      title: experiment.title,
-      description: experiment.description,
-      configYaml: toYaml(experiment.raw),
-      charts,
-      runs: rows,
-      attack,
-      notApplicable: skipped,
-      skippedByRules: plan.sweep.skipped,
-      elapsedMs,
-      costProfile: first?.costProfile,
-      meta: first?.meta ?? {},
-      ...(appendix === undefined ? {} : { appendix }),
-    };
-    writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
-    writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command, docsHrefFrom(finalDir)));
-    // Kept so that the combined report can include experiments run by earlier `--only` invocations.
-    writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
-    const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
-    staged.commit();
-    const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
-    outcomes.push({ report, elapsedMs, unexpectedViolations, predictionMismatches });
-  }
+  for (const plan of planned) outcomes.push(await reproduceExperiment(plan, options, progress));
   return outcomes;
+}
+
+/** What the points of one experiment produced. */
+interface PointResults {
+  readonly rows: CsvRow[];
+  readonly cdf: CsvRow[];
+  readonly runs: RunResult[];
+  /** The first point's summary: the engine, cost profile and meta of the experiment's summary. */
+  first: ExperimentSummary | undefined;
+  readonly appendixPoints: AppendixPointInput[];
+}
+
+/**
+ * One experiment. Everything is written to a staging folder and replaces `<id>/` at the end, so a
+ * folder of results is always complete and never mixes files of two invocations; an interrupted
+ * experiment leaves nothing (harness/results/staging.ts).
+ */
+async function reproduceExperiment(plan: PlannedExperiment, options: ReproduceOptions, progress: { done: number; readonly total: number }): Promise<ExperimentOutcome> {
+  const started = options.nowMs();
+  const { experiment } = plan;
+  const finalDir = join(options.outRoot, experiment.id);
+  const staged = stageFolder(finalDir, { replace: 'whole' });
+  const dir = staged.path;
+  mkdirSync(join(dir, 'points'), { recursive: true });
+  const { rows, cdf, runs, first, appendixPoints } = await runPoints(plan, dir, options, progress);
+  const swept = plan.sweep.dimensions.map((d) => d.column);
+  const points = pointRows(rows, swept);
+  writeFileAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
+  writeFileAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
+  if (cdf.length > 0) writeFileAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
+  writeFileAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
+  const skipped = plan.notApplicable.map(({ point, reason }) => ({
+    protocol: String(point.values['protocol'] ?? ''),
+    strategy: String(point.values['strategy'] ?? ''),
+    reason: ABSENT_PROTOCOL.test(reason) ? 'protocol not registered' : /unknown strategy/.test(reason) ? 'strategy not defined for it' : reason,
+  }));
+  const summary: ExperimentSummary = {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    name: experiment.id,
+    engine: first?.engine ?? 'sim',
+    seed: typeof experiment.raw['seed'] === 'number' ? experiment.raw['seed'] : 1,
+    config: { ...experiment.raw, reproduce: { quick: options.quick, points: plan.points.map((p) => ({ id: p.id, seed: p.config['seed'] })), notApplicable: skipped, skippedByRules: plan.sweep.skipped } },
+    costProfile: first?.costProfile ?? { name: 'none', hash: zero, hmac: zero, sign: zero, verify: zero, encode: zero, decode: zero, message: zero },
+    meta: first?.meta ?? {},
+    runs,
+  };
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+
+  const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
+  if (attack.length > 0) writeFileAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
+  const charts = await writeCharts(plan, dir, points, cdf, attack);
+  let appendix: AppendixReportData | undefined;
+  if (experiment.kind === 'appendix-a') {
+    appendix = await analyseAppendix(dir, appendixPoints);
+    const table = appendixCsvRows(appendix.rows);
+    writeFileAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
+  }
+  const elapsedMs = options.nowMs() - started;
+  const report: ExperimentReport = {
+    id: experiment.id,
+    title: experiment.title,
+    description: experiment.description,
+    configYaml: toYaml(experiment.raw),
+    charts,
+    runs: rows,
+    attack,
+    notApplicable: skipped,
+    skippedByRules: plan.sweep.skipped,
+    elapsedMs,
+    costProfile: first?.costProfile,
+    meta: first?.meta ?? {},
+    ...(appendix === undefined ? {} : { appendix }),
+  };
+  writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command, docsHrefFrom(finalDir)));
+  // Kept so that the combined report can include experiments run by earlier `--only` invocations.
+  writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
+  const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
+  staged.commit();
+  const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
+  return { report, elapsedMs, unexpectedViolations, predictionMismatches };
+}
+
+/** Runs each point of `plan` into `dir/points/<point>/` and collects its rows, runs and CDF. */
+async function runPoints(plan: PlannedExperiment, dir: string, options: ReproduceOptions, progress: { done: number; readonly total: number }): Promise<PointResults> {
+  const { experiment } = plan;
+  const results: PointResults = { rows: [], cdf: [], runs: [], first: undefined, appendixPoints: [] };
+  for (const point of plan.points) {
+    const pointDir = join(dir, 'points', pointDirName(point));
+    mkdirSync(pointDir, { recursive: true });
+    // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
+    writeFileAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
+    const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
+    results.first ??= summary;
+    if (experiment.kind === 'appendix-a') {
+      results.appendixPoints.push({
+        pointId: point.id,
+        pointDir: pointDirName(point),
+        values: point.values,
+        config: point.config,
+        expectViolation: point.config['expectViolation'] === true,
+      });
+    }
+    results.rows.push(...runRows(experiment.id, point, summary.runs));
+    for (const run of summary.runs) {
+      const swept: Record<string, string | number | boolean> = {};
+      for (const [k, v] of Object.entries(point.values)) if (v !== null) swept[k] = v;
+      results.runs.push({ ...run, id: `${point.id}#${run.repetition}`, params: { ...run.params, ...swept } });
+    }
+    const latencyCsv = join(pointDir, 'latency.csv');
+    const protocol = String(summary.runs[0]?.params['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
+    if (existsSync(latencyCsv)) results.cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, protocol));
+    progress.done += plan.repetitions;
+    options.onProgress?.(progress.done, progress.total, `${experiment.id} ${point.id}`);
+  }
+  return results;
+}
+
+/** Each chart the experiment asks for (CSV, spec, SVG, PNG), or a note where it has no data. */
+async function writeCharts(plan: PlannedExperiment, dir: string, points: readonly CsvRow[], cdf: readonly CsvRow[], attack: readonly CsvRow[]): Promise<ExperimentReport['charts']> {
+  const subtitle = configSubtitle(plan);
+  const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
+  for (const request of plan.experiment.charts) {
+    const chart = buildChart(request, { points, cdf, subtitle, config: plan.experiment.raw }, attack);
+    const data = (chart.spec['data'] as { values: CsvRow[] }).values;
+    if (data.length === 0) {
+      charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
+      continue;
+    }
+    writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
+    const rendered = await writeChart(chart, dir);
+    charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
+  }
+  return charts;
 }
 
 const zero = { nsPerOp: 0, nsPerByte: 0 };
