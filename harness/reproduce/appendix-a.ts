@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { historyFileName } from '../results/writer.ts';
-import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
-import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
+import { FONT_FAMILY, VERDICT_COLORS } from '../charts/theme.ts';
 import type { CsvRow } from '../results/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 import { svgToPng } from '../charts/render.ts';
@@ -24,6 +23,7 @@ import { readTraceFile } from '../trace/file.ts';
 import { drawFigureMessages, messageTimes } from '../trace/figure-messages.ts';
 import { traceFileName } from '../trace/run-trace.ts';
 import { escapeHtml } from '../escape-html.ts';
+import { textWidthPx } from '../charts/text-width.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -297,12 +297,6 @@ const LANE_PX = 40;
 const SLOT_PX = 78;
 const FONT_PX = 11;
 
-let metrics: FontMetrics | undefined;
-function textWidth(text: string, sizePx: number): number {
-  metrics ??= loadFontMetrics(FONT_FILE);
-  return metrics.widthPx(text, sizePx);
-}
-
 function fmtMs(ms: number): string {
   return Number.isInteger(ms) ? String(ms) : String(Number(ms.toFixed(3)));
 }
@@ -397,7 +391,7 @@ export function renderRunFigure(input: RunFigureInput): string {
   };
   const messages = input.trace === undefined ? undefined : drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
   const widthPx = Math.ceil(
-    Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
+    Math.max(xEnd + 24, 28 + textWidthPx(input.subtitle, 11) + 24, 12 + textWidthPx(input.title, 15) + 24, ...legend.map((l) => 12 + textWidthPx(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
   );
   const axisY = TOP_PX + lanes.length * LANE_PX;
   const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);

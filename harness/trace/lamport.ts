@@ -10,11 +10,11 @@
  * The SVG is self-contained (no script, no external font): it opens in a browser, and resvg renders
  * it with the shipped font (harness/charts/render.ts).
  */
-import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
-import { FONT_FAMILY, FONT_FILE } from '../charts/theme.ts';
+import { FONT_FAMILY } from '../charts/theme.ts';
 import { traceNodes, type Trace } from './events.ts';
 import { arrivalOf, faultsOf, messagesOf, opsOf, type TracedMessage, type TracedOp } from './model.ts';
 import { escapeHtml } from '../escape-html.ts';
+import { textWidthPx } from '../charts/text-width.ts';
 
 export interface LamportOptions {
   /** Draw from / to this time (ms); default: the span of what is drawn. */
@@ -50,12 +50,6 @@ const LABEL_LIMIT = 60;
 /** The colour of each message type: the types in alphabetical order take the palette's colours in turn. */
 export function typeColors(types: Iterable<string>): Map<string, string> {
   return new Map([...new Set(types)].sort().map((type, i) => [type, TYPE_COLORS[i % TYPE_COLORS.length]!]));
-}
-
-let metrics: FontMetrics | undefined;
-function textWidth(text: string, sizePx: number): number {
-  metrics ??= loadFontMetrics(FONT_FILE);
-  return metrics.widthPx(text, sizePx);
 }
 
 function fmt(value: number): string {
@@ -181,7 +175,7 @@ export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): st
   const legendLines = legendOf([...colorOf.keys()], messages);
   const plotWidth = Math.min(2000, Math.max(600, (toMs - fromMs) * 110));
   const widthPx = Math.ceil(
-    Math.max(LEFT_PX + plotWidth + RIGHT_PX, 24 + textWidth(title, 15), 24 + textWidth(subtitle, 11), ...legendLines.map((line) => 24 + line.widthPx)),
+    Math.max(LEFT_PX + plotWidth + RIGHT_PX, 24 + textWidthPx(title, 15), 24 + textWidthPx(subtitle, 11), ...legendLines.map((line) => 24 + line.widthPx)),
   );
   const plotRight = widthPx - RIGHT_PX;
   const xOf = (t: number): number => LEFT_PX + ((t - fromMs) / (toMs - fromMs)) * (plotRight - LEFT_PX);
@@ -267,7 +261,7 @@ function drawOperations(out: SvgOut, layout: Layout, ops: readonly TracedOp[], h
     const fill = op.kind === 'write' ? '#d4f5d0' : '#cfe3ff';
     // A label longer than its bar shrinks to the operation's number (the bar's tooltip has the rest).
     const label = opLabel(op);
-    const fits = textWidth(label, 10) <= Math.max(x1 - x0, 60);
+    const fits = textWidthPx(label, 10) <= Math.max(x1 - x0, 60);
     out.push(
       `<g class="operation"><title>${escapeHtml(`${label}${op.callT === null ? '' : ` called ${fmt(op.callT)} ms`}${op.returnT === null ? '' : `, returned ${fmt(op.returnT)} ms`} (key ${op.key})`)}</title>` +
         `<rect x="${px(x0)}" y="${px(y - 9)}" width="${px(Math.max(3, x1 - x0))}" height="18" rx="3" fill="${hl ? '#ffd0d0' : fill}" fill-opacity="0.85" stroke="${hl ? '#d00' : '#555'}" stroke-width="${hl ? 2.5 : 1}"${pending ? ' stroke-dasharray="6 3"' : ''}/></g>`,
@@ -298,7 +292,7 @@ function drawLegend(out: SvgOut, layout: Layout, legendLines: ReturnType<typeof 
     for (const item of line.items) {
       out.push(item.swatch(x, y));
       out.text(x + 22, y + 4, item.label, 10, '#333');
-      x += 22 + textWidth(item.label, 10) + 16;
+      x += 22 + textWidthPx(item.label, 10) + 16;
     }
   });
 }
@@ -414,7 +408,7 @@ function legendOf(types: readonly string[], messages: readonly TracedMessage[]):
   const lines: { items: LegendItem[]; widthPx: number }[] = [];
   let current: { items: LegendItem[]; widthPx: number } = { items: [], widthPx: 0 };
   for (const item of items) {
-    const width = 22 + textWidth(item.label, 10) + 16;
+    const width = 22 + textWidthPx(item.label, 10) + 16;
     if (current.items.length > 0 && current.widthPx + width > 1100) {
       lines.push(current);
       current = { items: [], widthPx: 0 };
