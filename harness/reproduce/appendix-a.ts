@@ -7,7 +7,6 @@
  * timeline for every violation.
  */
 import type { ScheduleEntry, ScriptOp } from '../faults/schedule-schema.ts';
-import { parseConfig } from '../config/index.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,11 +97,6 @@ function refList(ref: string | readonly string[] | undefined): readonly string[]
   return ref === undefined ? [] : typeof ref === 'string' ? [ref] : ref;
 }
 
-/** The config of a point, validated by the config schema (so its pieces have the schema's own types). */
-function pointConfig(point: AppendixPointInput): ExperimentConfig {
-  return parseConfig(point.config);
-}
-
 /**
  * The history record of each script operation: the k-th operation of a client is its k-th entry in
  * the script (a client runs one operation at a time, in script order).
@@ -142,8 +136,8 @@ export interface AppendixPointInput {
   /** Folder name of the point under `points/`. */
   readonly pointDir: string;
   readonly values: Readonly<Record<string, string | number | boolean | null>>;
-  readonly config: Record<string, unknown>;
-  readonly expectViolation: boolean;
+  /** The point's config as the config schema reads it. */
+  readonly config: ExperimentConfig;
 }
 
 export interface AppendixRow {
@@ -204,7 +198,7 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
     const tracePath = join(dir, 'points', point.pointDir, traceFileName('base#0'));
     const trace = existsSync(tracePath) ? readTraceFile(tracePath) : undefined;
     const check = await checkHistory(history, { excerpt: true, workers: 0 });
-    const config = pointConfig(point);
+    const config = point.config;
     const script = config.workload.script ?? [];
     const byOp = recordsOfScript(script, history);
     const written = new Set(history.filter((r) => r.op === 'write' && r.value !== null).map((r) => r.value as string));
@@ -231,9 +225,9 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
     const title = `${run} · ${protocol === 'powerstore' ? 'PoWerStore' : `strawman, read rule ${rule}`} · t = ${t} (n = ${n})`;
     const svg = renderRunFigure({
       title,
-      subtitle: `checker: ${check.verdict}${point.expectViolation && check.verdict === 'violation' ? ' (expected)' : ''} · predicted: ${prediction?.verdict ?? '?'}${matches ? '' : ' · DIFFERS FROM THE PREDICTION'}`,
+      subtitle: `checker: ${check.verdict}${point.config.expectViolation && check.verdict === 'violation' ? ' (expected)' : ''} · predicted: ${prediction?.verdict ?? '?'}${matches ? '' : ' · DIFFERS FROM THE PREDICTION'}`,
       verdict: check.verdict,
-      expectViolation: point.expectViolation,
+      expectViolation: point.config.expectViolation,
       script,
       history,
       byOp,

@@ -14,6 +14,7 @@ import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import { columnsOf, parseCsv, toCsv, type CsvRow } from '../results/csv.ts';
 import { writeChart } from '../charts/render.ts';
 import { ConfigError } from '../config/errors.ts';
+import { parseConfig, type ExperimentConfig } from '../config/index.ts';
 import type { ExperimentSummary, RunResult } from '../results/schema.ts';
 import { SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
 import { pointRows, runColumns, runRows } from '../sweep/aggregate.ts';
@@ -95,10 +96,9 @@ function loadExperimentFile(dir: string, f: string, kind: 'paper' | 'appendix-a'
 }
 
 /** Whether a point names a protocol that is unsafe by design (the Appendix A strawman). */
-function unsafeProtocolOf(config: Record<string, unknown>): string | undefined {
-  const protocol = config['protocol'];
-  const name = protocol !== null && typeof protocol === 'object' ? (protocol as Record<string, unknown>)['name'] : undefined;
-  if (typeof name !== 'string' || !Object.hasOwn(PROTOCOLS, name)) return undefined;
+function unsafeProtocolOf(config: ExperimentConfig): string | undefined {
+  const name = config.protocol.name;
+  if (name === undefined || !Object.hasOwn(PROTOCOLS, name)) return undefined;
   return PROTOCOLS[name]!.unsafe === true ? name : undefined;
 }
 
@@ -110,6 +110,8 @@ export interface PlannedExperiment {
   readonly sweep: ExpandedSweep;
   /** Points to run. */
   readonly points: readonly SweepPoint[];
+  /** Each point's config as the config schema reads it (defaults filled in), in the order of `points`. */
+  readonly configs: readonly ExperimentConfig[];
   /** Points that cannot run for this protocol (e.g. a strategy it does not define), with the reason. */
   readonly notApplicable: readonly { point: SweepPoint; reason: string }[];
   readonly repetitions: number;
@@ -129,25 +131,34 @@ export function planExperiments(experiments: readonly PaperExperiment[], validat
       throw error;
     }
     const points: SweepPoint[] = [];
+    const configs: ExperimentConfig[] = [];
     const notApplicable: { point: SweepPoint; reason: string }[] = [];
-    for (const point of sweep.points) {
-      const unsafe = unsafeProtocolOf(point.config);
-      if (unsafe !== undefined && experiment.kind !== 'appendix-a') {
-        fail(`${experiment.file} (point ${point.id}): protocol.name: ${JSON.stringify(unsafe)} is unsafe by design (Appendix A's strawman); only configs/paper/${APPENDIX_FILE} may run it`);
-      }
+    /** Runs a check of `point`; a config error leaves the point out (not applicable) or stops the plan. */
+    const accepted = (point: SweepPoint, check: () => void): boolean => {
       try {
-        validate(point.config);
-        points.push(point);
+        check();
+        return true;
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
         // A protocol that is not registered is left out with a warning rather than failing the
         // whole reproduction: the configs list the paper's protocols, the registry may have fewer.
         if (ABSENT_PROTOCOL.test(error.message) || experiment.notApplicable?.test(error.message)) notApplicable.push({ point, reason: error.message });
         else fail(`${experiment.file} (point ${point.id}): ${error.message}`);
+        return false;
       }
+    };
+    for (const point of sweep.points) {
+      let config: ExperimentConfig | undefined;
+      if (!accepted(point, () => void (config = parseConfig(point.config)))) continue;
+      const unsafe = unsafeProtocolOf(config!);
+      if (unsafe !== undefined && experiment.kind !== 'appendix-a') {
+        fail(`${experiment.file} (point ${point.id}): protocol.name: ${JSON.stringify(unsafe)} is unsafe by design (Appendix A's strawman); only configs/paper/${APPENDIX_FILE} may run it`);
+      }
+      if (!accepted(point, () => validate(point.config))) continue;
+      points.push(point);
+      configs.push(config!);
     }
-    const reps = typeof points[0]?.config['repetitions'] === 'number' ? (points[0].config['repetitions'] as number) : 1;
-    return { experiment, sweep, points, notApplicable, repetitions: reps };
+    return { experiment, sweep, points, configs, notApplicable, repetitions: configs[0]?.repetitions ?? 1 };
   });
 }
 
@@ -194,22 +205,21 @@ export function cdfRowsFromLatencyCsv(text: string, point: SweepPoint, protocol:
 }
 
 function configSubtitle(planned: PlannedExperiment): string {
-  const first = planned.points[0]?.config ?? {};
+  const first = planned.configs[0];
   const parts: string[] = [];
-  const engine = first['engine'] ?? 'sim';
-  parts.push(engine === 'sim' ? 'simulated' : 'real engine');
+  parts.push(first === undefined || first.engine === 'sim' ? 'simulated' : 'real engine');
   const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
-  const protocol = first['protocol'] as Record<string, unknown> | undefined;
-  if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
-  if (typeof first['servers'] === 'number') parts.push(`n = ${first['servers']}`);
-  const workload = (first['workload'] ?? {}) as Record<string, unknown>;
-  if (!swept.has('valueBytes') && typeof workload['valueBytes'] === 'number') parts.push(`value ${formatBytes(workload['valueBytes'])}`);
-  const network = (first['network'] ?? {}) as Record<string, unknown>;
-  if (!swept.has('network') && typeof network['preset'] === 'string') parts.push(`network ${network['preset']}`);
-  else if (!swept.has('network') && network['latency'] !== null && typeof network['latency'] === 'object') {
-    const latency = network['latency'] as Record<string, unknown>;
-    const mean = latency['meanMs'] ?? latency['oneWayMs'];
-    parts.push(`${String(latency['distribution'])} latency${mean === undefined ? '' : ` (mean ${String(mean)} ms)`}`);
+  if (first !== undefined) {
+    if (!swept.has('t')) parts.push(`t = ${first.protocol.t}`);
+    if (first.servers !== undefined) parts.push(`n = ${first.servers}`);
+    const { valueBytes } = first.workload;
+    if (!swept.has('valueBytes') && typeof valueBytes === 'number') parts.push(`value ${formatBytes(valueBytes)}`);
+    const { preset, latency } = first.network;
+    if (!swept.has('network') && preset !== undefined) parts.push(`network ${preset}`);
+    else if (!swept.has('network') && latency !== undefined) {
+      const mean = 'meanMs' in latency ? latency.meanMs : 'oneWayMs' in latency ? latency.oneWayMs : undefined;
+      parts.push(`${latency.distribution} latency${mean === undefined ? '' : ` (mean ${mean} ms)`}`);
+    }
   }
   parts.push(`${planned.repetitions} rep${planned.repetitions === 1 ? '' : 's'}/point`);
   return parts.join(', ');
@@ -318,7 +328,8 @@ async function reproduceExperiment(plan: PlannedExperiment, options: ReproduceOp
 async function runPoints(plan: PlannedExperiment, dir: string, options: ReproduceOptions, progress: { done: number; readonly total: number }): Promise<PointResults> {
   const { experiment } = plan;
   const results: PointResults = { rows: [], cdf: [], runs: [], first: undefined, appendixPoints: [] };
-  for (const point of plan.points) {
+  for (const [i, point] of plan.points.entries()) {
+    const config = plan.configs[i]!;
     const pointDir = join(dir, 'points', pointDirName(point));
     mkdirSync(pointDir, { recursive: true });
     // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
@@ -330,8 +341,7 @@ async function runPoints(plan: PlannedExperiment, dir: string, options: Reproduc
         pointId: point.id,
         pointDir: pointDirName(point),
         values: point.values,
-        config: point.config,
-        expectViolation: point.config['expectViolation'] === true,
+        config,
       });
     }
     results.rows.push(...runRows(experiment.id, point, summary.runs));
@@ -341,7 +351,7 @@ async function runPoints(plan: PlannedExperiment, dir: string, options: Reproduc
       results.runs.push({ ...run, id: `${point.id}#${run.repetition}`, params: { ...run.params, ...swept } });
     }
     const latencyCsv = join(pointDir, 'latency.csv');
-    const protocol = String(summary.runs[0]?.params['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
+    const protocol = String(summary.runs[0]?.params['protocol'] ?? config.protocol.name);
     if (existsSync(latencyCsv)) results.cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, protocol));
     progress.done += plan.repetitions;
     options.onProgress?.(progress.done, progress.total, `${experiment.id} ${point.id}`);
