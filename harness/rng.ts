@@ -6,16 +6,7 @@
  * a pure function of (config, seed).
  */
 import { xoroshiro128plus, type RandomGenerator } from 'pure-rand';
-
-/** 32-bit FNV-1a of a string. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
+import { fnv1a32 } from './fnv1a.ts';
 
 /** murmur3's 32-bit finaliser: spreads every input bit over the output. */
 function mix32(value: number): number {
@@ -32,7 +23,7 @@ function mix32(value: number): number {
 export function deriveSeed(seed: number, name: string): number {
   const low = seed >>> 0;
   const high = Math.floor(seed / 0x1_0000_0000) >>> 0;
-  return mix32(mix32(low ^ fnv1a(name)) ^ mix32(high + 0x9e3779b9));
+  return mix32(mix32(low ^ fnv1a32(name)) ^ mix32(high + 0x9e3779b9));
 }
 
 const TWO_POW_26 = 67108864;

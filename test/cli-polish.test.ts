@@ -1,7 +1,7 @@
 /**
  * The command line's surface: --version, exit codes in `run --help` (as in check and compare), the
- * --tolerance help without commander's "(default: [])", `run` refusing `t: 0` with one line and exit
- * 2, and figures rounded for the console.
+ * --tolerance help without commander's "(default: [])", `run` refusing `t: 0` or a server list that
+ * lacks a server with one line and exit 2, and figures rounded for the console.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +47,21 @@ test('run refuses t: 0: exit 2, one line on stderr naming the field and the valu
   assert.equal(run.stderr, 'config error: protocol.t: must be >= 1, got 0\n');
   assert.equal(run.stdout, '');
   assert.deepEqual(readdirSync(dir), ['t0.yaml']);
+});
+
+test('run with real.servers missing a server: exit 2, one line naming the field, nothing written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qb-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const secret = join(dir, 'secret');
+  writeFileSync(secret, 'a'.repeat(64), { mode: 0o600 });
+  const config = join(dir, 'two-of-three.yaml');
+  // abd with t = 1 has three servers; the list names two. No server is contacted: the check comes first.
+  writeFileSync(config, `name: two-of-three\nengine: real\nprotocol: { name: abd, t: 1 }\nworkload: { operations: 10 }\nreal: { servers: { s1: "127.0.0.1:1", s2: "127.0.0.1:2" }, secretFile: ${JSON.stringify(secret)} }\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', config, '--out', join(dir, 'out')], { encoding: 'utf8' });
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr, 'config error: real.servers.s3: missing address of server s3 (n=3)\n');
+  assert.equal(run.stdout, '');
+  assert.deepEqual(readdirSync(dir).sort(), ['secret', 'two-of-three.yaml']);
 });
 
 test('console figures: rounded, and the noun in the right number', () => {

@@ -9,12 +9,12 @@ import { wireSize } from '../harness/wire/codec.ts';
 import { checkHistory } from '../harness/checker/index.ts';
 import { makeValue } from '../harness/workload/values.ts';
 import type { AbdMessage } from '../protocols/abd/messages.ts';
-import { issueConfig, latencyNs, resolveRun } from './core-helpers.ts';
+import { abdConstantConfig, latencyNs, resolveRun } from './core-helpers.ts';
 
-test('issue-2 config: every write and every read takes exactly 2 rounds and exactly 40 ms', async () => {
+test('abd-constant config: every write and every read takes exactly 2 rounds and exactly 40 ms', async () => {
   // Each round is one 10 ms hop out and one back; two rounds = 4 hops = 40 ms, with no CPU cost and
   // unlimited bandwidth, whatever the interleaving of the writer and the reader.
-  const { result, history } = await runOnce(resolveRun(issueConfig()));
+  const { result, history } = await runOnce(resolveRun(abdConstantConfig()));
   assert.equal(history.length, 200);
   for (const record of history) {
     assert.equal(record.status, 'ok');
@@ -38,7 +38,7 @@ test('issue-2 config: every write and every read takes exactly 2 rounds and exac
 
 test('a 1 MiB write over 100 MB/s links adds exactly each frame\'s transmission time per hop', async () => {
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       network: { latency: { distribution: 'constant', oneWayMs: 10 }, bandwidthMBps: 100 },
       workload: { keys: 1, writers: 1, readers: 0, valueBytes: 1048576, operations: 1 },
     }),
@@ -71,7 +71,7 @@ test('fastRead: uncontended reads take 1 round (and plain reads 2)', async () =>
   // One client alternating writes and reads: its reads never overlap a write, and each write reached
   // all three servers at the same instant (constant latency), so every read's quorum agrees.
   const workload = { keys: 1, writers: 1, readers: 0, valueBytes: 64, readRatio: 0.5, operations: 200 };
-  const fast = await runOnce(resolveRun(issueConfig({ protocol: { name: 'abd', t: 1, options: { fastRead: true } }, workload })));
+  const fast = await runOnce(resolveRun(abdConstantConfig({ protocol: { name: 'abd', t: 1, options: { fastRead: true } }, workload })));
   const reads = fast.history.filter((r) => r.op === 'read');
   assert.ok(reads.length > 50, `expected many reads, got ${reads.length}`);
   for (const read of reads) {
@@ -81,14 +81,14 @@ test('fastRead: uncontended reads take 1 round (and plain reads 2)', async () =>
   assert.equal(fast.result.ops.read!.rounds.max, 1);
   assert.equal((await checkHistory(fast.history)).verdict, 'ok');
 
-  const plain = await runOnce(resolveRun(issueConfig({ workload })));
+  const plain = await runOnce(resolveRun(abdConstantConfig({ workload })));
   assert.ok(plain.history.filter((r) => r.op === 'read').every((r) => r.rounds === 2));
 });
 
 test('fastRead: a read concurrent with a write that reached only part of its quorum takes 2 rounds', async () => {
   // Random 1–20 ms links: a read overlapping a write sees different timestamps and writes back.
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       protocol: { name: 'abd', t: 1, options: { fastRead: true } },
       network: { latency: { distribution: 'uniform', minMs: 1, maxMs: 20 } },
       workload: { keys: 1, writers: 2, readers: 4, valueBytes: 64, operations: 400 },
@@ -102,7 +102,7 @@ test('fastRead: a read concurrent with a write that reached only part of its quo
 
 test('crash of t servers: every operation still completes (t = 2, n = 5)', async () => {
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       protocol: { name: 'abd', t: 2 },
       workload: { keys: 3, writers: 2, readers: 3, valueBytes: 128, operations: 300 },
       faults: [
@@ -122,7 +122,7 @@ test('crash of t servers: every operation still completes (t = 2, n = 5)', async
 
 test('crash of t + 1 servers (expectViolation): the run ends, unfinished operations pending', async () => {
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       expectViolation: true,
       faults: [
         { type: 'crash', node: 's1', atMs: 100 },
@@ -143,7 +143,7 @@ test('crash of t + 1 servers (expectViolation): the run ends, unfinished operati
 
 test('writer crash mid-write: after round 1, round 2 sent to one server only; the op stays pending', async () => {
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       workload: { keys: 1, writers: 1, readers: 1, valueBytes: 64, readRatio: 0.5, operations: 40 },
       faults: [{ type: 'crash', node: 'w1', duringOp: 2, afterRound: 1, sendTo: 1 }],
     }),
@@ -161,13 +161,13 @@ test('writer crash mid-write: after round 1, round 2 sent to one server only; th
 });
 
 test('more servers than 2t + 1: quorums of n - t (t = 1, servers: 5 ⇒ 4 replies), still 40 ms', async () => {
-  const run = resolveRun(issueConfig({ servers: 5, faults: [{ type: 'crash', node: 's5', atMs: 0 }] }));
+  const run = resolveRun(abdConstantConfig({ servers: 5, faults: [{ type: 'crash', node: 's5', atMs: 0 }] }));
   assert.equal(run.n, 5);
   const { history } = await runOnce(run);
   assert.ok(history.every((r) => r.status === 'ok' && latencyNs(r) === 40_000_000));
   // With a second server slowed by 30 ms, the 4th reply comes from it: rounds of 50 ms.
   const slow = await runOnce(
-    resolveRun(issueConfig({ servers: 5, workload: { writers: 1, readers: 0, valueBytes: 8, operations: 3 }, faults: [{ type: 'crash', node: 's5', atMs: 0 }, { type: 'slow', node: 's4', delayMs: 30 }] })),
+    resolveRun(abdConstantConfig({ servers: 5, workload: { writers: 1, readers: 0, valueBytes: 8, operations: 3 }, faults: [{ type: 'crash', node: 's5', atMs: 0 }, { type: 'slow', node: 's4', delayMs: 30 }] })),
   );
   assert.ok(slow.history.every((r) => latencyNs(r) === 100_000_000));
 });

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseConfig, resolveExperiment } from '../harness/config/index.ts';
-import { issueConfig } from './core-helpers.ts';
+import { abdConstantConfig } from './core-helpers.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -35,23 +35,23 @@ function assertRefused(config: unknown, expected: RegExp): void {
 }
 
 test('CLI: unknown protocol ⇒ exit 2, one line naming protocol.name and the value, nothing written', () => {
-  assertRefused(issueConfig({ protocol: { name: 'abdx', t: 1 } }), /^config error: protocol\.name: unknown protocol "abdx" \(known: [^)]*\babd\b[^)]*\)\n$/);
+  assertRefused(abdConstantConfig({ protocol: { name: 'abdx', t: 1 } }), /^config error: protocol\.name: unknown protocol "abdx" \(known: [^)]*\babd\b[^)]*\)\n$/);
 });
 
 test('CLI: negative latency ⇒ exit 2, one line naming the field and the value', () => {
   assertRefused(
-    issueConfig({ network: { latency: { distribution: 'constant', oneWayMs: -5 }, bandwidthMBps: 0 } }),
+    abdConstantConfig({ network: { latency: { distribution: 'constant', oneWayMs: -5 }, bandwidthMBps: 0 } }),
     /^config error: network\.latency\.oneWayMs: must be >= 0, got -5\n$/,
   );
 });
 
 test('CLI: t too large for the servers given ⇒ exit 2, one line', () => {
-  assertRefused(issueConfig({ protocol: { name: 'abd', t: 3 }, servers: 5 }), /^config error: protocol\.t: t=3 needs 7 servers but servers: 5 given\n$/);
+  assertRefused(abdConstantConfig({ protocol: { name: 'abd', t: 3 }, servers: 5 }), /^config error: protocol\.t: t=3 needs 7 servers but servers: 5 given\n$/);
 });
 
 test('CLI: faults beyond tolerance without expectViolation ⇒ exit 2, one line', () => {
   assertRefused(
-    issueConfig({ faults: [{ type: 'byzantine', node: 's2', strategy: 'stale' }] }),
+    abdConstantConfig({ faults: [{ type: 'byzantine', node: 's2', strategy: 'stale' }] }),
     /^config error: faults: 0 crashed \+ 1 Byzantine servers exceed abd's tolerance with t=1 \(crash 1, Byzantine 0, Byzantine readers no\); set expectViolation: true to run anyway\n$/,
   );
 });
@@ -68,30 +68,30 @@ function refusal(raw: Record<string, unknown>): string {
 }
 
 test('config errors name the field path and the bad value', () => {
-  assert.equal(refusal(issueConfig({ workload: { keys: 0, operations: 10 } })), 'workload.keys: must be >= 1, got 0');
-  assert.equal(refusal(issueConfig({ workload: { operations: 10, readRaito: 0.5 } })), 'workload.readRaito: unknown field (did you mean "readRatio"?)');
+  assert.equal(refusal(abdConstantConfig({ workload: { keys: 0, operations: 10 } })), 'workload.keys: must be >= 1, got 0');
+  assert.equal(refusal(abdConstantConfig({ workload: { operations: 10, readRaito: 0.5 } })), 'workload.readRaito: unknown field (did you mean "readRatio"?)');
   assert.equal(
-    refusal(issueConfig({ network: { latency: { distribution: 'gaussian', meanMs: 1 } } })),
+    refusal(abdConstantConfig({ network: { latency: { distribution: 'gaussian', meanMs: 1 } } })),
     'network.latency.distribution: must be one of "constant", "uniform", "normal", "exponential", "pareto", got "gaussian"',
   );
-  assert.equal(refusal(issueConfig({ network: { latency: { distribution: 'uniform', minMs: 5, maxMs: 1 } } })), 'network.latency.maxMs: must be >= minMs (5), got 1');
-  assert.equal(refusal(issueConfig({ protocol: { name: 'abd', t: 1, options: { fastread: true } } })), 'protocol.options.fastread: unknown field (did you mean "fastRead"?)');
-  assert.equal(refusal(issueConfig({ protocol: { name: 'abd', t: 1, options: { fastRead: 'yes' } } })), 'protocol.options.fastRead: expected boolean, got "yes"');
-  assert.equal(refusal(issueConfig({ workload: { writers: 1 } })), 'workload.operations: required (or workload.durationMs), got nothing');
-  assert.equal(refusal(issueConfig({ faults: [{ type: 'crash', node: 's9', atMs: 1 }] })), 'faults[0].node: no server or client "s9"');
-  assert.equal(refusal(issueConfig({ faults: [{ type: 'crash', node: 's1' }] })), 'faults[0]: give exactly one of atMs, afterOps, afterMessages, duringOp, got 0');
+  assert.equal(refusal(abdConstantConfig({ network: { latency: { distribution: 'uniform', minMs: 5, maxMs: 1 } } })), 'network.latency.maxMs: must be >= minMs (5), got 1');
+  assert.equal(refusal(abdConstantConfig({ protocol: { name: 'abd', t: 1, options: { fastread: true } } })), 'protocol.options.fastread: unknown field (did you mean "fastRead"?)');
+  assert.equal(refusal(abdConstantConfig({ protocol: { name: 'abd', t: 1, options: { fastRead: 'yes' } } })), 'protocol.options.fastRead: expected boolean, got "yes"');
+  assert.equal(refusal(abdConstantConfig({ workload: { writers: 1 } })), 'workload.operations: required (or workload.durationMs), got nothing');
+  assert.equal(refusal(abdConstantConfig({ faults: [{ type: 'crash', node: 's9', atMs: 1 }] })), 'faults[0].node: no server or client "s9"');
+  assert.equal(refusal(abdConstantConfig({ faults: [{ type: 'crash', node: 's1' }] })), 'faults[0]: give exactly one of atMs, afterOps, afterMessages, duringOp, got 0');
   assert.equal(
-    refusal(issueConfig({ expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'forge-everything' }] })),
+    refusal(abdConstantConfig({ expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'forge-everything' }] })),
     'faults[0].strategy: unknown strategy "forge-everything" for abd (known: silent, stale, two-faced, flip-flop, forge, corrupt)',
   );
-  assert.equal(refusal(issueConfig({ seed: -1 })), 'seed: must be >= 0, got -1');
-  assert.equal(refusal({ ...issueConfig(), name: 'a b' }), 'name: must be letters, digits, dot, dash or underscore, got "a b"');
-  assert.equal(refusal(issueConfig({ network: { preset: 'lan', global: { servers: ['tokyo'] } } })), 'network.global: only used with preset: global, got a placement');
-  assert.equal(refusal(issueConfig({ costProfile: 'nonexistent-profile.json' })), 'costProfile: not zero, default, or a readable profile file, got "nonexistent-profile.json"');
+  assert.equal(refusal(abdConstantConfig({ seed: -1 })), 'seed: must be >= 0, got -1');
+  assert.equal(refusal({ ...abdConstantConfig(), name: 'a b' }), 'name: must be letters, digits, dot, dash or underscore, got "a b"');
+  assert.equal(refusal(abdConstantConfig({ network: { preset: 'lan', global: { servers: ['tokyo'] } } })), 'network.global: only used with preset: global, got a placement');
+  assert.equal(refusal(abdConstantConfig({ costProfile: 'nonexistent-profile.json' })), 'costProfile: not zero, default, or a readable profile file, got "nonexistent-profile.json"');
 });
 
 test('the issue-2 config is accepted exactly as written, with servers defaulting to 2t + 1', () => {
-  const experiment = resolveExperiment(parseConfig(issueConfig()));
+  const experiment = resolveExperiment(parseConfig(abdConstantConfig()));
   assert.equal(experiment.runs.length, 1);
   const run = experiment.runs[0]!;
   assert.equal(run.n, 3);
@@ -100,7 +100,7 @@ test('the issue-2 config is accepted exactly as written, with servers defaulting
   assert.deepEqual(run.cluster.readers, ['r1']);
   assert.equal(run.seed, 42);
   // An explicit larger server count is allowed (more servers than 2t + 1).
-  assert.equal(resolveExperiment(parseConfig(issueConfig({ servers: 5 }))).runs[0]!.n, 5);
+  assert.equal(resolveExperiment(parseConfig(abdConstantConfig({ servers: 5 }))).runs[0]!.n, 5);
 });
 
 test('costProfile: a profile file (bare or a calibrate report) is read relative to the config file', () => {
@@ -110,11 +110,11 @@ test('costProfile: a profile file (bare or a calibrate report) is read relative 
     writeFileSync(join(dir, 'bare.json'), JSON.stringify(profile));
     writeFileSync(join(dir, 'report.json'), JSON.stringify({ profile, calibration: {} }));
     for (const file of ['bare.json', 'report.json']) {
-      const run = resolveExperiment(parseConfig(issueConfig({ costProfile: file })), dir).runs[0]!;
+      const run = resolveExperiment(parseConfig(abdConstantConfig({ costProfile: file })), dir).runs[0]!;
       assert.deepEqual(run.costProfile, profile);
     }
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...profile, hash: { nsPerOp: -1, nsPerByte: 0 } }));
-    assert.throws(() => resolveExperiment(parseConfig(issueConfig({ costProfile: 'bad.json' })), dir), (error: Error) => error instanceof ConfigError && /^costProfile: .*hash\.nsPerOp.*-1/.test(error.message));
+    assert.throws(() => resolveExperiment(parseConfig(abdConstantConfig({ costProfile: 'bad.json' })), dir), (error: Error) => error instanceof ConfigError && /^costProfile: .*hash\.nsPerOp.*-1/.test(error.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,15 +14,15 @@ import { parseConfig, resolveExperiment } from '../harness/config/index.ts';
 import { abd } from '../protocols/abd/index.ts';
 import { checkHistory } from '../harness/checker/index.ts';
 import type { ClientMachine, HostileClient, Operation, ProtocolDefinition, ServerMachine } from '../protocols/types.ts';
-import { issueConfig, latencyNs, resolveRun } from './core-helpers.ts';
+import { abdConstantConfig, latencyNs, resolveRun } from './core-helpers.ts';
 
 test('slow: a quorum waits for its second-fastest server (s1, s2 +5 ms ⇒ rounds of 25 ms)', async () => {
-  const one = await runOnce(resolveRun(issueConfig({ faults: [{ type: 'slow', node: 's3', delayMs: 100 }] })));
+  const one = await runOnce(resolveRun(abdConstantConfig({ faults: [{ type: 'slow', node: 's3', delayMs: 100 }] })));
   // Quorum 2 of 3: s1 and s2 answer after 20 ms; the slow s3 never matters.
   assert.ok(one.history.every((r) => latencyNs(r) === 40_000_000));
   const two = await runOnce(
     resolveRun(
-      issueConfig({
+      abdConstantConfig({
         faults: [
           { type: 'slow', node: 's1', delayMs: 5 },
           { type: 'slow', node: 's2', delayMs: 5 },
@@ -35,7 +35,7 @@ test('slow: a quorum waits for its second-fastest server (s1, s2 +5 ms ⇒ round
 });
 
 test('silent Byzantine server (ABD, expectViolation): behaves like a crash, all operations complete', async () => {
-  const { history, result } = await runOnce(resolveRun(issueConfig({ expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'silent' }] })));
+  const { history, result } = await runOnce(resolveRun(abdConstantConfig({ expectViolation: true, faults: [{ type: 'byzantine', node: 's1', strategy: 'silent' }] })));
   assert.ok(history.every((r) => r.status === 'ok' && latencyNs(r) === 40_000_000));
   assert.equal(result.storageBytesPerServer[0], 0);
   // It received every request (2 rounds × 3 servers per op) but answered none.
@@ -46,7 +46,7 @@ test('stale Byzantine server ("revert memory") breaks ABD: the checker reports t
   // s1 answers from its initial state and never stores. A write completes with acks from s1 and one
   // honest server; a later read whose quorum is s1 plus the other honest server, which the write's
   // PUT has not reached yet (random delays), returns an older value: not linearizable.
-  const raw = issueConfig({
+  const raw = abdConstantConfig({
     expectViolation: true,
     network: { latency: { distribution: 'exponential', meanMs: 10, minMs: 1 }, bandwidthMBps: 0 },
     workload: { keys: 1, writers: 2, readers: 4, valueBytes: 16, operations: 2000 },
@@ -72,21 +72,21 @@ test('stale Byzantine server ("revert memory") breaks ABD: the checker reports t
 });
 
 test('crash by op count and by message count', async () => {
-  const byOps = await runOnce(resolveRun(issueConfig({ faults: [{ type: 'crash', node: 's2', afterOps: 10 }] })));
+  const byOps = await runOnce(resolveRun(abdConstantConfig({ faults: [{ type: 'crash', node: 's2', afterOps: 10 }] })));
   assert.ok(byOps.history.every((r) => r.status === 'ok'));
   // The 10th op completes at 200 ms (pairs of ops every 40 ms) and s2 crashes then: it answered the
   // 2 rounds of those 10 ops (20 requests) and nothing after. 200 ops × 2 rounds × 3 requests = 1200
   // requests, 400 per server: s1 and s3 answer 400 each, s2 20.
   assert.equal(byOps.result.messages.clientToServer, 1200);
   assert.equal(byOps.result.messages.serverToClient, 820);
-  const byMessages = await runOnce(resolveRun(issueConfig({ faults: [{ type: 'crash', node: 's3', afterMessages: 4 }] })));
+  const byMessages = await runOnce(resolveRun(abdConstantConfig({ faults: [{ type: 'crash', node: 's3', afterMessages: 4 }] })));
   assert.ok(byMessages.history.every((r) => r.status === 'ok'));
   // s3 answered exactly 4 messages: total replies = 2 servers × all requests + 4.
   assert.equal(byMessages.result.messages.serverToClient, 2 * byMessages.result.messages.clientToServer / 3 + 4);
 });
 
 test('client crash at a time: its operation in flight stays pending, the others go on', async () => {
-  const { history } = await runOnce(resolveRun(issueConfig({ faults: [{ type: 'crash', node: 'r1', atMs: 50 }] })));
+  const { history } = await runOnce(resolveRun(abdConstantConfig({ faults: [{ type: 'crash', node: 'r1', atMs: 50 }] })));
   const reads = history.filter((r) => r.client === 'r1');
   // Reads at 0 (done at 40) and 40 (crashed at 50, pending).
   assert.deepEqual(
@@ -147,7 +147,7 @@ const pingProtocol: ProtocolDefinition<PingMsg, Record<string, never>, null> = {
 
 test('hostile client: ticks every everyMs until the workload is done; malformed messages are rejected', async () => {
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       protocol: { name: 'ping-test', t: 1 },
       workload: { writers: 1, readers: 0, valueBytes: 0, operations: 5 },
       faults: [{ type: 'hostile-client', node: 'x1', behaviour: 'pinger', everyMs: 15 }],
@@ -170,7 +170,7 @@ test('a protocol that violates linearizability without faults is flagged as an u
       storedBytes: () => 0,
     }),
   };
-  const experiment = resolveExperiment(parseConfig(issueConfig()), process.cwd(), { protocols: { amnesia: { ...amnesia }, abd } });
+  const experiment = resolveExperiment(parseConfig(abdConstantConfig()), process.cwd(), { protocols: { amnesia: { ...amnesia }, abd } });
   const patched = { ...experiment, runs: experiment.runs.map((run) => ({ ...run, protocol: amnesia })) };
   const result = await runExperiment(patched);
   assert.equal(result.summary.runs[0]!.verdict, 'violation');
@@ -179,7 +179,7 @@ test('a protocol that violates linearizability without faults is flagged as an u
 
 test('ABD under `forge` and `corrupt`: reads return values nobody wrote; the checker says violation', async () => {
   for (const strategy of ['forge', 'corrupt']) {
-    const raw = issueConfig({
+    const raw = abdConstantConfig({
       expectViolation: true,
       network: { latency: { distribution: 'exponential', meanMs: 10, minMs: 1 }, bandwidthMBps: 0 },
       workload: { keys: 1, writers: 1, readers: 2, valueBytes: 16, operations: 300 },

@@ -6,8 +6,8 @@ import { resolveExperiment } from '../harness/config/resolve.ts';
 import type { ResolvedRun } from '../harness/config/resolve.ts';
 import type { AnyProtocolDefinition } from '../protocols/types.ts';
 
-/** The config of issue 2, with the top-level fields of `patch` replacing its own. */
-export function issueConfig(patch: Record<string, unknown> = {}): Record<string, unknown> {
+/** The abd-constant config (ABD, constant latency), with the top-level fields of `patch` replacing its own. */
+export function abdConstantConfig(patch: Record<string, unknown> = {}): Record<string, unknown> {
   const base: Record<string, unknown> = {
     name: 'abd-constant',
     engine: 'sim',

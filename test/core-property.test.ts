@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { runOnce } from '../harness/runner/index.ts';
 import { checkHistory } from '../harness/checker/index.ts';
-import { issueConfig, resolveRun } from './core-helpers.ts';
+import { abdConstantConfig, resolveRun } from './core-helpers.ts';
 
 const latency = fc.oneof(
   fc.record({ distribution: fc.constant('constant'), oneWayMs: fc.integer({ min: 0, max: 20 }) }),
@@ -34,7 +34,7 @@ test('ABD within tolerance: all operations complete and the history is lineariza
       async (p) => {
         const crashes = p.crashes.slice(0, p.t).map((atMs, i) => ({ type: 'crash', node: `s${i + 1}`, atMs }));
         const run = resolveRun(
-          issueConfig({
+          abdConstantConfig({
             seed: p.seed,
             protocol: { name: 'abd', t: p.t, options: { fastRead: p.fastRead } },
             network: { latency: p.latency, bandwidthMBps: p.bandwidthMBps },

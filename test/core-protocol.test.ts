@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareTimestamps, intersectionSize, majorityQuorum, quorumStatus, replyQuorum, ReplySet } from '../protocols/common/quorum.ts';
+import { compareTimestamps, disseminationQuorum, intersectionSize, replyQuorum, ReplySet } from '../protocols/common/quorum.ts';
 import { parseAbdMessage } from '../protocols/abd/messages.ts';
 import { abd } from '../protocols/abd/index.ts';
 import { decodeValue, encodeValue } from '../harness/wire/codec.ts';
@@ -12,27 +12,21 @@ import { PROTOCOLS } from '../protocols/registry.ts';
 import { AbdServer } from '../protocols/abd/server.ts';
 import type { NodeEnv } from '../protocols/types.ts';
 
-test('quorumStatus agrees with enumerating every way the outstanding servers could vote', () => {
-  for (let needed = 0; needed <= 6; needed++) {
-    for (let votes = 0; votes <= 6; votes++) {
-      for (let outstanding = 0; outstanding <= 6; outstanding++) {
-        const reachable: boolean[] = [];
-        for (let extra = 0; extra <= outstanding; extra++) reachable.push(votes + extra >= needed);
-        const dumb = votes >= needed ? 'reached' : reachable.some(Boolean) ? 'pending' : 'impossible';
-        assert.equal(quorumStatus(votes, needed, outstanding), dumb, `${votes}/${needed} +${outstanding}`);
-      }
-    }
-  }
-});
-
 test('quorum sizes: ABD majority t + 1 of 2t + 1 intersect in one server; n - t replies', () => {
   for (let t = 0; t <= 5; t++) {
-    assert.equal(majorityQuorum(t), t + 1);
+    assert.equal(replyQuorum(2 * t + 1, t), t + 1);
     assert.equal(intersectionSize(2 * t + 1, t + 1), 1);
     assert.equal(replyQuorum(3 * t + 1, t), 2 * t + 1);
     // Byzantine quorums 2t + 1 of 3t + 1 intersect in t + 1 servers: at least one correct.
     assert.equal(intersectionSize(3 * t + 1, 2 * t + 1), t + 1);
   }
+});
+
+test('dissemination quorums: 2t + 1 at n = 3t + 1, and any two meet in t + 1 servers for every n > 3t', () => {
+  assert.deepEqual([0, 1, 2, 3].map((t) => disseminationQuorum(3 * t + 1, t)), [1, 3, 5, 7]);
+  // n = 5, t = 1: ⌈7 / 2⌉ = 4, and two quorums of 4 among 5 share 3 >= t + 1 servers.
+  assert.equal(disseminationQuorum(5, 1), 4);
+  for (let t = 0; t <= 4; t++) for (let n = 3 * t + 1; n <= 3 * t + 6; n++) assert.ok(intersectionSize(n, disseminationQuorum(n, t)) >= t + 1, `n=${n} t=${t}`);
 });
 
 test('timestamps order by (num, writer) lexicographically', () => {

@@ -20,7 +20,7 @@ import { ZERO_PROFILE } from '../harness/cost/profile.ts';
 import type { Frame } from '../harness/transport/types.ts';
 import type { ClientMachine, NodeId, Operation, OpStep, ProtocolDefinition, ServerMachine } from '../protocols/types.ts';
 import { z } from 'zod';
-import { issueConfig, latencyNs, resolveRun } from './core-helpers.ts';
+import { abdConstantConfig, latencyNs, resolveRun } from './core-helpers.ts';
 
 test('event queue: time order, ties in insertion order', () => {
   const queue = new EventQueue();
@@ -186,7 +186,7 @@ const hashProtocol: ProtocolDefinition<HashMsg, Record<string, never>, null> = {
 test('cost profile: hashing 1 MiB at 1 ns/byte takes 1.048576 ms of server CPU; the next message waits', async () => {
   const profile = { ...ZERO_PROFILE, name: 'hash-1ns', hash: { nsPerOp: 0, nsPerByte: 1 } };
   const run = resolveRun(
-    issueConfig({
+    abdConstantConfig({
       protocol: { name: 'hash-test', t: 1 },
       costProfile: profile,
       workload: { keys: 1, writers: 2, readers: 0, valueBytes: 1048576, operations: 2 },
@@ -205,7 +205,7 @@ test('cost profile: hashing 1 MiB at 1 ns/byte takes 1.048576 ms of server CPU; 
 
 test('cost profile: message handling cost per message and per byte delays replies', async () => {
   const profile = { ...ZERO_PROFILE, name: 'msg', message: { nsPerOp: 1000, nsPerByte: 0 } };
-  const { history } = await runOnce(resolveRun(issueConfig({ costProfile: profile, workload: { keys: 1, writers: 1, readers: 0, valueBytes: 16, operations: 1 } })));
+  const { history } = await runOnce(resolveRun(abdConstantConfig({ costProfile: profile, workload: { keys: 1, writers: 1, readers: 0, valueBytes: 16, operations: 1 } })));
   // 4 hops of 10 ms; each round costs 1 µs at the server and 1 µs per reply at the client, but the
   // client finishes the round with the 2nd reply (the 3rd arrives at the same time, after it):
   // round = 10 ms + 1 µs (server) + 10 ms + 2 µs (client: two replies) = 20.003 ms.
@@ -213,7 +213,7 @@ test('cost profile: message handling cost per message and per byte delays replie
 });
 
 test('same config and seed ⇒ byte-identical summary.json; another seed ⇒ a different history', async () => {
-  const raw = issueConfig({
+  const raw = abdConstantConfig({
     network: { latency: { distribution: 'exponential', meanMs: 5, minMs: 1 }, bandwidthMBps: 50 },
     costProfile: 'default',
     workload: { keys: 4, keyDistribution: 'zipfian', writers: 3, readers: 3, valueBytes: [100, 2000], operations: 300 },
@@ -238,7 +238,7 @@ test('same config and seed ⇒ byte-identical summary.json; another seed ⇒ a d
 
 test('global preset: servers in Virginia, Frankfurt, Tokyo; a Virginia client waits for Frankfurt', async () => {
   const { history } = await runOnce(
-    resolveRun(issueConfig({ network: { preset: 'global', bandwidthMBps: 0 }, workload: { writers: 1, readers: 0, valueBytes: 8, operations: 3 } })),
+    resolveRun(abdConstantConfig({ network: { preset: 'global', bandwidthMBps: 0 }, workload: { writers: 1, readers: 0, valueBytes: 8, operations: 3 } })),
   );
   // Quorum 2 of 3: Virginia answers after 1 ms (round trip in-region), Frankfurt after 89 ms, so each
   // round takes 89 ms and a write 178 ms.
@@ -246,7 +246,7 @@ test('global preset: servers in Virginia, Frankfurt, Tokyo; a Virginia client wa
   // Clients in Tokyo with servers in Tokyo, Tokyo, Sydney: rounds of 1 ms.
   const local = await runOnce(
     resolveRun(
-      issueConfig({
+      abdConstantConfig({
         network: { preset: 'global', bandwidthMBps: 0, global: { servers: ['tokyo', 'tokyo', 'sydney'], clients: ['tokyo'] } },
         workload: { writers: 1, readers: 0, valueBytes: 8, operations: 3 },
       }),

@@ -8,7 +8,7 @@ import { makeValue, valueTag } from '../harness/workload/values.ts';
 import { Rng } from '../harness/rng.ts';
 import { runOnce } from '../harness/runner/index.ts';
 import { checkHistory } from '../harness/checker/index.ts';
-import { issueConfig, latencyNs, resolveRun } from './core-helpers.ts';
+import { abdConstantConfig, latencyNs, resolveRun } from './core-helpers.ts';
 
 test('values: the tag round-trips, sizes are as configured, empty = initial value', () => {
   const value = makeValue('w12:345', 1000);
@@ -46,29 +46,29 @@ test('hotspot keys: opFraction of the draws hit the first keyFraction of the key
 });
 
 test('readRatio: readers read, writers mix in reads so the expected share is readRatio', () => {
-  const run = resolveRun(issueConfig({ workload: { writers: 2, readers: 2, readRatio: 0.75, operations: 4000 } }));
+  const run = resolveRun(abdConstantConfig({ workload: { writers: 2, readers: 2, readRatio: 0.75, operations: 4000 } }));
   // (R + W (1 - w)) / (R + W) = 0.75 with R = W = 2 ⇒ w = 0.5.
   assert.equal(run.workload.writerWriteProbability, 0.5);
-  const preset = resolveRun(issueConfig({ workload: { writers: 1, readers: 0, preset: 'B', operations: 10 } }));
+  const preset = resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, preset: 'B', operations: 10 } }));
   assert.equal(preset.workload.readRatioResolved, 0.95);
   assert.ok(Math.abs(preset.workload.writerWriteProbability - 0.05) < 1e-12);
 });
 
 test('readRatio: the measured mix matches (constant latency ⇒ equal per-client rates)', async () => {
-  const { history } = await runOnce(resolveRun(issueConfig({ workload: { writers: 2, readers: 2, readRatio: 0.75, operations: 4000, valueBytes: 8 } })));
+  const { history } = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 2, readers: 2, readRatio: 0.75, operations: 4000, valueBytes: 8 } })));
   const reads = history.filter((r) => r.op === 'read').length;
   assert.ok(Math.abs(reads / 4000 - 0.75) < 0.02, `read share ${reads / 4000}`);
 });
 
 test('durationMs: a closed-loop client issues while time < duration (40 ms ops ⇒ 25 ops in 1 s)', async () => {
-  const { history } = await runOnce(resolveRun(issueConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, durationMs: 1000 } })));
+  const { history } = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, durationMs: 1000 } })));
   // Calls at 0, 40, ..., 960 ms; at 1000 ms the duration is over.
   assert.equal(history.length, 25);
   assert.equal(history.at(-1)!.call, 960);
 });
 
 test('think time: each client waits thinkTimeMs between its operations', async () => {
-  const { history } = await runOnce(resolveRun(issueConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, operations: 5, thinkTimeMs: 10 } })));
+  const { history } = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, operations: 5, thinkTimeMs: 10 } })));
   assert.deepEqual(
     history.map((r) => r.call),
     [0, 50, 100, 150, 200],
@@ -76,10 +76,10 @@ test('think time: each client waits thinkTimeMs between its operations', async (
 });
 
 test('warm-up: warmupOps and warmupMs are in the history but not in the statistics', async () => {
-  const ops = await runOnce(resolveRun(issueConfig({ workload: { writers: 1, readers: 1, valueBytes: 8, operations: 20, warmupOps: 10 } })));
+  const ops = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 1, valueBytes: 8, operations: 20, warmupOps: 10 } })));
   assert.equal(ops.history.length, 30);
   assert.equal(ops.result.ops.read!.count + ops.result.ops.write!.count, 20);
-  const time = await runOnce(resolveRun(issueConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, durationMs: 400, warmupMs: 200 } })));
+  const time = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, durationMs: 400, warmupMs: 200 } })));
   // Calls at 0, 40, ..., 560 ms (15 ops, until 600 ms); those from 200 ms on are measured: 200..560 = 10.
   assert.equal(time.history.length, 15);
   assert.equal(time.result.ops.write!.count, 10);
@@ -89,7 +89,7 @@ test('warm-up: warmupOps and warmupMs are in the history but not in the statisti
 
 test('open loop: latency counts from the intended start, so a backlog shows as latency', async () => {
   // One writer, each write 40 ms, arrivals at 100/s: the writer falls behind and queued writes wait.
-  const busy = await runOnce(resolveRun(issueConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, mode: 'open', rateOpsPerS: 100, operations: 200 } })));
+  const busy = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, mode: 'open', rateOpsPerS: 100, operations: 200 } })));
   assert.equal(busy.history.length, 200);
   const latencies = busy.history.map(latencyNs);
   assert.ok(latencies.every((ns) => ns >= 40_000_000));
@@ -98,7 +98,7 @@ test('open loop: latency counts from the intended start, so a backlog shows as l
   assert.ok(busy.result.ops.write!.latencyMs.p99 > 1000);
   // At 5/s (mean gap 200 ms) the same writer mostly keeps up: a write takes exactly 40 ms unless it
   // arrived while the previous one ran, P(gap < 40 ms) = 1 - e^(-0.2) ≈ 0.18, so about 164 of 200.
-  const calm = await runOnce(resolveRun(issueConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, mode: 'open', rateOpsPerS: 5, operations: 200 } })));
+  const calm = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, mode: 'open', rateOpsPerS: 5, operations: 200 } })));
   const exact = calm.history.filter((r) => latencyNs(r) === 40_000_000).length;
   assert.ok(exact > 140 && exact < 190, `${exact} of 200 writes at exactly 40 ms`);
   // Poisson arrivals at 5/s: 200 ops span about 40 s.
@@ -108,7 +108,7 @@ test('open loop: latency counts from the intended start, so a backlog shows as l
 
 test('many keys: each key is its own register (histories check per key)', async () => {
   const { history, result } = await runOnce(
-    resolveRun(issueConfig({ network: { latency: { distribution: 'uniform', minMs: 1, maxMs: 10 } }, workload: { keys: 8, keyDistribution: 'zipfian', writers: 3, readers: 3, valueBytes: 32, operations: 1000 } })),
+    resolveRun(abdConstantConfig({ network: { latency: { distribution: 'uniform', minMs: 1, maxMs: 10 } }, workload: { keys: 8, keyDistribution: 'zipfian', writers: 3, readers: 3, valueBytes: 32, operations: 1000 } })),
   );
   const keys = new Set(history.map((r) => r.key));
   assert.equal(keys.size, 8);

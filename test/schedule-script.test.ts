@@ -1,5 +1,5 @@
 /**
- * Fault schedules and scripted workloads (issue 6) with outcomes worked out by hand: constant 1 ms
+ * Fault schedules and scripted workloads with outcomes worked out by hand: constant 1 ms
  * one-way latency and zero CPU cost, so every call and return time below is exact (the derivations
  * are in the comments here and in the example configs' headers).
  */

@@ -1,5 +1,5 @@
 /**
- * The swarm catches a subtle bug (issue 6): ABD whose servers ignore readers' write-backs, so a read
+ * The swarm catches a subtle bug: ABD whose servers ignore readers' write-backs, so a read
  * may return a value that a later read does not see (new/old inversion). The 2,000-seed draws of
  * configs/swarm/abd-crash.yaml catch it on some seeds (`npx tsx test/swarm/mutation-scan.ts`); two
  * of those seeds are replayed here, with the mutation (violation) and without it (ok).

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError } from '../harness/config/errors.ts';
-import { expandSweep, fnv1a32, mergePatch, pointSeed } from '../harness/sweep/expand.ts';
+import { expandSweep, mergePatch, pointSeed } from '../harness/sweep/expand.ts';
+import { fnv1a32 } from '../harness/fnv1a.ts';
 
 const BASE = {
   name: 'x',

@@ -59,10 +59,17 @@ export type FastViolation =
     };
 
 export function checkUniqueRegister(ops: KeyOps): FastOutcome {
-  const { n, kind, value, call, ret } = ops;
-  const valueCount = ops.values.length;
-  // writer[v] = local position of the write of value v, or -1.
-  const writer = new Int32Array(valueCount).fill(-1);
+  const writer = writersOf(ops);
+  if (!(writer instanceof Int32Array)) return writer;
+  const clusters = clustersOf(ops, writer);
+  if (!(clusters instanceof Clusters)) return clusters;
+  return findCycle(clusters, writer);
+}
+
+/** writer[v] = local position of the write of value v, or -1; not applicable unless values are unique. */
+function writersOf(ops: KeyOps): Int32Array | FastOutcome {
+  const { n, kind, value } = ops;
+  const writer = new Int32Array(ops.values.length).fill(-1);
   for (let j = 0; j < n; j++) {
     const k = kind[j];
     if (k !== READ && k !== WRITE) return { verdict: 'not-applicable', why: 'compare-and-set' };
@@ -73,12 +80,31 @@ export function checkUniqueRegister(ops: KeyOps): FastOutcome {
       writer[v] = j;
     }
   }
-  // Clusters are indexed by value id (0 = initial value). f = min ret, s = max call; keep the ops.
-  const f = new Float64Array(valueCount).fill(Infinity);
-  const s = new Float64Array(valueCount).fill(-Infinity);
-  const fOp = new Int32Array(valueCount).fill(-1);
-  const sOp = new Int32Array(valueCount).fill(-1);
-  const live = new Uint8Array(valueCount);
+  return writer;
+}
+
+/** One cluster per value id (0 = initial value): f = min ret, s = max call, and the ops that set them. */
+class Clusters {
+  readonly f: Float64Array;
+  readonly s: Float64Array;
+  readonly fOp: Int32Array;
+  readonly sOp: Int32Array;
+  /** Whether the value took effect: read, or written by a write that returned. */
+  readonly live: Uint8Array;
+  constructor(readonly valueCount: number) {
+    this.f = new Float64Array(valueCount).fill(Infinity);
+    this.s = new Float64Array(valueCount).fill(-Infinity);
+    this.fOp = new Int32Array(valueCount).fill(-1);
+    this.sOp = new Int32Array(valueCount).fill(-1);
+    this.live = new Uint8Array(valueCount);
+  }
+}
+
+/** The clusters of `ops`, or a violation (a read of a value never written, or read before its write). */
+function clustersOf(ops: KeyOps, writer: Int32Array): Clusters | FastOutcome {
+  const { n, kind, value, call, ret } = ops;
+  const clusters = new Clusters(ops.values.length);
+  const { f, s, fOp, sOp, live } = clusters;
   f[NULL_ID] = -Infinity; // W0 on [-∞, -∞]
   live[NULL_ID] = 1;
   for (let j = 0; j < n; j++) {
@@ -102,6 +128,12 @@ export function checkUniqueRegister(ops: KeyOps): FastOutcome {
       sOp[v] = j;
     }
   }
+  return clusters;
+}
+
+/** Two live clusters that must each precede the other (f_i < s_j and f_j < s_i), if any. */
+function findCycle(clusters: Clusters, writer: Int32Array): FastOutcome {
+  const { valueCount, f, s, fOp, sOp, live } = clusters;
   let m = 0;
   for (let v = 0; v < valueCount; v++) if (live[v] === 1) m++;
   const cl = new Int32Array(m);

@@ -15,6 +15,7 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { CheckerRecord } from './types.ts';
+import { FNV1A_OFFSET_32, FNV1A_PRIME_32, fnv1a32Bytes } from '../fnv1a.ts';
 
 const TAB = 9;
 const NEWLINE = 10;
@@ -160,21 +161,12 @@ class ByteInterner {
     const slots = new Int32Array(size);
     const mask = size - 1;
     for (let id = 1; id < this.count; id++) {
-      let slot = hashBytes(this.arena, this.starts[id] as number, this.ends[id] as number) & mask;
+      let slot = fnv1a32Bytes(this.arena, this.starts[id] as number, this.ends[id] as number) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = id;
     }
     this.slots = slots;
   }
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function hashBytes(bytes: Uint8Array, start: number, end: number): number {
-  let hash = FNV_OFFSET;
-  for (let p = start; p < end; p++) hash = Math.imul(hash ^ (bytes[p] as number), FNV_PRIME);
-  return hash >>> 0;
 }
 
 function grow<T extends Uint8Array | Int32Array | Float64Array>(array: T, length: number): T {
@@ -468,7 +460,7 @@ class ColumnScanner {
     const bytes = this.bytes;
     if (this.peek() !== QUOTE) return false;
     const begin = this.pos + 1;
-    let hash = FNV_OFFSET;
+    let hash = FNV1A_OFFSET_32;
     for (let p = begin; p < this.stop; p++) {
       const c = bytes[p] as number;
       if (c === QUOTE) {
@@ -479,7 +471,7 @@ class ColumnScanner {
         return true;
       }
       if (c === BACKSLASH || c < SPACE || c > 126) return false;
-      hash = Math.imul(hash ^ c, FNV_PRIME);
+      hash = Math.imul(hash ^ c, FNV1A_PRIME_32);
     }
     return false;
   }

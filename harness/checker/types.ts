@@ -4,6 +4,7 @@
  */
 import type { HistoryRecord, HistoryStatus } from '../history/types.ts';
 import type { Verdict } from '../results/schema.ts';
+import { InputError } from '../input-error.ts';
 
 export type { Verdict };
 
@@ -102,7 +103,7 @@ export interface CheckOptions {
 }
 
 /** An input problem, labelled with where it is and what was wrong (exit code 2 in the CLI). */
-export class HistoryInputError extends Error {
+export class HistoryInputError extends InputError {
   override readonly name = 'HistoryInputError';
   constructor(
     /** 1-based line number in the input, or 0 when the problem is not tied to one line. */

@@ -4,7 +4,8 @@
  */
 import { Command } from 'commander';
 import { register } from './commands/client-process.ts';
+import { runProgram } from './run-program.ts';
 
 const program = new Command('quorumbench').exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 register(program);
-await program.parseAsync(['node', 'quorumbench', 'client-process', ...process.argv.slice(2)]);
+await runProgram(program, ['node', 'quorumbench', 'client-process', ...process.argv.slice(2)]);

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { runProgram } from './run-program.ts';
 import { register as registerRun } from './commands/run.ts';
 import { register as registerCompare } from './commands/compare.ts';
 import { register as registerBaseline } from './commands/baseline.ts';
@@ -48,21 +49,7 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Exit code 2 for usage errors (bad flags, unknown command), as for bad configs. */
-export async function main(argv: readonly string[] = process.argv): Promise<void> {
-  const program = buildProgram();
-  await program.parseAsync(argv as string[]);
-}
-
-/**
- * `main` with the process exit for an internal error: 70 (EX_SOFTWARE), not 1, so that CI can tell a
- * crash of the harness from a verdict (1: a violation, a regression).
- */
+/** Runs the command line (exit codes: ./run-program.ts). */
 export async function runCli(argv: readonly string[] = process.argv): Promise<void> {
-  try {
-    await main(argv);
-  } catch (error: unknown) {
-    process.stderr.write(`quorumbench: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exit(70);
-  }
+  await runProgram(buildProgram(), argv);
 }

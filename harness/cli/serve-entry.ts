@@ -5,7 +5,8 @@
  */
 import { Command } from 'commander';
 import { register } from './commands/serve.ts';
+import { runProgram } from './run-program.ts';
 
 const program = new Command('quorumbench').exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 register(program);
-await program.parseAsync(['node', 'quorumbench', 'serve', ...process.argv.slice(2)]);
+await runProgram(program, ['node', 'quorumbench', 'serve', ...process.argv.slice(2)]);

@@ -43,7 +43,8 @@ import {
   type NumericMetric,
   type OpMetric,
 } from './metrics.ts';
-import { bootstrapMedianRatio, hashSeed, ratioOf } from './stats.ts';
+import { bootstrapMedianRatio, ratioOf } from './stats.ts';
+import { fnv1a32 } from '../fnv1a.ts';
 import { DEFAULT_TOLERANCES, toleranceFor, type Tolerances } from './tolerance.ts';
 
 export type RowVerdict = 'same' | 'better' | 'worse' | 'new' | 'missing';
@@ -186,7 +187,7 @@ function compareMetric(
       return;
     }
     const key = `${ctx.experiment}\u0000${run}\u0000${op ?? ''}\u0000${metric.name}`;
-    const interval = bootstrapMedianRatio(b, c, hashSeed(key), ctx.resamples);
+    const interval = bootstrapMedianRatio(b, c, fnv1a32(key), ctx.resamples);
     const verdict = noisyVerdict(interval.low, interval.high, metric.direction, tol);
     ctx.rows.push({
       ...base,

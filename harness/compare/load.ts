@@ -11,10 +11,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { formatIssue } from '../config/errors.ts';
+import { InputError } from '../input-error.ts';
 import { SUMMARY_SCHEMA_VERSION, type ExperimentSummary, type RunResult } from '../results/schema.ts';
 
 /** Bad input to `compare` or `baseline`: the CLI prints the message and exits with code 2. */
-export class CompareInputError extends Error {
+export class CompareInputError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'CompareInputError';

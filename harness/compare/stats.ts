@@ -30,16 +30,6 @@ export function ratioOf(baseline: number, current: number): number {
   return current / baseline;
 }
 
-/** 32-bit FNV-1a: the bootstrap seed of a row, from its key. */
-export function hashSeed(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
 function resampleMedian(values: readonly number[], next: () => number, scratch: number[]): number {
   for (let i = 0; i < values.length; i++) scratch[i] = values[Math.floor(next() * values.length)]!;
   scratch.sort((a, b) => a - b);

@@ -2,8 +2,9 @@
  * @module Config errors: one line naming the field path and the bad value (exit code 2).
  */
 import type { z } from 'zod';
+import { InputError } from '../input-error.ts';
 
-export class ConfigError extends Error {
+export class ConfigError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

@@ -10,11 +10,11 @@
  * ```
  */
 import { z } from 'zod';
+import { nonNegativeInt, positiveInt } from './numbers.ts';
 
 /** The protocol name that selects external node processes. */
 export const EXTERNAL_PROTOCOL = 'external';
 
-const nonNegativeInt = (): z.ZodNumber => z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' });
 
 /** `servers:` of external nodes: a count, or `a*t+b` written `2t+1`, `3t+1`, `t+2`, `5`. */
 export const SERVER_FORMULA = /^(\d*)t\s*\+\s*(\d+)$/;
@@ -29,7 +29,7 @@ export const protocolSchema = z
     /** A plugin: a path relative to the config file (`./x.ts`) or an npm package name. */
     module: z.string().min(1).optional(),
     /** Faults tolerated; at least 1 (with t = 0 there is no quorum system to measure, only one server). */
-    t: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(1, { error: 'must be >= 1' }).default(1),
+    t: positiveInt().default(1),
     options: z.record(z.string(), z.unknown()).default({}),
     /** External nodes: the node program and its arguments (run in `cwd`). */
     command: z.array(z.string().min(1)).min(1).optional(),

@@ -23,6 +23,7 @@ import { EXTERNAL_PROTOCOL } from './protocol-schema.ts';
 import { checkExternalRun, externalDefinition, externalSettings, type ExternalSettings } from '../external/settings.ts';
 import { ConfigError, formatIssue, formatIssues, showValue } from './errors.ts';
 import { latencySchema, type ExperimentConfig, type FaultConfig, type WorkloadConfig } from './schema.ts';
+import { NS_PER_MS } from '../units.ts';
 
 export interface ResolvedWorkload extends WorkloadConfig {
   /** Fraction of reads, after applying `preset`; undefined = writers write, readers read. */
@@ -72,7 +73,6 @@ export interface ResolvedExperiment {
   readonly runs: readonly ResolvedRun[];
 }
 
-const NS_PER_MS = 1_000_000;
 const YCSB_READ_RATIO = { A: 0.5, B: 0.95, C: 1, W: 0 } as const;
 
 function fail(message: string): never {

@@ -13,11 +13,8 @@ import { blocksSchema, scheduleEntrySchema, scriptOpSchema, swarmSchema } from '
 import { traceConfigSchema } from '../trace/settings.ts';
 import { protocolSchema } from './protocol-schema.ts';
 import { codingSchema } from '../cost/schema.ts';
+import { nonNegative, nonNegativeInt, positive, positiveInt } from './numbers.ts';
 
-const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
-const positive = (): z.ZodNumber => z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' });
-const nonNegativeInt = (): z.ZodNumber => z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' });
-const positiveInt = (): z.ZodNumber => z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(1, { error: 'must be >= 1' });
 
 // ---------------------------------------------------------------- network
 

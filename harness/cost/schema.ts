@@ -8,9 +8,10 @@
  * Flat profiles written before the grid existed are valid profiles without `coding`.
  */
 import { z } from 'zod';
+import { InputError } from '../input-error.ts';
 import type { CostProfile } from './profile.ts';
 
-export class CostProfileError extends Error {
+export class CostProfileError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'CostProfileError';

@@ -8,7 +8,7 @@ import type { NodeEnv, NodeId, RandomSource } from '../../protocols/types.ts';
 import type { Primitive } from '../cost/profile.ts';
 import { parityFragmentsUsed } from '../../protocols/common/erasure/layout.ts';
 import { createCryptoProvider } from '../../protocols/common/crypto/index.ts';
-import { createErasureCodec } from '../../protocols/common/erasure/index.ts';
+import { createErasureCodec, createProgramCache } from '../../protocols/common/erasure/index.ts';
 
 /**
  * Called for every metered primitive call: `bytes` processed (message bytes for sign/verify, value
@@ -85,7 +85,14 @@ export async function loadCryptoProvider(name: 'node' | 'noble'): Promise<Crypto
   return createCryptoProvider(name);
 }
 
+/**
+ * The XOR programs of the erasure codes, shared by the codecs of every run in this process: building
+ * one for a large (k, n) takes longer than a short run. Kept here, not in the codec's module, because
+ * protocol code holds no module-level state.
+ */
+const ERASURE_PROGRAMS = createProgramCache();
+
 /** The erasure codec for `preference` (protocols/common/erasure); its `name` says which one runs. */
 export async function loadErasureCodec(preference: 'auto' | 'native' | 'typescript'): Promise<ErasureCodec> {
-  return createErasureCodec(preference);
+  return createErasureCodec(preference, ERASURE_PROGRAMS);
 }

@@ -1,15 +1,14 @@
 /**
- * @module The config schemas of fault schedules, server blocks, scripted workloads and swarm draws
- * (issue 6). `harness/config/schema.ts` plugs them into the experiment schema; the format is the
- * contract in the schedule helpers' notes (blocks, workload.script, schedule). Cross-field checks
- * (unknown nodes and blocks, one trigger per entry, fault budget) live in `schedule.ts`
- * (`checkSchedule`), because they need the cluster and the protocol.
+ * @module The config schemas of fault schedules, server blocks, scripted workloads and swarm draws.
+ * `harness/config/schema.ts` plugs them into the experiment schema; the format is the contract in
+ * the schedule helpers' notes (blocks, workload.script, schedule). Cross-field checks (unknown nodes
+ * and blocks, one trigger per entry, fault budget) live in `schedule.ts` (`checkSchedule`), because
+ * they need the cluster and the protocol.
  */
 import { z } from 'zod';
 import { byteSize } from '../config/bytes.ts';
+import { nonNegative, nonNegativeInt, positive, positiveInt } from '../config/numbers.ts';
 
-const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
-const nonNegativeInt = (): z.ZodNumber => z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(0, { error: 'must be >= 0' });
 
 /** A node id (s1, w1, r2) or a block name (T1): anywhere a node is named, a block stands for its members. */
 const nodeRef = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/, { error: 'must be a node id like s1, w1, or a block name like T1' });
@@ -58,7 +57,7 @@ const trigger = {
       from: nodeRefs.optional(),
       to: nodeRefs.optional(),
       messageType: z.string().min(1).optional(),
-      count: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(1, { error: 'must be >= 1' }).optional(),
+      count: positiveInt().optional(),
     })
     .optional(),
 };
@@ -72,7 +71,7 @@ const linkPattern = {
 };
 
 /** Undo the action this long after it applied (release, heal, resume, slow 0): an episode in one entry. */
-const forMs = { forMs: z.number({ error: 'must be a number' }).gt(0, { error: 'must be > 0' }).optional() };
+const forMs = { forMs: positive().optional() };
 
 export const scheduleEntrySchema = z.discriminatedUnion('action', [
   z.strictObject({ ...trigger, action: z.literal('hold'), ...linkPattern, ...forMs }),

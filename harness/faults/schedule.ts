@@ -33,8 +33,7 @@ import type { MessageTracer } from '../host/tracer.ts';
 import type { Clock, Frame, Receiver } from '../transport/types.ts';
 import { lookupStrategy, strategyNames } from './strategies.ts';
 import type { ScheduleEntry, ScriptOp } from './schedule-schema.ts';
-
-const NS_PER_MS = 1_000_000;
+import { NS_PER_MS } from '../units.ts';
 
 function fail(message: string): never {
   throw new ConfigError(message);
@@ -94,103 +93,123 @@ export function checkSchedule(config: ExperimentConfig, protocol: AnyProtocolDef
     if (schedule.length > 0) fail(`schedule[0].action: not supported with engine: real (sim only), got ${JSON.stringify(schedule[0]!.action)}`);
     if (script !== undefined) fail('workload.script: not supported with engine: real (sim only), got a script');
   }
+  checkBlocks(blocks, nodes);
+  const ids = script === undefined ? new Map<string, ScriptOp>() : checkScript(script, config.workload.keys, nodes);
+  const budget = { crashed: new Set<NodeId>(), byzantine: new Set<NodeId>() };
+  schedule.forEach((entry, i) => checkScheduleEntry(entry, `schedule[${i}]`, { protocol, blocks, nodes, ids, scripted: script !== undefined }, budget));
+  return budget;
+}
+
+/** Block names are not node names, and blocks list known nodes. */
+function checkBlocks(blocks: Readonly<Record<string, readonly string[]>>, nodes: KnownNodes): void {
   for (const [name, members] of Object.entries(blocks)) {
     if (nodes.servers.has(name) || nodes.clients.has(name) || nodes.hostile.has(name)) fail(`blocks.${name}: a block cannot have the name of a node, got ${JSON.stringify(name)}`);
     members.forEach((member, i) => {
       if (!nodes.servers.has(member) && !nodes.clients.has(member)) fail(`blocks.${name}[${i}]: unknown node ${JSON.stringify(member)} (nodes: ${[...nodes.servers, ...nodes.clients].join(', ')})`);
     });
   }
+}
 
+/** Checks `workload.script` (ids, clients, triggers, keys, no waiting cycle); returns the operations by id. */
+function checkScript(script: readonly ScriptOp[], keys: number, nodes: KnownNodes): Map<string, ScriptOp> {
   const ids = new Map<string, ScriptOp>();
-  if (script !== undefined) {
-    script.forEach((op, i) => {
-      const at = `workload.script[${i}]`;
-      if (ids.has(op.id)) fail(`${at}.id: duplicate operation id ${JSON.stringify(op.id)}`);
-      ids.set(op.id, op);
-      if (!nodes.clients.has(op.client)) fail(`${at}.client: unknown client ${JSON.stringify(op.client)} (clients: ${[...nodes.clients].join(', ')})`);
-      if (op.kind === 'write' && !nodes.writers.has(op.client)) fail(`${at}.client: ${op.client} is a reader and cannot write (writers: ${[...nodes.writers].join(', ') || 'none'})`);
-      if ((op.atMs === undefined) === (op.after === undefined)) fail(`${at}: give exactly one of atMs, after, got ${op.atMs === undefined ? 'neither' : 'both'}`);
-      if (op.delayMs !== undefined && op.after === undefined) fail(`${at}.delayMs: only with after, got ${op.delayMs}`);
-      if (op.key !== undefined && Number(op.key.slice(1)) >= config.workload.keys) fail(`${at}.key: workload.keys is ${config.workload.keys}, got ${JSON.stringify(op.key)}`);
-    });
-    script.forEach((op, i) => {
-      if (op.after !== undefined && !ids.has(op.after)) fail(`workload.script[${i}].after: no scripted operation ${JSON.stringify(op.after)}`);
-    });
-    // An operation that (transitively) waits for itself would never start.
-    script.forEach((op, i) => {
-      const seen = new Set<string>([op.id]);
-      let next = op.after;
-      while (next !== undefined) {
-        if (seen.has(next)) fail(`workload.script[${i}].after: operations wait for each other in a cycle, got ${JSON.stringify(op.after)}`);
-        seen.add(next);
-        next = ids.get(next)?.after;
-      }
-    });
-  }
-
-  const crashed = new Set<NodeId>();
-  const byzantine = new Set<NodeId>();
-  schedule.forEach((entry, i) => {
-    const at = `schedule[${i}]`;
-    const triggers = triggerCount(entry);
-    if (triggers !== 1) fail(`${at}: give exactly one of atMs, afterOps, after, atStartOf, afterDelivered, got ${triggers}`);
-    if (entry.afterDelivered !== undefined) {
-      if (entry.afterDelivered.from !== undefined) expandRefs(entry.afterDelivered.from, blocks, nodes, `${at}.afterDelivered.from`);
-      if (entry.afterDelivered.to !== undefined) expandRefs(entry.afterDelivered.to, blocks, nodes, `${at}.afterDelivered.to`);
-    }
-    for (const field of ['after', 'atStartOf'] as const) {
-      const id = entry[field];
-      if (id === undefined) continue;
-      if (script === undefined) fail(`${at}.${field}: names a scripted operation but workload.script is not set, got ${JSON.stringify(id)}`);
-      if (!ids.has(id)) fail(`${at}.${field}: no scripted operation ${JSON.stringify(id)} (ids: ${[...ids.keys()].join(', ')})`);
-    }
-    const serversOnly = (list: NodeId[], field: string): NodeId[] => {
-      for (const node of list) if (!nodes.servers.has(node)) fail(`${at}.${field}: ${entry.action} applies to servers only, got ${JSON.stringify(node)}`);
-      return list;
-    };
-    switch (entry.action) {
-      case 'hold':
-      case 'release':
-        if (entry.from !== undefined) expandRefs(entry.from, blocks, nodes, `${at}.from`);
-        if (entry.to !== undefined) expandRefs(entry.to, blocks, nodes, `${at}.to`);
-        return;
-      case 'crash':
-        for (const node of expandRefs(entry.node, blocks, nodes, `${at}.node`)) {
-          if (nodes.hostile.has(node)) fail(`${at}.node: cannot crash hostile client ${JSON.stringify(node)}`);
-          if (nodes.servers.has(node)) crashed.add(node);
-        }
-        return;
-      case 'pause':
-      case 'resume':
-      case 'slow':
-        serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node');
-        return;
-      case 'revert':
-        for (const node of serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node')) byzantine.add(node);
-        return;
-      case 'byzantine': {
-        if (lookupStrategy(protocol, entry.strategy) === undefined) {
-          fail(`${at}.strategy: unknown strategy ${JSON.stringify(entry.strategy)} for ${protocol.name} (known: ${strategyNames(protocol).join(', ')})`);
-        }
-        for (const node of serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node')) byzantine.add(node);
-        return;
-      }
-      case 'partition': {
-        const seen = new Map<NodeId, number>();
-        entry.groups.forEach((group, g) => {
-          for (const node of expandRefs(group, blocks, nodes, `${at}.groups[${g}]`)) {
-            const other = seen.get(node);
-            if (other !== undefined && other !== g) fail(`${at}.groups[${g}]: node ${JSON.stringify(node)} is also in groups[${other}]`);
-            seen.set(node, g);
-          }
-        });
-        return;
-      }
-      case 'heal':
-        return;
+  script.forEach((op, i) => {
+    const at = `workload.script[${i}]`;
+    if (ids.has(op.id)) fail(`${at}.id: duplicate operation id ${JSON.stringify(op.id)}`);
+    ids.set(op.id, op);
+    if (!nodes.clients.has(op.client)) fail(`${at}.client: unknown client ${JSON.stringify(op.client)} (clients: ${[...nodes.clients].join(', ')})`);
+    if (op.kind === 'write' && !nodes.writers.has(op.client)) fail(`${at}.client: ${op.client} is a reader and cannot write (writers: ${[...nodes.writers].join(', ') || 'none'})`);
+    if ((op.atMs === undefined) === (op.after === undefined)) fail(`${at}: give exactly one of atMs, after, got ${op.atMs === undefined ? 'neither' : 'both'}`);
+    if (op.delayMs !== undefined && op.after === undefined) fail(`${at}.delayMs: only with after, got ${op.delayMs}`);
+    if (op.key !== undefined && Number(op.key.slice(1)) >= keys) fail(`${at}.key: workload.keys is ${keys}, got ${JSON.stringify(op.key)}`);
+  });
+  script.forEach((op, i) => {
+    if (op.after !== undefined && !ids.has(op.after)) fail(`workload.script[${i}].after: no scripted operation ${JSON.stringify(op.after)}`);
+  });
+  // An operation that (transitively) waits for itself would never start.
+  script.forEach((op, i) => {
+    const seen = new Set<string>([op.id]);
+    let next = op.after;
+    while (next !== undefined) {
+      if (seen.has(next)) fail(`workload.script[${i}].after: operations wait for each other in a cycle, got ${JSON.stringify(op.after)}`);
+      seen.add(next);
+      next = ids.get(next)?.after;
     }
   });
-  return { crashed, byzantine };
+  return ids;
+}
+
+/** What a schedule entry is checked against. */
+interface EntryContext {
+  readonly protocol: AnyProtocolDefinition;
+  readonly blocks: Readonly<Record<string, readonly string[]>>;
+  readonly nodes: KnownNodes;
+  /** Scripted operations by id. */
+  readonly ids: ReadonlyMap<string, ScriptOp>;
+  /** Whether the config has a `workload.script`. */
+  readonly scripted: boolean;
+}
+
+/** Checks one schedule entry (`at` is its path) and adds the servers it crashes or corrupts to `budget`. */
+function checkScheduleEntry(entry: ScheduleEntry, at: string, ctx: EntryContext, budget: { readonly crashed: Set<NodeId>; readonly byzantine: Set<NodeId> }): void {
+  const { protocol, blocks, nodes, ids } = ctx;
+  const triggers = triggerCount(entry);
+  if (triggers !== 1) fail(`${at}: give exactly one of atMs, afterOps, after, atStartOf, afterDelivered, got ${triggers}`);
+  if (entry.afterDelivered !== undefined) {
+    if (entry.afterDelivered.from !== undefined) expandRefs(entry.afterDelivered.from, blocks, nodes, `${at}.afterDelivered.from`);
+    if (entry.afterDelivered.to !== undefined) expandRefs(entry.afterDelivered.to, blocks, nodes, `${at}.afterDelivered.to`);
+  }
+  for (const field of ['after', 'atStartOf'] as const) {
+    const id = entry[field];
+    if (id === undefined) continue;
+    if (!ctx.scripted) fail(`${at}.${field}: names a scripted operation but workload.script is not set, got ${JSON.stringify(id)}`);
+    if (!ids.has(id)) fail(`${at}.${field}: no scripted operation ${JSON.stringify(id)} (ids: ${[...ids.keys()].join(', ')})`);
+  }
+  const serversOnly = (list: NodeId[], field: string): NodeId[] => {
+    for (const node of list) if (!nodes.servers.has(node)) fail(`${at}.${field}: ${entry.action} applies to servers only, got ${JSON.stringify(node)}`);
+    return list;
+  };
+  switch (entry.action) {
+    case 'hold':
+    case 'release':
+      if (entry.from !== undefined) expandRefs(entry.from, blocks, nodes, `${at}.from`);
+      if (entry.to !== undefined) expandRefs(entry.to, blocks, nodes, `${at}.to`);
+      return;
+    case 'crash':
+      for (const node of expandRefs(entry.node, blocks, nodes, `${at}.node`)) {
+        if (nodes.hostile.has(node)) fail(`${at}.node: cannot crash hostile client ${JSON.stringify(node)}`);
+        if (nodes.servers.has(node)) budget.crashed.add(node);
+      }
+      return;
+    case 'pause':
+    case 'resume':
+    case 'slow':
+      serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node');
+      return;
+    case 'revert':
+      for (const node of serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node')) budget.byzantine.add(node);
+      return;
+    case 'byzantine': {
+      if (lookupStrategy(protocol, entry.strategy) === undefined) {
+        fail(`${at}.strategy: unknown strategy ${JSON.stringify(entry.strategy)} for ${protocol.name} (known: ${strategyNames(protocol).join(', ')})`);
+      }
+      for (const node of serversOnly(expandRefs(entry.node, blocks, nodes, `${at}.node`), 'node')) budget.byzantine.add(node);
+      return;
+    }
+    case 'partition': {
+      const seen = new Map<NodeId, number>();
+      entry.groups.forEach((group, g) => {
+        for (const node of expandRefs(group, blocks, nodes, `${at}.groups[${g}]`)) {
+          const other = seen.get(node);
+          if (other !== undefined && other !== g) fail(`${at}.groups[${g}]: node ${JSON.stringify(node)} is also in groups[${other}]`);
+          seen.set(node, g);
+        }
+      });
+      return;
+    }
+    case 'heal':
+      return;
+  }
 }
 
 // ---------------------------------------------------------------- runtime

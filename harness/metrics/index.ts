@@ -9,6 +9,7 @@ import * as hdr from 'hdr-histogram-js';
 import { PRIMITIVES } from '../cost/profile.ts';
 import type { DirectedTraffic } from '../host/traffic.ts';
 import type { LatencyStats, OpKind, OpStats } from '../results/schema.ts';
+import { NS_PER_MS } from '../units.ts';
 
 /** Everything the runner records about one operation. */
 export interface OpRecord {
@@ -31,8 +32,6 @@ export interface OpRecord {
   /** CPU ns by primitive (index = PRIMITIVES order), over every node that worked for this operation; null until charged. */
   cpuNs: Float64Array | null;
 }
-
-const NS_PER_MS = 1e6;
 
 export const LATENCY_CSV_PERCENTILES = [0, 1, 5, 10, 20, 25, 30, 40, 50, 60, 70, 75, 80, 90, 95, 99, 99.5, 99.9, 99.99, 100] as const;
 

@@ -2,6 +2,7 @@
  * @module One-way latency distributions. Samples are integer nanoseconds, never negative.
  */
 import type { Rng } from '../rng.ts';
+import { NS_PER_MS } from '../units.ts';
 
 export type LatencyDistribution =
   | { readonly distribution: 'constant'; readonly oneWayMs: number }
@@ -12,8 +13,6 @@ export type LatencyDistribution =
   | { readonly distribution: 'exponential'; readonly meanMs: number; readonly minMs?: number }
   /** Pareto type I: `scaleMs` is the minimum, `shape` (α) the tail index (heavier for smaller α). */
   | { readonly distribution: 'pareto'; readonly scaleMs: number; readonly shape: number };
-
-const NS_PER_MS = 1_000_000;
 
 /** A sampler for one distribution: called once per message (constant ones never touch `rng`). */
 export type LatencySampler = (rng: Rng) => number;
@@ -45,9 +44,4 @@ export function latencySampler(spec: LatencyDistribution): LatencySampler {
       return (rng) => Math.round(scaleNs / Math.pow(1 - rng.float(), inverseShape));
     }
   }
-}
-
-/** Whether every sample is the same (no random draw needed). */
-export function isConstant(spec: LatencyDistribution): boolean {
-  return spec.distribution === 'constant';
 }

@@ -7,6 +7,7 @@ import type { NodeId } from '../../protocols/types.ts';
 import type { Rng } from '../rng.ts';
 import { latencySampler, type LatencyDistribution, type LatencySampler } from './latency.ts';
 import { SAME_REGION_RTT_MS } from './presets.ts';
+import { NS_PER_MS } from '../units.ts';
 
 /** A fully resolved network description (presets applied). */
 export interface NetworkSpec {
@@ -24,8 +25,6 @@ export interface NetworkSpec {
     readonly regionOf: Readonly<Record<NodeId, string>>;
   };
 }
-
-const NS_PER_MS = 1_000_000;
 
 /** Nanoseconds to push `bytes` through a link of `mbps` MB/s, rounded to an integer; 0 if unlimited. */
 export function transmissionNs(bytes: number, mbps: number): number {

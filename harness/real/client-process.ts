@@ -31,6 +31,7 @@ import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import { ProcessTraceFile } from '../trace/process-file.ts';
+import { NS_PER_MS } from '../units.ts';
 
 export interface ClientProcessOptions {
   readonly clusterPath: string;
@@ -80,7 +81,7 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
     onPeerError: (reason, message, remote) => process.stderr.write(`quorumbench client-process: closed connection from ${remote}: ${reason}: ${message}\n`),
   });
   const activity = (): void => {
-    const nowMs = clock.nowNs() / 1e6;
+    const nowMs = clock.nowNs() / NS_PER_MS;
     if (nowMs - lastActivityMs < ACTIVITY_EVERY_MS) return;
     lastActivityMs = nowMs;
     printLine({ event: 'activity' });

@@ -41,6 +41,7 @@ import { PeerRefusedError, TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import { clientProcessName, readProcessTraces } from '../trace/process-file.ts';
 import type { ProcessTraces } from '../trace/run-trace.ts';
+import { NS_PER_MS } from '../units.ts';
 
 export class RealEngine implements Engine {
   readonly kind = 'real' as const;
@@ -264,7 +265,7 @@ export class RealEngine implements Engine {
       if (Number.isFinite(maxNs)) this.clock.schedule(maxNs, () => done('time-limit'));
       // Nothing left to do: no timer pending but the time limit and no message for idleTimeoutMs
       // (operations blocked by faults beyond tolerance would otherwise wait for maxDurationMs).
-      const idleNs = this.settings.idleTimeoutMs * 1e6;
+      const idleNs = this.settings.idleTimeoutMs * NS_PER_MS;
       const idleTimer = setInterval(() => {
         const pendingOwn = Number.isFinite(maxNs) ? 1 : 0;
         if (this.clock.pending <= pendingOwn && this.clock.nowNs() - this.lastActivityNs > idleNs) done('idle');
@@ -304,10 +305,10 @@ export class RealEngine implements Engine {
 
   /** Lets messages still in flight land (`real.settleMs` of quiet), so that they are counted. */
   private async settle(): Promise<void> {
-    const quietNs = this.settings.settleMs * 1e6;
-    const untilNs = this.clock.nowNs() + this.settings.idleTimeoutMs * 1e6;
+    const quietNs = this.settings.settleMs * NS_PER_MS;
+    const untilNs = this.clock.nowNs() + this.settings.idleTimeoutMs * NS_PER_MS;
     while (quietNs > 0 && this.clock.nowNs() - this.lastActivityNs < quietNs && this.clock.nowNs() < untilNs) {
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil((quietNs - (this.clock.nowNs() - this.lastActivityNs)) / 1e6))));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil((quietNs - (this.clock.nowNs() - this.lastActivityNs)) / NS_PER_MS))));
     }
   }
 
@@ -318,7 +319,7 @@ export class RealEngine implements Engine {
       for (const line of child.lines) {
         if (line.event !== 'fault') continue;
         const fault = parseChildLine(serverFaultLine, line, child.name);
-        faults.push({ atMs: this.clock.fromSharedUs(fault.atSharedUs) / 1e6, node: fault.node, action: fault.action, cause: fault.cause });
+        faults.push({ atMs: this.clock.fromSharedUs(fault.atSharedUs) / NS_PER_MS, node: fault.node, action: fault.action, cause: fault.cause });
       }
     }
     return faults;

@@ -12,6 +12,7 @@ import { NetworkModel, transmissionNs } from '../network/model.ts';
 import { latencySampler } from '../network/latency.ts';
 import { stream, type Rng } from '../rng.ts';
 import type { ResolvedRun } from '../config/resolve.ts';
+import { NS_PER_MS } from '../units.ts';
 
 export interface LinkModel {
   /**
@@ -34,7 +35,7 @@ export function constantLinkModel(oneWayMs: number, bandwidthBytesPerS = 0): Lin
   if (!(Number.isFinite(bandwidthBytesPerS) && bandwidthBytesPerS >= 0)) {
     throw new RangeError(`constantLinkModel: bandwidthBytesPerS must be >= 0, got ${bandwidthBytesPerS}`);
   }
-  const latencyNs = Math.round(oneWayMs * 1e6);
+  const latencyNs = Math.round(oneWayMs * NS_PER_MS);
   const linkFreeAtNs = new Map<string, number>();
   return {
     deliveryDelayNs(from, to, bytes, nowNs) {
@@ -102,7 +103,7 @@ function emulates(run: ResolvedRun): boolean {
  */
 export function linkModelFor(run: ResolvedRun, node: NodeId, seedStream: string): LinkModel | undefined {
   const slow = run.faults.find((f) => f.type === 'slow' && f.node === node);
-  const extraNs = slow !== undefined && slow.type === 'slow' ? Math.round(slow.delayMs * 1e6) : 0;
+  const extraNs = slow !== undefined && slow.type === 'slow' ? Math.round(slow.delayMs * NS_PER_MS) : 0;
   if (!emulates(run) && extraNs === 0) return undefined;
   const model = networkLinkModel(new NetworkModel(run.network, runNodes(run)), stream(run.seed, seedStream));
   if (extraNs === 0) return model;

@@ -10,6 +10,7 @@
  * which keeps held messages FIFO per link.
  */
 import type { Clock } from '../transport/types.ts';
+import { NS_PER_MS } from '../units.ts';
 
 interface TimerEvent {
   readonly atNs: number;
@@ -85,7 +86,7 @@ export class WallClock implements Clock {
    * {@link SharedTimebase}). `startNs`: a `process.hrtime.bigint()` reading that is time zero.
    */
   constructor(spinWindowMs: number = DEFAULT_SPIN_WINDOW_MS, sharedTimebase: SharedTimebase = 'monotonic', startNs?: bigint) {
-    this.spinWindowNs = spinWindowMs * 1e6;
+    this.spinWindowNs = spinWindowMs * NS_PER_MS;
     this.startNs = startNs ?? process.hrtime.bigint();
     const startMonotonicUs = Number(this.startNs / 1000n);
     this.startSubUsNs = Number(this.startNs % 1000n);
@@ -153,7 +154,7 @@ export class WallClock implements Clock {
     if (waitNs > this.spinWindowNs) {
       // Without a spin window, round up: libuv may fire a timer early by up to the age of its
       // cached loop time, and the re-check in fire() then sleeps again for the rest.
-      const sleepMs = this.spinWindowNs > 0 ? Math.floor((waitNs - this.spinWindowNs) / 1e6) + 1 : Math.max(1, Math.ceil(waitNs / 1e6));
+      const sleepMs = this.spinWindowNs > 0 ? Math.floor((waitNs - this.spinWindowNs) / NS_PER_MS) + 1 : Math.max(1, Math.ceil(waitNs / NS_PER_MS));
       // setTimeout takes at most 2^31 - 1 ms (else it fires at once); fire() re-arms for the rest.
       this.timer = setTimeout(() => this.fire(), Math.min(sleepMs, 2 ** 31 - 1));
     } else {

@@ -23,6 +23,7 @@ export interface SimVsRealReportData {
   /** The profile the simulated points used, when calibrated for the experiment. */
   readonly calibration?: { readonly profile: string; readonly measure: MeasureOptions; readonly quick: boolean; readonly sizesBytes: readonly number[] };
 }
+import { escapeHtml } from '../escape-html.ts';
 
 export interface MachineInfo {
   readonly cpuModel: string;
@@ -56,11 +57,7 @@ export interface ExperimentReport {
 }
 
 function esc(text: unknown): string {
-  return String(text ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return escapeHtml(String(text ?? ''));
 }
 
 function fmt(value: unknown): string {

@@ -7,15 +7,13 @@
  * timeline for every violation.
  */
 import type { ScheduleEntry, ScriptOp } from '../faults/schedule-schema.ts';
-import { parseConfig } from '../config/index.ts';
 import type { ExperimentConfig } from '../config/schema.ts';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkHistory, parseJsonlHistory, renderTimelineHtml, type CheckResult } from '../checker/index.ts';
 import type { HistoryRecord } from '../history/types.ts';
 import { historyFileName } from '../results/writer.ts';
-import { FONT_FAMILY, FONT_FILE, VERDICT_COLORS } from '../charts/theme.ts';
-import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
+import { FONT_FAMILY, VERDICT_COLORS } from '../charts/theme.ts';
 import type { CsvRow } from '../results/csv.ts';
 import { writeFileAtomic } from '../results/writer.ts';
 import { svgToPng } from '../charts/render.ts';
@@ -23,6 +21,8 @@ import type { Trace } from '../trace/events.ts';
 import { readTraceFile } from '../trace/file.ts';
 import { drawFigureMessages, messageTimes } from '../trace/figure-messages.ts';
 import { traceFileName } from '../trace/run-trace.ts';
+import { escapeHtml } from '../escape-html.ts';
+import { textWidthPx } from '../charts/text-width.ts';
 
 /** The config file of this experiment in configs/paper/. */
 export const APPENDIX_FILE = 'appendix-a.yaml';
@@ -97,11 +97,6 @@ function refList(ref: string | readonly string[] | undefined): readonly string[]
   return ref === undefined ? [] : typeof ref === 'string' ? [ref] : ref;
 }
 
-/** The config of a point, validated by the config schema (so its pieces have the schema's own types). */
-function pointConfig(point: AppendixPointInput): ExperimentConfig {
-  return parseConfig(point.config);
-}
-
 /**
  * The history record of each script operation: the k-th operation of a client is its k-th entry in
  * the script (a client runs one operation at a time, in script order).
@@ -141,8 +136,8 @@ export interface AppendixPointInput {
   /** Folder name of the point under `points/`. */
   readonly pointDir: string;
   readonly values: Readonly<Record<string, string | number | boolean | null>>;
-  readonly config: Record<string, unknown>;
-  readonly expectViolation: boolean;
+  /** The point's config as the config schema reads it. */
+  readonly config: ExperimentConfig;
 }
 
 export interface AppendixRow {
@@ -203,7 +198,7 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
     const tracePath = join(dir, 'points', point.pointDir, traceFileName('base#0'));
     const trace = existsSync(tracePath) ? readTraceFile(tracePath) : undefined;
     const check = await checkHistory(history, { excerpt: true, workers: 0 });
-    const config = pointConfig(point);
+    const config = point.config;
     const script = config.workload.script ?? [];
     const byOp = recordsOfScript(script, history);
     const written = new Set(history.filter((r) => r.op === 'write' && r.value !== null).map((r) => r.value as string));
@@ -230,9 +225,9 @@ export async function analyseAppendix(dir: string, points: readonly AppendixPoin
     const title = `${run} · ${protocol === 'powerstore' ? 'PoWerStore' : `strawman, read rule ${rule}`} · t = ${t} (n = ${n})`;
     const svg = renderRunFigure({
       title,
-      subtitle: `checker: ${check.verdict}${point.expectViolation && check.verdict === 'violation' ? ' (expected)' : ''} · predicted: ${prediction?.verdict ?? '?'}${matches ? '' : ' · DIFFERS FROM THE PREDICTION'}`,
+      subtitle: `checker: ${check.verdict}${point.config.expectViolation && check.verdict === 'violation' ? ' (expected)' : ''} · predicted: ${prediction?.verdict ?? '?'}${matches ? '' : ' · DIFFERS FROM THE PREDICTION'}`,
       verdict: check.verdict,
-      expectViolation: point.expectViolation,
+      expectViolation: point.config.expectViolation,
       script,
       history,
       byOp,
@@ -296,16 +291,6 @@ const LANE_PX = 40;
 const SLOT_PX = 78;
 const FONT_PX = 11;
 
-let metrics: FontMetrics | undefined;
-function textWidth(text: string, sizePx: number): number {
-  metrics ??= loadFontMetrics(FONT_FILE);
-  return metrics.widthPx(text, sizePx);
-}
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 function fmtMs(ms: number): string {
   return Number.isInteger(ms) ? String(ms) : String(Number(ms.toFixed(3)));
 }
@@ -346,6 +331,31 @@ export function resolveActionTimes(schedule: readonly ScheduleEntry[], byOp: Rea
   });
 }
 
+/** A figure being drawn: its elements, and where lanes and times are. */
+interface RunFigure {
+  readonly out: string[];
+  readonly text: (x: number, y: number, s: string, size?: number, fill?: string, anchor?: string) => void;
+  readonly clients: readonly string[];
+  readonly laneY: (lane: string) => number;
+  /** The block lanes a node reference (a node, a block, or a list of them) falls on. */
+  readonly lanesOf: (ref: string | readonly string[] | undefined) => string[];
+  readonly xOf: (t: number) => number;
+  /** Where the axis ends (the run's end). */
+  readonly xEnd: number;
+}
+
+/** The distinct event times of a run: calls, returns, schedule actions, and messages if traced. */
+function figureTimes(input: RunFigureInput, actions: readonly TimedAction[]): number[] {
+  const times = new Set<number>([0]);
+  for (const { record } of input.byOp.values()) {
+    times.add(record.call);
+    if (record.return !== null && record.status !== 'pending') times.add(record.return);
+  }
+  for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
+  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
+  return [...times].sort((a, b) => a - b);
+}
+
 /**
  * One run as an SVG: a lane per client (its operations, from call to return, with the value a read
  * returned) and per block (messages delayed to it, its crash, T2's revert). The x axis orders the
@@ -359,17 +369,7 @@ export function renderRunFigure(input: RunFigureInput): string {
   const blockOf = new Map<string, string>();
   for (const [name, members] of Object.entries(input.blocks)) for (const m of members) blockOf.set(m, name);
   const laneOfBlock = (node: string): string | undefined => (Object.hasOwn(input.blocks, node) ? node : blockOf.get(node));
-  const lanesOf = (ref: string | readonly string[] | undefined): string[] => [...new Set(refList(ref).flatMap((node) => laneOfBlock(node) ?? []))];
-  const sameRefs = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean => refList(a).join(',') === refList(b).join(',');
-
-  const times = new Set<number>([0]);
-  for (const { record } of input.byOp.values()) {
-    times.add(record.call);
-    if (record.return !== null && record.status !== 'pending') times.add(record.return);
-  }
-  for (const a of actions) if (a.atMs !== null) times.add(a.atMs);
-  if (input.trace !== undefined) for (const t of messageTimes(input.trace)) times.add(t);
-  const sorted = [...times].sort((a, b) => a - b);
+  const sorted = figureTimes(input, actions);
   const rank = new Map(sorted.map((t, i) => [t, i]));
   const xOf = (t: number) => LEFT_PX + ((rank.get(t) ?? 0) + 0.5) * SLOT_PX;
   const xEnd = LEFT_PX + (sorted.length + 0.4) * SLOT_PX;
@@ -385,13 +385,22 @@ export function renderRunFigure(input: RunFigureInput): string {
   };
   const messages = input.trace === undefined ? undefined : drawFigureMessages(input.trace, { laneY: laneCentre, xOf });
   const widthPx = Math.ceil(
-    Math.max(xEnd + 24, 28 + textWidth(input.subtitle, 11) + 24, 12 + textWidth(input.title, 15) + 24, ...legend.map((l) => 12 + textWidth(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
+    Math.max(xEnd + 24, 28 + textWidthPx(input.subtitle, 11) + 24, 12 + textWidthPx(input.title, 15) + 24, ...legend.map((l) => 12 + textWidthPx(l, 10) + 12), 12 + (messages?.legendWidthPx ?? 0) + 12),
   );
   const axisY = TOP_PX + lanes.length * LANE_PX;
   const heightPx = axisY + 62 + (input.trace === undefined ? 0 : 16);
   const out: string[] = [];
   const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start') =>
-    out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${esc(s)}</text>`);
+    void out.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}">${escapeHtml(s)}</text>`);
+  const figure: RunFigure = {
+    out,
+    text,
+    clients,
+    laneY,
+    lanesOf: (ref) => [...new Set(refList(ref).flatMap((node) => laneOfBlock(node) ?? []))],
+    xOf,
+    xEnd,
+  };
 
   out.push(`<rect x="0" y="0" width="${widthPx}" height="${heightPx}" fill="white"/>`);
   text(12, 22, input.title, 15);
@@ -413,30 +422,58 @@ export function renderRunFigure(input: RunFigureInput): string {
   text(LEFT_PX - 8, axisY + 14, 'ms:', 10, '#555', 'end');
   text(xEnd, axisY + 14, 'end', 10, '#555', 'middle');
 
-  // Blocks: delayed links (stacked thin bands), crashes, reverts.
-  const bandsPerLane = new Map<string, number>();
-  const releaseOf = (hold: ScheduleEntry, from: number): number | null => {
-    for (const a of actions) {
-      if (a.entry.action !== 'release' || a.atMs === null || a.atMs < from) continue;
-      if (a.entry.action === 'release' && hold.action === 'hold' && sameRefs(a.entry.from, hold.from) && sameRefs(a.entry.to, hold.to) && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
-    }
-    return null;
-  };
+  const crashedClientAt = clientCrashTimes(actions, clients);
+  drawBlockActions(figure, actions, crashedClientAt);
+  drawScriptOperations(figure, input);
+  for (const [client, atMs] of crashedClientAt) {
+    const x = xOf(atMs);
+    const y = laneY(client) + LANE_PX - 5;
+    out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
+    text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
+  }
+  if (messages !== undefined) {
+    out.push(...messages.svg);
+    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
+  }
+  const legendY = axisY + 34;
+  legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" font-family="${FONT_FAMILY}, sans-serif">\n${out.join('\n')}\n</svg>\n`;
+}
+
+/** When each scripted client crashed (the schedule's crash actions that fired). */
+function clientCrashTimes(actions: readonly TimedAction[], clients: readonly string[]): Map<string, number> {
   const crashedClientAt = new Map<string, number>();
   for (const a of actions) {
     if (a.entry.action !== 'crash' || a.atMs === null) continue;
     for (const node of refList(a.entry.node)) if (clients.includes(node)) crashedClientAt.set(node, a.atMs);
   }
+  return crashedClientAt;
+}
+
+/** The release that ends `hold` (same link and message type, at or after `from`), if one fired. */
+function releaseOf(actions: readonly TimedAction[], hold: ScheduleEntry, from: number): number | null {
+  const sameRefs = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined): boolean => refList(a).join(',') === refList(b).join(',');
+  for (const a of actions) {
+    if (a.entry.action !== 'release' || a.atMs === null || a.atMs < from) continue;
+    if (a.entry.action === 'release' && hold.action === 'hold' && sameRefs(a.entry.from, hold.from) && sameRefs(a.entry.to, hold.to) && (a.entry.messageType ?? '') === (hold.messageType ?? '')) return a.atMs;
+  }
+  return null;
+}
+
+/** Blocks: delayed links (stacked thin bands), crashes, reverts. */
+function drawBlockActions(figure: RunFigure, actions: readonly TimedAction[], crashedClientAt: ReadonlyMap<string, number>): void {
+  const { out, text, xOf, xEnd, laneY } = figure;
+  const bandsPerLane = new Map<string, number>();
   for (const a of actions) {
     if (a.atMs === null) continue;
     const entry = a.entry;
-    const lanes = entry.action === 'hold' ? lanesOf(entry.to) : 'node' in entry ? lanesOf(entry.node) : [];
+    const lanes = entry.action === 'hold' ? figure.lanesOf(entry.to) : 'node' in entry ? figure.lanesOf(entry.node) : [];
     for (const lane of lanes) {
       switch (entry.action) {
         case 'hold': {
           const k = bandsPerLane.get(lane) ?? 0;
           bandsPerLane.set(lane, k + 1);
-          const release = releaseOf(entry, a.atMs);
+          const release = releaseOf(actions, entry, a.atMs);
           const x0 = xOf(a.atMs);
           const x1 = release === null ? xEnd : xOf(release);
           const y = laneY(lane) + 3 + k * 11;
@@ -467,8 +504,11 @@ export function renderRunFigure(input: RunFigureInput): string {
       }
     }
   }
+}
 
-  // Clients: operations, and a client's crash.
+/** Clients' operations as bars from call to return; red outline for those the checker cites. */
+function drawScriptOperations(figure: RunFigure, input: RunFigureInput): void {
+  const { out, text, xOf, xEnd, laneY } = figure;
   const marked = new Set(input.check.excerpt?.indices ?? []);
   for (const entry of input.script) {
     const found = input.byOp.get(entry.id);
@@ -487,17 +527,4 @@ export function renderRunFigure(input: RunFigureInput): string {
     const label = entry.kind === 'write' ? `${entry.id}: write v${pending ? ' (never returns)' : ''}` : `${entry.id}: read → ${pending ? '?' : outcome}`;
     text(x0 + 5, y + 14, label, FONT_PX, hl ? '#900' : '#222');
   }
-  for (const [client, atMs] of crashedClientAt) {
-    const x = xOf(atMs);
-    const y = laneY(client) + LANE_PX - 5;
-    out.push(`<path d="M ${x - 4} ${y - 4} L ${x + 4} ${y + 4} M ${x - 4} ${y + 4} L ${x + 4} ${y - 4}" stroke="#a50f15" stroke-width="2"/>`);
-    text(x + 7, y + 3.5, `${client} crashes`, 9, '#a50f15');
-  }
-  if (messages !== undefined) {
-    out.push(...messages.svg);
-    out.push(messages.legend(12, axisY + 34 + 14 * legend.length - 4));
-  }
-  const legendY = axisY + 34;
-  legend.forEach((line, i) => text(12, legendY + 14 * i, line, 10, '#444'));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" font-family="${FONT_FAMILY}, sans-serif">\n${out.join('\n')}\n</svg>\n`;
 }

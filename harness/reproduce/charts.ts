@@ -304,6 +304,42 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
         title: request.title ?? 'Latency distribution (CDF)',
       });
     case 'cost-bytes':
+    case 'cost-cpu':
+    case 'cost-storage':
+    case 'cost-storage-per-version':
+      return buildCostChart(request.kind, request, { name, csv, subtitle }, points, inputs);
+    case 'attack-table':
+      return attackTableChart(attack, { name, csv, subtitle, title: request.title ?? 'Under attack: one Byzantine server per run' });
+    case 'relative-vs-size': {
+      const baseline = request.baseline ?? 'abd';
+      return relativeBarChart(points, {
+        name, csv, subtitle,
+        title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
+        x: 'valueBytes', xTitle: 'Value size', xBytes: true,
+        y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
+      });
+    }
+    case 'sim-vs-real': {
+      const rows = predictedVsMeasuredRows(simVsRealRows(points, inputs.cores ?? 1).rows);
+      return predictedVsMeasuredChart(rows, {
+        name, csv, subtitle: `${subtitle}; one point per protocol, t, value size, clients and op kind; dashed: predicted = measured`,
+        title: request.title ?? 'Simulator against the real engine: predicted vs measured',
+        metrics: PREDICTED_METRICS,
+      });
+    }
+  }
+}
+
+/** The cost charts: bytes per operation, CPU time per primitive, storage blow-up (per version). */
+function buildCostChart(
+  kind: 'cost-bytes' | 'cost-cpu' | 'cost-storage' | 'cost-storage-per-version',
+  request: ChartRequest,
+  { name, csv, subtitle }: { name: string; csv: string; subtitle: string },
+  points: readonly CsvRow[],
+  inputs: ChartInputs,
+): ChartDef {
+  switch (kind) {
+    case 'cost-bytes':
       return stackedCostChart(points, {
         name, csv, subtitle,
         title: request.title ?? 'Bytes on the wire per operation',
@@ -337,25 +373,6 @@ export function buildChart(request: ChartRequest, inputs: ChartInputs, attack: r
         subtitle: `${subtitle}; end-of-run storage ÷ versions each server keeps (${kept}); metadata of older versions included`,
         title: request.title ?? 'Storage blow-up per stored version',
         y: 'storageBlowupPerVersion', yTitle: 'Bytes stored on all servers ÷ value size, per version', format: '.3~r',
-      });
-    }
-    case 'attack-table':
-      return attackTableChart(attack, { name, csv, subtitle, title: request.title ?? 'Under attack: one Byzantine server per run' });
-    case 'relative-vs-size': {
-      const baseline = request.baseline ?? 'abd';
-      return relativeBarChart(points, {
-        name, csv, subtitle,
-        title: request.title ?? `${metricTitle.replace(/ \(.*\)$/, '')} relative to ${baseline}, by value size`,
-        x: 'valueBytes', xTitle: 'Value size', xBytes: true,
-        y: metric, yLabel: metricTitle.replace(/ \(.*\)$/, ''), baseline, facet: 'op',
-      });
-    }
-    case 'sim-vs-real': {
-      const rows = predictedVsMeasuredRows(simVsRealRows(points, inputs.cores ?? 1).rows);
-      return predictedVsMeasuredChart(rows, {
-        name, csv, subtitle: `${subtitle}; one point per protocol, t, value size, clients and op kind; dashed: predicted = measured`,
-        title: request.title ?? 'Simulator against the real engine: predicted vs measured',
-        metrics: PREDICTED_METRICS,
       });
     }
   }

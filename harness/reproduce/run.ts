@@ -14,6 +14,7 @@ import { stringify as toYaml, parse as parseYaml } from 'yaml';
 import { columnsOf, parseCsv, toCsv, type CsvRow } from '../results/csv.ts';
 import { writeChart } from '../charts/render.ts';
 import { ConfigError } from '../config/errors.ts';
+import { parseConfig, type ExperimentConfig } from '../config/index.ts';
 import type { ExperimentSummary, RunResult } from '../results/schema.ts';
 import { SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
 import { pointRows, runColumns, runRows } from '../sweep/aggregate.ts';
@@ -106,10 +107,9 @@ function loadExperimentFile(dir: string, f: string, kind: 'paper' | 'appendix-a'
 }
 
 /** Whether a point names a protocol that is unsafe by design (the Appendix A strawman). */
-function unsafeProtocolOf(config: Record<string, unknown>): string | undefined {
-  const protocol = config['protocol'];
-  const name = protocol !== null && typeof protocol === 'object' ? (protocol as Record<string, unknown>)['name'] : undefined;
-  if (typeof name !== 'string' || !Object.hasOwn(PROTOCOLS, name)) return undefined;
+function unsafeProtocolOf(config: ExperimentConfig): string | undefined {
+  const name = config.protocol.name;
+  if (name === undefined || !Object.hasOwn(PROTOCOLS, name)) return undefined;
   return PROTOCOLS[name]!.unsafe === true ? name : undefined;
 }
 
@@ -121,6 +121,8 @@ export interface PlannedExperiment {
   readonly sweep: ExpandedSweep;
   /** Points to run. */
   readonly points: readonly SweepPoint[];
+  /** Each point's config as the config schema reads it (defaults filled in), in the order of `points`. */
+  readonly configs: readonly ExperimentConfig[];
   /** Points that cannot run for this protocol (e.g. a strategy it does not define), with the reason. */
   readonly notApplicable: readonly { point: SweepPoint; reason: string }[];
   readonly repetitions: number;
@@ -140,25 +142,34 @@ export function planExperiments(experiments: readonly PaperExperiment[], validat
       throw error;
     }
     const points: SweepPoint[] = [];
+    const configs: ExperimentConfig[] = [];
     const notApplicable: { point: SweepPoint; reason: string }[] = [];
-    for (const point of sweep.points) {
-      const unsafe = unsafeProtocolOf(point.config);
-      if (unsafe !== undefined && experiment.kind !== 'appendix-a') {
-        fail(`${experiment.file} (point ${point.id}): protocol.name: ${JSON.stringify(unsafe)} is unsafe by design (Appendix A's strawman); only configs/paper/${APPENDIX_FILE} may run it`);
-      }
+    /** Runs a check of `point`; a config error leaves the point out (not applicable) or stops the plan. */
+    const accepted = (point: SweepPoint, check: () => void): boolean => {
       try {
-        validate(point.config);
-        points.push(point);
+        check();
+        return true;
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        // A protocol that is not registered (yet) is left out with a warning rather than failing the
+        // A protocol that is not registered is left out with a warning rather than failing the
         // whole reproduction: the configs list the paper's protocols, the registry may have fewer.
         if (ABSENT_PROTOCOL.test(error.message) || experiment.notApplicable?.test(error.message)) notApplicable.push({ point, reason: error.message });
         else fail(`${experiment.file} (point ${point.id}): ${error.message}`);
+        return false;
       }
+    };
+    for (const point of sweep.points) {
+      let config: ExperimentConfig | undefined;
+      if (!accepted(point, () => void (config = parseConfig(point.config)))) continue;
+      const unsafe = unsafeProtocolOf(config!);
+      if (unsafe !== undefined && experiment.kind !== 'appendix-a') {
+        fail(`${experiment.file} (point ${point.id}): protocol.name: ${JSON.stringify(unsafe)} is unsafe by design (Appendix A's strawman); only configs/paper/${APPENDIX_FILE} may run it`);
+      }
+      if (!accepted(point, () => validate(point.config))) continue;
+      points.push(point);
+      configs.push(config!);
     }
-    const reps = typeof points[0]?.config['repetitions'] === 'number' ? (points[0].config['repetitions'] as number) : 1;
-    return { experiment, sweep, points, notApplicable, repetitions: reps };
+    return { experiment, sweep, points, configs, notApplicable, repetitions: configs[0]?.repetitions ?? 1 };
   });
 }
 
@@ -212,22 +223,21 @@ export function cdfRowsFromLatencyCsv(text: string, point: SweepPoint, protocol:
 }
 
 function configSubtitle(planned: PlannedExperiment): string {
-  const first = planned.points[0]?.config ?? {};
+  const first = planned.configs[0];
   const parts: string[] = [];
-  const engine = first['engine'] ?? 'sim';
   const swept = new Set(planned.sweep.dimensions.map((d) => d.column));
-  parts.push(swept.has('engine') ? 'simulated and real engine' : engine === 'sim' ? 'simulated' : 'real engine');
-  const protocol = first['protocol'] as Record<string, unknown> | undefined;
-  if (!swept.has('t') && protocol?.['t'] !== undefined) parts.push(`t = ${String(protocol['t'])}`);
-  if (typeof first['servers'] === 'number') parts.push(`n = ${first['servers']}`);
-  const workload = (first['workload'] ?? {}) as Record<string, unknown>;
-  if (!swept.has('valueBytes') && typeof workload['valueBytes'] === 'number') parts.push(`value ${formatBytes(workload['valueBytes'])}`);
-  const network = (first['network'] ?? {}) as Record<string, unknown>;
-  if (!swept.has('network') && typeof network['preset'] === 'string') parts.push(`network ${network['preset']}`);
-  else if (!swept.has('network') && network['latency'] !== null && typeof network['latency'] === 'object') {
-    const latency = network['latency'] as Record<string, unknown>;
-    const mean = latency['meanMs'] ?? latency['oneWayMs'];
-    parts.push(`${String(latency['distribution'])} latency${mean === undefined ? '' : ` (mean ${String(mean)} ms)`}`);
+  parts.push(swept.has('engine') ? 'simulated and real engine' : first === undefined || first.engine === 'sim' ? 'simulated' : 'real engine');
+  if (first !== undefined) {
+    if (!swept.has('t')) parts.push(`t = ${first.protocol.t}`);
+    if (first.servers !== undefined) parts.push(`n = ${first.servers}`);
+    const { valueBytes } = first.workload;
+    if (!swept.has('valueBytes') && typeof valueBytes === 'number') parts.push(`value ${formatBytes(valueBytes)}`);
+    const { preset, latency } = first.network;
+    if (!swept.has('network') && preset !== undefined) parts.push(`network ${preset}`);
+    else if (!swept.has('network') && latency !== undefined) {
+      const mean = 'meanMs' in latency ? latency.meanMs : 'oneWayMs' in latency ? latency.oneWayMs : undefined;
+      parts.push(`${latency.distribution} latency${mean === undefined ? '' : ` (mean ${mean} ms)`}`);
+    }
   }
   parts.push(`${planned.repetitions} rep${planned.repetitions === 1 ? '' : 's'}/point`);
   return parts.join(', ');
@@ -244,158 +254,207 @@ export interface ExperimentOutcome {
 
 /** Runs every planned experiment and writes all outputs; returns what the report shows. */
 export async function reproduce(planned: readonly PlannedExperiment[], options: ReproduceOptions): Promise<ExperimentOutcome[]> {
-  const total = planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0);
+  const progress = { done: 0, total: planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0) };
   const needsCalibration = planned.find((p) => p.experiment.calibrate === true);
   if (needsCalibration !== undefined && options.calibrateProfile === undefined) {
     fail(`${needsCalibration.experiment.file}: report.calibrate: this reproduction cannot calibrate (no calibrateProfile given)`);
   }
-  let done = 0;
   mkdirSync(options.outRoot, { recursive: true });
   const outcomes: ExperimentOutcome[] = [];
-  for (const plan of planned) {
-    const started = options.nowMs();
-    const { experiment } = plan;
-    // Everything is written to a staging folder and replaces `<id>/` at the end, so a folder of
-    // results is always complete and never mixes files of two invocations; an interrupted
-    // experiment leaves nothing (harness/results/staging.ts).
-    const finalDir = join(options.outRoot, experiment.id);
-    const staged = stageFolder(finalDir, { replace: 'whole' });
-    const dir = staged.path;
-    mkdirSync(join(dir, 'points'), { recursive: true });
-    const rows: CsvRow[] = [];
-    const cdf: CsvRow[] = [];
-    const runs: RunResult[] = [];
-    let first: ExperimentSummary | undefined;
-    const appendixPoints: AppendixPointInput[] = [];
-    const loadAverageStart = options.loadAverage?.() ?? [];
-    let calibration: CalibrationReport | undefined;
-    let planPoints = plan.points;
-    if (experiment.calibrate === true) {
-      if (options.calibrateProfile === undefined) throw new Error('reproduce: calibrateProfile missing (checked above)');
-      const grid = calibrationGridFor(plan.points);
-      options.onProgress?.(done, total, `${experiment.id}: calibrating this machine (${grid.shapes.length} (k, n) shapes × ${grid.sizesBytes.length} sizes${options.quick ? ', quick' : ''})`);
-      calibration = await options.calibrateProfile(grid, options.quick);
-      writeFileAtomic(join(dir, 'cost-profile.json'), `${JSON.stringify(calibration, null, 2)}\n`);
-      const profile = calibration.profile;
-      planPoints = plan.points.map((point) => withCostProfile(point, profile));
-    }
-    for (const point of planPoints) {
-      const pointDir = join(dir, 'points', pointDirName(point));
-      mkdirSync(pointDir, { recursive: true });
-      // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
-      writeFileAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
-      const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
-      first ??= summary;
-      if (experiment.kind === 'appendix-a') {
-        appendixPoints.push({
-          pointId: point.id,
-          pointDir: pointDirName(point),
-          values: point.values,
-          config: point.config,
-          expectViolation: point.config['expectViolation'] === true,
-        });
-      }
-      rows.push(...runRows(experiment.id, point, summary.runs));
-      for (const run of summary.runs) {
-        const swept: Record<string, string | number | boolean> = {};
-        for (const [k, v] of Object.entries(point.values)) if (v !== null) swept[k] = v;
-        runs.push({ ...run, id: `${point.id}#${run.repetition}`, params: { ...run.params, ...swept } });
-      }
-      const latencyCsv = join(pointDir, 'latency.csv');
-      const protocol = String(summary.runs[0]?.params['protocol'] ?? (point.config['protocol'] as Record<string, unknown>)['name']);
-      if (existsSync(latencyCsv)) cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, protocol));
-      done += plan.repetitions;
-      options.onProgress?.(done, total, `${experiment.id} ${point.id}`);
-    }
-    const swept = plan.sweep.dimensions.map((d) => d.column);
-    const points = pointRows(rows, swept);
-    writeFileAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
-    writeFileAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
-    if (cdf.length > 0) writeFileAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
-    writeFileAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
-    const skipped = plan.notApplicable.map(({ point, reason }) => ({
-      protocol: String(point.values['protocol'] ?? ''),
-      strategy: String(point.values['strategy'] ?? ''),
-      reason: ABSENT_PROTOCOL.test(reason) ? 'protocol not registered' : /unknown strategy/.test(reason) ? 'strategy not defined for it' : reason,
-    }));
-    const summary: ExperimentSummary = {
-      schemaVersion: SUMMARY_SCHEMA_VERSION,
-      name: experiment.id,
-      engine: first?.engine ?? 'sim',
-      seed: typeof experiment.raw['seed'] === 'number' ? experiment.raw['seed'] : 1,
-      config: { ...experiment.raw, reproduce: { quick: options.quick, points: plan.points.map((p) => ({ id: p.id, seed: p.config['seed'] })), notApplicable: skipped, skippedByRules: plan.sweep.skipped } },
-      costProfile: first?.costProfile ?? { name: 'none', hash: zero, hmac: zero, sign: zero, verify: zero, encode: zero, decode: zero, message: zero },
-      meta: first?.meta ?? {},
-      runs,
-    };
-    writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-
-    const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
-    // Experiments with both engines: the prediction's error per point, beside the chart that draws it.
-    const engines = new Set(points.map((p) => p['engine'] ?? 'sim'));
-    let simVsReal: ExperimentReport['simVsReal'];
-    if (engines.has('sim') && engines.has('real')) {
-      const loadAverageEnd = options.loadAverage?.() ?? [];
-      const busiest = Math.max(...[loadAverageStart[0], loadAverageEnd[0]].filter((l): l is number => l !== undefined));
-      const compared = simVsRealRows(points, options.machine.cores, Number.isFinite(busiest) ? busiest : undefined);
-      writeFileAtomic(join(dir, SIM_VS_REAL_FILE), toCsv(columnsOf(compared.rows), compared.rows));
-      simVsReal = {
-        rows: compared.rows,
-        summary: compared.summary,
-        loadAverageStart: [...loadAverageStart],
-        loadAverageEnd: [...loadAverageEnd],
-        ...(calibration === undefined
-          ? {}
-          : { calibration: { profile: calibration.profile.name, measure: calibration.calibration.measure, quick: options.quick, sizesBytes: calibration.profile.coding?.sizesBytes ?? [] } }),
-      };
-    }
-    if (attack.length > 0) writeFileAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
-    const subtitle = configSubtitle(plan);
-    const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
-    for (const request of experiment.charts) {
-      const chart = buildChart(request, { points, cdf, subtitle, config: experiment.raw, cores: options.machine.cores }, attack);
-      const data = (chart.spec['data'] as { values: CsvRow[] }).values;
-      if (data.length === 0) {
-        charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
-        continue;
-      }
-      writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
-      const rendered = await writeChart(chart, dir);
-      charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
-    }
-    let appendix: AppendixReportData | undefined;
-    if (experiment.kind === 'appendix-a') {
-      appendix = await analyseAppendix(dir, appendixPoints);
-      const table = appendixCsvRows(appendix.rows);
-      writeFileAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
-    }
-    const elapsedMs = options.nowMs() - started;
-    const report: ExperimentReport = {
-      id: experiment.id,
-      title: experiment.title,
-      description: experiment.description,
-      configYaml: toYaml(experiment.raw),
-      charts,
-      runs: rows,
-      attack,
-      notApplicable: skipped,
-      skippedByRules: plan.sweep.skipped,
-      elapsedMs,
-      costProfile: first?.costProfile,
-      meta: first?.meta ?? {},
-      ...(appendix === undefined ? {} : { appendix }),
-      ...(simVsReal === undefined ? {} : { simVsReal }),
-    };
-    writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
-    writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command, docsHrefFrom(finalDir)));
-    // Kept so that the combined report can include experiments run by earlier `--only` invocations.
-    writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
-    const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
-    staged.commit();
-    const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
-    outcomes.push({ report, elapsedMs, unexpectedViolations, predictionMismatches });
-  }
+  for (const plan of planned) outcomes.push(await reproduceExperiment(plan, options, progress));
   return outcomes;
+}
+
+/** What the points of one experiment produced. */
+interface PointResults {
+  readonly rows: CsvRow[];
+  readonly cdf: CsvRow[];
+  readonly runs: RunResult[];
+  /** The first point's summary: the engine, cost profile and meta of the experiment's summary. */
+  first: ExperimentSummary | undefined;
+  readonly appendixPoints: AppendixPointInput[];
+}
+
+/**
+ * One experiment. Everything is written to a staging folder and replaces `<id>/` at the end, so a
+ * folder of results is always complete and never mixes files of two invocations; an interrupted
+ * experiment leaves nothing (harness/results/staging.ts).
+ */
+async function reproduceExperiment(plan: PlannedExperiment, options: ReproduceOptions, progress: { done: number; readonly total: number }): Promise<ExperimentOutcome> {
+  const started = options.nowMs();
+  const { experiment } = plan;
+  const finalDir = join(options.outRoot, experiment.id);
+  const staged = stageFolder(finalDir, { replace: 'whole' });
+  const dir = staged.path;
+  mkdirSync(join(dir, 'points'), { recursive: true });
+  const loadAverageStart = options.loadAverage?.() ?? [];
+  const { calibration, points: planPoints } = await calibrateIfAsked(plan, dir, options, progress);
+  const { rows, cdf, runs, first, appendixPoints } = await runPoints(plan, planPoints, dir, options, progress);
+  const swept = plan.sweep.dimensions.map((d) => d.column);
+  const points = pointRows(rows, swept);
+  writeFileAtomic(join(dir, 'runs.csv'), toCsv(runColumns(swept), rows));
+  writeFileAtomic(join(dir, 'points.csv'), toCsv(columnsOf(points), points));
+  if (cdf.length > 0) writeFileAtomic(join(dir, 'latency-cdf.csv'), toCsv(columnsOf(cdf), cdf));
+  writeFileAtomic(join(dir, 'config.yaml'), toYaml(experiment.raw));
+  const skipped = plan.notApplicable.map(({ point, reason }) => ({
+    protocol: String(point.values['protocol'] ?? ''),
+    strategy: String(point.values['strategy'] ?? ''),
+    reason: ABSENT_PROTOCOL.test(reason) ? 'protocol not registered' : /unknown strategy/.test(reason) ? 'strategy not defined for it' : reason,
+  }));
+  const summary: ExperimentSummary = {
+    schemaVersion: SUMMARY_SCHEMA_VERSION,
+    name: experiment.id,
+    engine: first?.engine ?? 'sim',
+    seed: typeof experiment.raw['seed'] === 'number' ? experiment.raw['seed'] : 1,
+    config: { ...experiment.raw, reproduce: { quick: options.quick, points: plan.points.map((p) => ({ id: p.id, seed: p.config['seed'] })), notApplicable: skipped, skippedByRules: plan.sweep.skipped } },
+    costProfile: first?.costProfile ?? { name: 'none', hash: zero, hmac: zero, sign: zero, verify: zero, encode: zero, decode: zero, message: zero },
+    meta: first?.meta ?? {},
+    runs,
+  };
+  writeFileAtomic(join(dir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+
+  const attack = experiment.charts.some((c) => c.kind === 'attack-table') ? attackRows(points, skipped) : [];
+  if (attack.length > 0) writeFileAtomic(join(dir, 'attack.csv'), toCsv(columnsOf(attack), attack));
+  const simVsReal = compareEngines(points, dir, options, loadAverageStart, calibration);
+  const charts = await writeCharts(plan, dir, points, cdf, attack, options.machine.cores);
+  let appendix: AppendixReportData | undefined;
+  if (experiment.kind === 'appendix-a') {
+    appendix = await analyseAppendix(dir, appendixPoints);
+    const table = appendixCsvRows(appendix.rows);
+    writeFileAtomic(join(dir, 'appendix-a.csv'), toCsv(columnsOf(table), table));
+  }
+  const elapsedMs = options.nowMs() - started;
+  const report: ExperimentReport = {
+    id: experiment.id,
+    title: experiment.title,
+    description: experiment.description,
+    configYaml: toYaml(experiment.raw),
+    charts,
+    runs: rows,
+    attack,
+    notApplicable: skipped,
+    skippedByRules: plan.sweep.skipped,
+    elapsedMs,
+    costProfile: first?.costProfile,
+    meta: first?.meta ?? {},
+    ...(appendix === undefined ? {} : { appendix }),
+    ...(simVsReal === undefined ? {} : { simVsReal }),
+  };
+  writeFileAtomic(join(dir, 'timing.json'), JSON.stringify({ wallClockMs: Math.round(elapsedMs), quick: options.quick, runs: runs.length }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'report.html'), renderExperimentReport(report, options.machine, options.command, docsHrefFrom(finalDir)));
+  // Kept so that the combined report can include experiments run by earlier `--only` invocations.
+  writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
+  const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
+  staged.commit();
+  const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
+  return { report, elapsedMs, unexpectedViolations, predictionMismatches };
+}
+
+/**
+ * `report.calibrate: true`: calibrates this machine over the grid the points need and gives every
+ * simulated point that profile (written to `cost-profile.json`); otherwise the points as planned.
+ */
+async function calibrateIfAsked(
+  plan: PlannedExperiment,
+  dir: string,
+  options: ReproduceOptions,
+  progress: { done: number; readonly total: number },
+): Promise<{ calibration: CalibrationReport | undefined; points: readonly SweepPoint[] }> {
+  const { experiment } = plan;
+  if (experiment.calibrate !== true) return { calibration: undefined, points: plan.points };
+  if (options.calibrateProfile === undefined) throw new Error('reproduce: calibrateProfile missing (checked before any experiment ran)');
+  const grid = calibrationGridFor(plan.points);
+  options.onProgress?.(progress.done, progress.total, `${experiment.id}: calibrating this machine (${grid.shapes.length} (k, n) shapes × ${grid.sizesBytes.length} sizes${options.quick ? ', quick' : ''})`);
+  const calibration = await options.calibrateProfile(grid, options.quick);
+  writeFileAtomic(join(dir, 'cost-profile.json'), `${JSON.stringify(calibration, null, 2)}\n`);
+  return { calibration, points: plan.points.map((point) => withCostProfile(point, calibration.profile)) };
+}
+
+/**
+ * Experiments that ran points on both engines: the prediction's error per point (written beside the
+ * chart that draws it), with the machine's load around the run; undefined for the others.
+ */
+function compareEngines(
+  points: readonly CsvRow[],
+  dir: string,
+  options: ReproduceOptions,
+  loadAverageStart: readonly number[],
+  calibration: CalibrationReport | undefined,
+): ExperimentReport['simVsReal'] {
+  const engines = new Set(points.map((p) => p['engine'] ?? 'sim'));
+  if (!engines.has('sim') || !engines.has('real')) return undefined;
+  const loadAverageEnd = options.loadAverage?.() ?? [];
+  const busiest = Math.max(...[loadAverageStart[0], loadAverageEnd[0]].filter((l): l is number => l !== undefined));
+  const compared = simVsRealRows(points, options.machine.cores, Number.isFinite(busiest) ? busiest : undefined);
+  writeFileAtomic(join(dir, SIM_VS_REAL_FILE), toCsv(columnsOf(compared.rows), compared.rows));
+  return {
+    rows: compared.rows,
+    summary: compared.summary,
+    loadAverageStart: [...loadAverageStart],
+    loadAverageEnd: [...loadAverageEnd],
+    ...(calibration === undefined
+      ? {}
+      : { calibration: { profile: calibration.profile.name, measure: calibration.calibration.measure, quick: options.quick, sizesBytes: calibration.profile.coding?.sizesBytes ?? [] } }),
+  };
+}
+
+/** Runs each point (`points`: the plan's, with a calibrated profile where asked) into `dir/points/<point>/` and collects its rows, runs and CDF. */
+async function runPoints(
+  plan: PlannedExperiment,
+  points: readonly SweepPoint[],
+  dir: string,
+  options: ReproduceOptions,
+  progress: { done: number; readonly total: number },
+): Promise<PointResults> {
+  const { experiment } = plan;
+  const results: PointResults = { rows: [], cdf: [], runs: [], first: undefined, appendixPoints: [] };
+  for (const [i, point] of points.entries()) {
+    const config = plan.configs[i]!;
+    const pointDir = join(dir, 'points', pointDirName(point));
+    mkdirSync(pointDir, { recursive: true });
+    // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
+    writeFileAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
+    const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
+    results.first ??= summary;
+    if (experiment.kind === 'appendix-a') {
+      results.appendixPoints.push({
+        pointId: point.id,
+        pointDir: pointDirName(point),
+        values: point.values,
+        config,
+      });
+    }
+    results.rows.push(...runRows(experiment.id, point, summary.runs));
+    for (const run of summary.runs) {
+      const swept: Record<string, string | number | boolean> = {};
+      for (const [k, v] of Object.entries(point.values)) if (v !== null) swept[k] = v;
+      results.runs.push({ ...run, id: `${point.id}#${run.repetition}`, params: { ...run.params, ...swept } });
+    }
+    const latencyCsv = join(pointDir, 'latency.csv');
+    const protocol = String(summary.runs[0]?.params['protocol'] ?? config.protocol.name);
+    if (existsSync(latencyCsv)) results.cdf.push(...cdfRowsFromLatencyCsv(readFileSync(latencyCsv, 'utf8'), point, protocol));
+    progress.done += plan.repetitions;
+    options.onProgress?.(progress.done, progress.total, `${experiment.id} ${point.id}`);
+  }
+  return results;
+}
+
+/** Each chart the experiment asks for (CSV, spec, SVG, PNG), or a note where it has no data. */
+async function writeCharts(plan: PlannedExperiment, dir: string, points: readonly CsvRow[], cdf: readonly CsvRow[], attack: readonly CsvRow[], cores: number): Promise<ExperimentReport['charts']> {
+  const subtitle = configSubtitle(plan);
+  const charts: { name: string; title: string; svg: string | null; note: string | null }[] = [];
+  for (const request of plan.experiment.charts) {
+    const chart = buildChart(request, { points, cdf, subtitle, config: plan.experiment.raw, cores }, attack);
+    const data = (chart.spec['data'] as { values: CsvRow[] }).values;
+    if (data.length === 0) {
+      charts.push({ name: chart.name, title: chart.title, svg: null, note: 'no data (no point matched, or the runner wrote no latency.csv)' });
+      continue;
+    }
+    writeFileAtomic(join(dir, chart.csv), toCsv(columnsOf(data), data));
+    const rendered = await writeChart(chart, dir);
+    charts.push({ name: chart.name, title: chart.title, svg: rendered.svg, note: null });
+  }
+  return charts;
 }
 
 const zero = { nsPerOp: 0, nsPerByte: 0 };

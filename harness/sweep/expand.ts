@@ -21,6 +21,7 @@
  */
 import { parseByteSize } from '../config/bytes.ts';
 import { ConfigError } from '../config/errors.ts';
+import { fnv1a32 } from '../fnv1a.ts';
 
 /** Parameters where a list means a sweep (their plain form is a scalar, so there is no ambiguity). */
 export const IMPLICIT_SWEEP_PATHS = [
@@ -146,16 +147,6 @@ export function mergePatch(base: Json, patch: Json): Json {
 
 function formatValue(value: Json): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** FNV-1a, 32 bits: a stable hash of a point id for deriving its seed. */
-export function fnv1a32(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }
 
 /** Seeds leave room for this many repetitions per point (the core uses seed + repetition). */

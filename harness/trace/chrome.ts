@@ -45,113 +45,13 @@ function slotOf(tMs: number): number {
 
 export function toChromeTrace(trace: Trace): ChromeTrace {
   const { header } = trace;
-  const nodes = traceNodes(header);
-  for (const event of trace.events) {
-    for (const node of isMessageEvent(event) ? [event.from, event.to] : [event.node]) if (!nodes.includes(node)) nodes.push(node);
-  }
-  const pidOf = new Map(nodes.map((node, i) => [node, i + 1]));
-  const out: ChromeTraceEvent[] = [];
-  const role = (node: string): string =>
-    header.nodes.servers.includes(node) ? 'server' : header.nodes.writers.includes(node) ? 'writer' : header.nodes.readers.includes(node) ? 'reader' : 'hostile client';
-  for (const node of nodes) {
-    const pid = pidOf.get(node)!;
-    out.push({ name: 'process_name', ph: 'M', pid, tid: pid, args: { name: `${node} (${role(node)})` } });
-    out.push({ name: 'process_sort_index', ph: 'M', pid, tid: pid, args: { sort_index: pid } });
-    out.push({ name: 'thread_name', ph: 'M', pid, tid: pid, args: { name: node } });
-  }
-
-  const messages = new Map(messagesOf(trace).map((m) => [m.id, m]));
-  // Where each message's slices are (the middle of their slots), for its flow.
-  const sentAt = new Map<string, number>();
-  const arrivedAt = new Map<string, number>();
-  const cursor = new Map<string, number>();
-  const take = (node: string, tMs: number): number => {
-    const slot = Math.max(slotOf(tMs), cursor.get(node) ?? -Infinity);
-    cursor.set(node, slot + QUANTUM_US);
-    return slot;
-  };
-  const open = new Map<number, { node: string; ts: number; args: Record<string, unknown>; name: string }>();
-  const opName = new Map<number, string>();
-  // An operation whose call lies before the trace's window starts at the window.
-  const called = new Set(trace.events.flatMap((e) => (e.ev === 'call' ? [e.op] : [])));
-  for (const event of trace.events) {
-    if (event.ev === 'return' && !called.has(event.op) && !open.has(event.op)) {
-      open.set(event.op, { node: event.node, ts: take(event.node, header.bounds.fromMs), name: `op #${event.op}`, args: { op: event.op } });
-      called.add(event.op);
-    }
-  }
-  const held = new Map<string, { ts: number; name: string; pid: number }>();
-  for (const event of trace.events) {
-    switch (event.ev) {
-      case 'call': {
-        const name = `#${event.op} ${event.kind}${event.kind === 'write' ? ` ${event.value}` : ''}`;
-        opName.set(event.op, name);
-        open.set(event.op, { node: event.node, ts: take(event.node, event.t), name, args: { op: event.op, kind: event.kind, key: event.key, value: event.value, callMs: event.t } });
-        break;
-      }
-      case 'return': {
-        const started = open.get(event.op);
-        if (started === undefined) break;
-        open.delete(event.op);
-        const end = take(event.node, event.t);
-        const name = event.status === 'ok' && started.args['kind'] === 'read' ? `${started.name} → ${event.value ?? '⊥'}` : started.name;
-        out.push(slice(pidOf.get(event.node)!, started.ts, end - started.ts, event.status === 'crashed' ? `${name} (crashed)` : name, 'operation', { ...started.args, returnMs: event.t, status: event.status, value: event.value ?? started.args['value'] ?? null }));
-        break;
-      }
-      case 'send': {
-        const id = messageId(event);
-        const ts = take(event.from, event.t);
-        sentAt.set(id, ts + QUANTUM_US / 2);
-        out.push(slice(pidOf.get(event.from)!, ts, QUANTUM_US, `${event.type} → ${event.to}`, 'message', messageArgs(event, event.t)));
-        break;
-      }
-      case 'deliver':
-      case 'drop': {
-        const id = messageId(event);
-        const ts = take(event.to, event.t);
-        arrivedAt.set(id, ts + QUANTUM_US / 2);
-        out.push(slice(pidOf.get(event.to)!, ts, QUANTUM_US, `${event.ev === 'drop' ? 'dropped ' : ''}${event.type} ← ${event.from}`, 'message', messageArgs(event, event.t)));
-        break;
-      }
-      case 'hold':
-        held.set(messageId(event), { ts: slotOf(event.t), name: `held ${event.type} ${event.from} → ${event.to}`, pid: pidOf.get(event.to)! });
-        break;
-      case 'release': {
-        const id = messageId(event);
-        const hold = held.get(id);
-        if (hold === undefined) break;
-        held.delete(id);
-        out.push({ name: hold.name, ph: 'b', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: hold.ts, args: { releasedMs: event.t } });
-        out.push({ name: hold.name, ph: 'e', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: Math.max(hold.ts, slotOf(event.t)) });
-        break;
-      }
-      case 'fault':
-        out.push({ name: event.action, ph: 'i', s: 'p', pid: pidOf.get(event.node)!, tid: pidOf.get(event.node)!, ts: slotOf(event.t), cat: 'fault', args: { cause: event.cause, tMs: event.t } });
-        break;
-    }
-  }
-  // Still open at the end: operations running when the run ended, frames still held.
-  const endSlot = slotOf(header.endMs);
-  for (const [op, started] of open) {
-    const end = Math.max(endSlot, cursor.get(started.node) ?? 0);
-    out.push(slice(pidOf.get(started.node)!, started.ts, end - started.ts, `${opName.get(op) ?? started.name} (no return)`, 'operation', { ...started.args, status: 'pending' }));
-  }
-  for (const [id, hold] of held) {
-    out.push({ name: hold.name, ph: 'b', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: hold.ts, args: { releasedMs: null } });
-    out.push({ name: hold.name, ph: 'e', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: Math.max(hold.ts, endSlot) });
-  }
-  // Flows: a message with both ends in the trace.
-  let flow = 0;
-  for (const [id, sent] of sentAt) {
-    const arrived = arrivedAt.get(id);
-    const message = messages.get(id)!;
-    if (arrived === undefined) continue;
-    flow++;
-    out.push({ name: message.type, ph: 's', cat: 'message', id: flow, pid: pidOf.get(message.from)!, tid: pidOf.get(message.from)!, ts: sent });
-    out.push({ name: message.type, ph: 'f', bp: 'e', cat: 'message', id: flow, pid: pidOf.get(message.to)!, tid: pidOf.get(message.to)!, ts: arrived });
-  }
+  const builder = new ChromeTraceBuilder(trace);
+  builder.openOpsCalledBeforeWindow();
+  for (const event of trace.events) builder.add(event);
+  builder.closeAtEnd();
+  builder.addFlows();
   return {
-    traceEvents: out,
+    traceEvents: builder.out,
     displayTimeUnit: 'ms',
     otherData: {
       run: header.run,
@@ -163,6 +63,134 @@ export function toChromeTrace(trace: Trace): ChromeTrace {
       notRecorded: header.notRecorded,
     },
   };
+}
+
+type TraceEvent = Trace['events'][number];
+
+/** The Trace Event list of one trace, built event by event: a process per node, then slices and flows. */
+class ChromeTraceBuilder {
+  readonly out: ChromeTraceEvent[] = [];
+  private readonly pidOf: ReadonlyMap<string, number>;
+  /** Where each message's slices are (the middle of their slots), for its flow. */
+  private readonly sentAt = new Map<string, number>();
+  private readonly arrivedAt = new Map<string, number>();
+  /** Each node's next free slot. */
+  private readonly cursor = new Map<string, number>();
+  private readonly open = new Map<number, { node: string; ts: number; args: Record<string, unknown>; name: string }>();
+  private readonly opName = new Map<number, string>();
+  private readonly held = new Map<string, { ts: number; name: string; pid: number }>();
+
+  constructor(private readonly trace: Trace) {
+    const { header } = trace;
+    const nodes = traceNodes(header);
+    for (const event of trace.events) {
+      for (const node of isMessageEvent(event) ? [event.from, event.to] : [event.node]) if (!nodes.includes(node)) nodes.push(node);
+    }
+    this.pidOf = new Map(nodes.map((node, i) => [node, i + 1]));
+    const role = (node: string): string =>
+      header.nodes.servers.includes(node) ? 'server' : header.nodes.writers.includes(node) ? 'writer' : header.nodes.readers.includes(node) ? 'reader' : 'hostile client';
+    for (const node of nodes) {
+      const pid = this.pidOf.get(node)!;
+      this.out.push({ name: 'process_name', ph: 'M', pid, tid: pid, args: { name: `${node} (${role(node)})` } });
+      this.out.push({ name: 'process_sort_index', ph: 'M', pid, tid: pid, args: { sort_index: pid } });
+      this.out.push({ name: 'thread_name', ph: 'M', pid, tid: pid, args: { name: node } });
+    }
+  }
+
+  /** The slot of an event of `node` at `tMs`: its own, or the node's next free one. */
+  private take(node: string, tMs: number): number {
+    const slot = Math.max(slotOf(tMs), this.cursor.get(node) ?? -Infinity);
+    this.cursor.set(node, slot + QUANTUM_US);
+    return slot;
+  }
+
+  /** An operation whose call lies before the trace's window starts at the window. */
+  openOpsCalledBeforeWindow(): void {
+    const called = new Set(this.trace.events.flatMap((e) => (e.ev === 'call' ? [e.op] : [])));
+    for (const event of this.trace.events) {
+      if (event.ev === 'return' && !called.has(event.op) && !this.open.has(event.op)) {
+        this.open.set(event.op, { node: event.node, ts: this.take(event.node, this.trace.header.bounds.fromMs), name: `op #${event.op}`, args: { op: event.op } });
+        called.add(event.op);
+      }
+    }
+  }
+
+  add(event: TraceEvent): void {
+    const { out, pidOf } = this;
+    switch (event.ev) {
+      case 'call': {
+        const name = `#${event.op} ${event.kind}${event.kind === 'write' ? ` ${event.value}` : ''}`;
+        this.opName.set(event.op, name);
+        this.open.set(event.op, { node: event.node, ts: this.take(event.node, event.t), name, args: { op: event.op, kind: event.kind, key: event.key, value: event.value, callMs: event.t } });
+        break;
+      }
+      case 'return': {
+        const started = this.open.get(event.op);
+        if (started === undefined) break;
+        this.open.delete(event.op);
+        const end = this.take(event.node, event.t);
+        const name = event.status === 'ok' && started.args['kind'] === 'read' ? `${started.name} → ${event.value ?? '⊥'}` : started.name;
+        out.push(slice(pidOf.get(event.node)!, started.ts, end - started.ts, event.status === 'crashed' ? `${name} (crashed)` : name, 'operation', { ...started.args, returnMs: event.t, status: event.status, value: event.value ?? started.args['value'] ?? null }));
+        break;
+      }
+      case 'send': {
+        const ts = this.take(event.from, event.t);
+        this.sentAt.set(messageId(event), ts + QUANTUM_US / 2);
+        out.push(slice(pidOf.get(event.from)!, ts, QUANTUM_US, `${event.type} → ${event.to}`, 'message', messageArgs(event, event.t)));
+        break;
+      }
+      case 'deliver':
+      case 'drop': {
+        const ts = this.take(event.to, event.t);
+        this.arrivedAt.set(messageId(event), ts + QUANTUM_US / 2);
+        out.push(slice(pidOf.get(event.to)!, ts, QUANTUM_US, `${event.ev === 'drop' ? 'dropped ' : ''}${event.type} ← ${event.from}`, 'message', messageArgs(event, event.t)));
+        break;
+      }
+      case 'hold':
+        this.held.set(messageId(event), { ts: slotOf(event.t), name: `held ${event.type} ${event.from} → ${event.to}`, pid: pidOf.get(event.to)! });
+        break;
+      case 'release': {
+        const id = messageId(event);
+        const hold = this.held.get(id);
+        if (hold === undefined) break;
+        this.held.delete(id);
+        out.push({ name: hold.name, ph: 'b', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: hold.ts, args: { releasedMs: event.t } });
+        out.push({ name: hold.name, ph: 'e', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: Math.max(hold.ts, slotOf(event.t)) });
+        break;
+      }
+      case 'fault':
+        out.push({ name: event.action, ph: 'i', s: 'p', pid: pidOf.get(event.node)!, tid: pidOf.get(event.node)!, ts: slotOf(event.t), cat: 'fault', args: { cause: event.cause, tMs: event.t } });
+        break;
+    }
+  }
+
+  /** Still open at the end: operations running when the run ended, frames still held. */
+  closeAtEnd(): void {
+    const endSlot = slotOf(this.trace.header.endMs);
+    for (const [op, started] of this.open) {
+      const end = Math.max(endSlot, this.cursor.get(started.node) ?? 0);
+      this.out.push(slice(this.pidOf.get(started.node)!, started.ts, end - started.ts, `${this.opName.get(op) ?? started.name} (no return)`, 'operation', { ...started.args, status: 'pending' }));
+    }
+    for (const [id, hold] of this.held) {
+      this.out.push({ name: hold.name, ph: 'b', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: hold.ts, args: { releasedMs: null } });
+      this.out.push({ name: hold.name, ph: 'e', cat: 'held', id, pid: hold.pid, tid: hold.pid, ts: Math.max(hold.ts, endSlot) });
+    }
+  }
+
+  /** Flows: a message with both ends in the trace. */
+  addFlows(): void {
+    const messages = new Map(messagesOf(this.trace).map((m) => [m.id, m]));
+    const pidOf = this.pidOf;
+    let flow = 0;
+    for (const [id, sent] of this.sentAt) {
+      const arrived = this.arrivedAt.get(id);
+      const message = messages.get(id)!;
+      if (arrived === undefined) continue;
+      flow++;
+      this.out.push({ name: message.type, ph: 's', cat: 'message', id: flow, pid: pidOf.get(message.from)!, tid: pidOf.get(message.from)!, ts: sent });
+      this.out.push({ name: message.type, ph: 'f', bp: 'e', cat: 'message', id: flow, pid: pidOf.get(message.to)!, tid: pidOf.get(message.to)!, ts: arrived });
+    }
+  }
 }
 
 function slice(pid: number, ts: number, dur: number, name: string, cat: string, args: Record<string, unknown>): ChromeTraceEvent {

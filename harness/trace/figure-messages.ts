@@ -6,11 +6,11 @@
  * waits there; a message dropped at a crashed node ends in a grey cross; one with no arrival in the
  * trace (never released, or in flight at the end) ends in an open circle.
  */
-import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
-import { FONT_FILE } from '../charts/theme.ts';
 import type { Trace } from './events.ts';
 import { typeColors } from './lamport.ts';
 import { messagesOf } from './model.ts';
+import { escapeHtml } from '../escape-html.ts';
+import { textWidthPx } from '../charts/text-width.ts';
 
 export interface FigureAxes {
   /** The lane of a node (its centre line's y), or undefined when the figure has none for it. */
@@ -19,12 +19,6 @@ export interface FigureAxes {
 }
 
 const HELD_COLOR = '#e6550d';
-
-let metrics: FontMetrics | undefined;
-function textWidth(text: string, sizePx: number): number {
-  metrics ??= loadFontMetrics(FONT_FILE);
-  return metrics.widthPx(text, sizePx);
-}
 
 function px(value: number): string {
   return value.toFixed(1);
@@ -82,8 +76,8 @@ export function drawFigureMessages(trace: Trace, axes: FigureAxes): { svg: strin
     const parts: string[] = [];
     let at = x;
     const label = (text: string): void => {
-      parts.push(`<text x="${px(at)}" y="${px(y + 3.5)}" font-size="10" fill="#444">${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
-      at += textWidth(text, 10) + 10;
+      parts.push(`<text x="${px(at)}" y="${px(y + 3.5)}" font-size="10" fill="#444">${escapeHtml(text)}</text>`);
+      at += textWidthPx(text, 10) + 10;
     };
     label('Messages:');
     for (const [type, color] of colors) {

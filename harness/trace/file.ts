@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { formatIssue } from '../config/errors.ts';
+import { InputError } from '../input-error.ts';
 import { traceEventSchema, traceHeaderSchema, type Trace, type TraceEvent, type TraceHeader } from './events.ts';
 
 /** A trace file that cannot be read: the line (1-based) and what is wrong with it. */
-export class TraceInputError extends Error {
+export class TraceInputError extends InputError {
   override readonly name = 'TraceInputError';
 }
 

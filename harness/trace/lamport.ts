@@ -10,10 +10,11 @@
  * The SVG is self-contained (no script, no external font): it opens in a browser, and resvg renders
  * it with the shipped font (harness/charts/render.ts).
  */
-import { loadFontMetrics, type FontMetrics } from '../charts/font-metrics.ts';
-import { FONT_FAMILY, FONT_FILE } from '../charts/theme.ts';
+import { FONT_FAMILY } from '../charts/theme.ts';
 import { traceNodes, type Trace } from './events.ts';
 import { arrivalOf, faultsOf, messagesOf, opsOf, type TracedMessage, type TracedOp } from './model.ts';
+import { escapeHtml } from '../escape-html.ts';
+import { textWidthPx } from '../charts/text-width.ts';
 
 export interface LamportOptions {
   /** Draw from / to this time (ms); default: the span of what is drawn. */
@@ -49,16 +50,6 @@ const LABEL_LIMIT = 60;
 /** The colour of each message type: the types in alphabetical order take the palette's colours in turn. */
 export function typeColors(types: Iterable<string>): Map<string, string> {
   return new Map([...new Set(types)].sort().map((type, i) => [type, TYPE_COLORS[i % TYPE_COLORS.length]!]));
-}
-
-let metrics: FontMetrics | undefined;
-function textWidth(text: string, sizePx: number): number {
-  metrics ??= loadFontMetrics(FONT_FILE);
-  return metrics.widthPx(text, sizePx);
-}
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function fmt(value: number): string {
@@ -122,133 +113,188 @@ export function selectLamport(trace: Trace, options: LamportOptions = {}): Lampo
   return { fromMs, toMs, ops, messages, faults };
 }
 
-/** Renders `trace` (or the part the options select) as an SVG document. */
-export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): string {
-  const highlight = new Set(options.highlight ?? []);
-  const { fromMs, toMs, ops, messages, faults } = selectLamport(trace, options);
+/** The SVG elements drawn so far, and the one way text is added to them. */
+class SvgOut {
+  readonly parts: string[] = [];
+  push(element: string): void {
+    this.parts.push(element);
+  }
+  text(x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start', extra = ''): void {
+    this.parts.push(`<text x="${px(x)}" y="${px(y)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}"${extra}>${escapeHtml(s)}</text>`);
+  }
+}
 
-  // Lanes: clients with something in the window, every server, hostile clients with messages.
+/** Where things go: the lanes, the plot's time scale and the figure's size. */
+interface Layout {
+  readonly lanes: readonly string[];
+  readonly laneIndex: ReadonlyMap<string, number>;
+  readonly laneY: (node: string) => number;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly widthPx: number;
+  readonly plotRight: number;
+  readonly xOf: (t: number) => number;
+  readonly clampX: (t: number) => number;
+  readonly axisY: number;
+  readonly legendY: number;
+}
+
+/** Lanes: clients with something in the window, every server, hostile clients with messages. */
+function lanesOf(trace: Trace, selection: LamportSelection): string[] {
   const involved = new Set<string>();
-  for (const op of ops) involved.add(op.node);
-  for (const m of messages) involved.add(m.from).add(m.to);
-  for (const f of faults) involved.add(f.node);
+  for (const op of selection.ops) involved.add(op.node);
+  for (const m of selection.messages) involved.add(m.from).add(m.to);
+  for (const f of selection.faults) involved.add(f.node);
   const servers = new Set(trace.header.nodes.servers);
   const lanes = traceNodes(trace.header).filter((node) => servers.has(node) || involved.has(node));
   for (const node of involved) if (!lanes.includes(node)) lanes.push(node);
-  const laneIndex = new Map(lanes.map((node, i) => [node, i]));
-  const laneY = (node: string): number => TOP_PX + (laneIndex.get(node) ?? 0) * LANE_PX + LANE_PX / 2;
+  return lanes;
+}
 
-  // Which nodes deviate, for their lane labels.
+/** Which nodes deviate (a lying strategy, a revert), for their lane labels. */
+function deviationsOf(selection: LamportSelection): Map<string, string> {
   const deviation = new Map<string, string>();
-  for (const m of messages) if (m.faulty !== null && !deviation.has(m.from)) deviation.set(m.from, m.faulty);
-  for (const f of faults) if ((f.action === 'byzantine' || f.action === 'revert') && !deviation.has(f.node)) deviation.set(f.node, f.action === 'revert' ? 'reverted' : f.cause.replace(/^.*strategy /, ''));
+  for (const m of selection.messages) if (m.faulty !== null && !deviation.has(m.from)) deviation.set(m.from, m.faulty);
+  for (const f of selection.faults) if ((f.action === 'byzantine' || f.action === 'revert') && !deviation.has(f.node)) deviation.set(f.node, f.action === 'revert' ? 'reverted' : f.cause.replace(/^.*strategy /, ''));
+  return deviation;
+}
 
+/** Renders `trace` (or the part the options select) as an SVG document. */
+export function renderLamportSvg(trace: Trace, options: LamportOptions = {}): string {
+  const selection = selectLamport(trace, options);
+  const { fromMs, toMs, ops, messages } = selection;
+  const lanes = lanesOf(trace, selection);
+  const laneIndex = new Map(lanes.map((node, i) => [node, i]));
   const colorOf = typeColors(messages.map((m) => m.type));
-  const types = [...colorOf.keys()];
-
   const title = options.title ?? `Messages of run ${trace.header.run} (${trace.header.protocol}, t = ${trace.header.t}, ${trace.header.engine}, seed ${trace.header.seed})`;
   const subtitle =
     options.subtitle ??
     `${fmt(fromMs)}–${fmt(toMs)} ms (${trace.header.engine === 'sim' ? 'virtual' : 'wall'} time) · ${messages.length} messages · ${ops.length} operations` +
       (trace.header.notRecorded > 0 ? ` · trace bound reached at ${fmt(trace.header.boundReachedAtMs ?? 0)} ms: ${trace.header.notRecorded} later events not recorded` : '') +
       (trace.header.incomplete.length > 0 ? ` · events of ${trace.header.incomplete.join(', ')} may be missing` : '');
-  const legendLines = legendOf(types, messages);
+  const legendLines = legendOf([...colorOf.keys()], messages);
   const plotWidth = Math.min(2000, Math.max(600, (toMs - fromMs) * 110));
   const widthPx = Math.ceil(
-    Math.max(LEFT_PX + plotWidth + RIGHT_PX, 24 + textWidth(title, 15), 24 + textWidth(subtitle, 11), ...legendLines.map((line) => 24 + line.widthPx)),
+    Math.max(LEFT_PX + plotWidth + RIGHT_PX, 24 + textWidthPx(title, 15), 24 + textWidthPx(subtitle, 11), ...legendLines.map((line) => 24 + line.widthPx)),
   );
   const plotRight = widthPx - RIGHT_PX;
   const xOf = (t: number): number => LEFT_PX + ((t - fromMs) / (toMs - fromMs)) * (plotRight - LEFT_PX);
-  const clampX = (t: number): number => xOf(Math.min(toMs, Math.max(fromMs, t)));
   const axisY = TOP_PX + lanes.length * LANE_PX;
-  const legendY = axisY + AXIS_PX + 8;
-  const heightPx = legendY + legendLines.length * 16 + 12;
-
-  const out: string[] = [];
-  const text = (x: number, y: number, s: string, size = FONT_PX, fill = '#222', anchor = 'start', extra = ''): void => {
-    out.push(`<text x="${px(x)}" y="${px(y)}" font-size="${size}" fill="${fill}" text-anchor="${anchor}"${extra}>${esc(s)}</text>`);
+  const layout: Layout = {
+    lanes,
+    laneIndex,
+    laneY: (node) => TOP_PX + (laneIndex.get(node) ?? 0) * LANE_PX + LANE_PX / 2,
+    fromMs,
+    toMs,
+    widthPx,
+    plotRight,
+    xOf,
+    clampX: (t) => xOf(Math.min(toMs, Math.max(fromMs, t))),
+    axisY,
+    legendY: axisY + AXIS_PX + 8,
   };
-  out.push(`<rect x="0" y="0" width="${widthPx}" height="${heightPx}" fill="white"/>`);
-  text(12, 22, title, 15);
-  text(12, 42, subtitle, 11, '#555');
+  const heightPx = layout.legendY + legendLines.length * 16 + 12;
 
-  // Lanes and their labels.
-  lanes.forEach((node, i) => {
+  const out = new SvgOut();
+  out.push(`<rect x="0" y="0" width="${widthPx}" height="${heightPx}" fill="white"/>`);
+  out.text(12, 22, title, 15);
+  out.text(12, 42, subtitle, 11, '#555');
+  drawLanes(out, layout, trace, deviationsOf(selection));
+  drawTimeAxis(out, layout);
+  drawFaults(out, layout, selection.faults);
+  drawOperations(out, layout, ops, new Set(options.highlight ?? []));
+  drawMessages(out, layout, messages, colorOf);
+  drawLegend(out, layout, legendLines);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" font-family="${FONT_FAMILY}, sans-serif">\n${out.parts.join('\n')}\n</svg>\n`;
+}
+
+/** Lanes and their labels (node, role, and how it deviates). */
+function drawLanes(out: SvgOut, layout: Layout, trace: Trace, deviation: ReadonlyMap<string, string>): void {
+  const servers = new Set(trace.header.nodes.servers);
+  layout.lanes.forEach((node, i) => {
     const top = TOP_PX + i * LANE_PX;
-    out.push(`<rect x="0" y="${top}" width="${widthPx}" height="${LANE_PX}" fill="${i % 2 === 0 ? '#f8f8f8' : '#efefef'}"/>`);
-    out.push(`<line x1="${LEFT_PX}" y1="${px(top + LANE_PX / 2)}" x2="${plotRight}" y2="${px(top + LANE_PX / 2)}" stroke="#9a9a9a" stroke-width="1"/>`);
+    out.push(`<rect x="0" y="${top}" width="${layout.widthPx}" height="${LANE_PX}" fill="${i % 2 === 0 ? '#f8f8f8' : '#efefef'}"/>`);
+    out.push(`<line x1="${LEFT_PX}" y1="${px(top + LANE_PX / 2)}" x2="${layout.plotRight}" y2="${px(top + LANE_PX / 2)}" stroke="#9a9a9a" stroke-width="1"/>`);
     const role = servers.has(node) ? 'server' : trace.header.nodes.hostile.includes(node) ? 'hostile client' : trace.header.nodes.writers.includes(node) ? 'writer' : 'reader';
     const faulty = deviation.get(node);
-    text(10, top + LANE_PX / 2 - 2, node, 13, faulty === undefined ? '#222' : LIE_COLOR);
-    text(10, top + LANE_PX / 2 + 13, faulty === undefined ? role : `${role} · ${faulty}`, 9, faulty === undefined ? '#666' : LIE_COLOR);
+    out.text(10, top + LANE_PX / 2 - 2, node, 13, faulty === undefined ? '#222' : LIE_COLOR);
+    out.text(10, top + LANE_PX / 2 + 13, faulty === undefined ? role : `${role} · ${faulty}`, 9, faulty === undefined ? '#666' : LIE_COLOR);
   });
+}
 
-  // Time axis.
-  const step = tickStep(toMs - fromMs, Math.max(2, Math.floor((plotRight - LEFT_PX) / 90)));
+function drawTimeAxis(out: SvgOut, layout: Layout): void {
+  const { fromMs, toMs, axisY } = layout;
+  const step = tickStep(toMs - fromMs, Math.max(2, Math.floor((layout.plotRight - LEFT_PX) / 90)));
   for (let t = Math.ceil(fromMs / step) * step; t <= toMs + step * 1e-9; t += step) {
-    const x = xOf(t);
+    const x = layout.xOf(t);
     out.push(`<line x1="${px(x)}" y1="${TOP_PX}" x2="${px(x)}" y2="${axisY}" stroke="#d8d8d8" stroke-dasharray="2 3"/>`);
-    text(x, axisY + 14, fmt(Number(t.toPrecision(12))), 10, '#555', 'middle');
+    out.text(x, axisY + 14, fmt(Number(t.toPrecision(12))), 10, '#555', 'middle');
   }
-  text(LEFT_PX - 20, axisY + 14, 'ms:', 10, '#555', 'end');
+  out.text(LEFT_PX - 20, axisY + 14, 'ms:', 10, '#555', 'end');
+}
 
-  // Faults on their lanes.
+/** Faults on their lanes: a crash greys the rest of the lane; a strategy or revert is a diamond. */
+function drawFaults(out: SvgOut, layout: Layout, faults: LamportSelection['faults']): void {
   for (const fault of faults) {
-    if (!laneIndex.has(fault.node)) continue;
-    const x = xOf(fault.t);
-    const y = laneY(fault.node);
+    if (!layout.laneIndex.has(fault.node)) continue;
+    const x = layout.xOf(fault.t);
+    const y = layout.laneY(fault.node);
     if (fault.action === 'crash') {
-      out.push(`<rect x="${px(x)}" y="${px(y - LANE_PX / 2 + 2)}" width="${px(Math.max(2, plotRight - x))}" height="${LANE_PX - 4}" fill="#bdbdbd" opacity="0.45"/>`);
+      out.push(`<rect x="${px(x)}" y="${px(y - LANE_PX / 2 + 2)}" width="${px(Math.max(2, layout.plotRight - x))}" height="${LANE_PX - 4}" fill="#bdbdbd" opacity="0.45"/>`);
       out.push(`<path d="M ${px(x - 6)} ${px(y - 6)} L ${px(x + 6)} ${px(y + 6)} M ${px(x - 6)} ${px(y + 6)} L ${px(x + 6)} ${px(y - 6)}" stroke="#333" stroke-width="2.5"/>`);
-      text(x + 9, y - 8, 'crashed', 9, '#333');
+      out.text(x + 9, y - 8, 'crashed', 9, '#333');
     } else {
       out.push(`<path d="M ${px(x)} ${px(y - 7)} L ${px(x + 7)} ${px(y)} L ${px(x)} ${px(y + 7)} L ${px(x - 7)} ${px(y)} Z" fill="#9467bd" stroke="#4a1486"/>`);
-      text(x + 9, y - 8, fault.action === 'byzantine' ? `turns Byzantine (${fault.cause})` : fault.action === 'revert' ? 'reverts its memory' : fault.action, 9, '#4a1486');
+      out.text(x + 9, y - 8, fault.action === 'byzantine' ? `turns Byzantine (${fault.cause})` : fault.action === 'revert' ? 'reverts its memory' : fault.action, 9, '#4a1486');
     }
   }
+}
 
-  // Operations: bars on their clients' lanes.
+/** Operations: bars on their clients' lanes, dashed while pending, red when highlighted. */
+function drawOperations(out: SvgOut, layout: Layout, ops: readonly TracedOp[], highlight: ReadonlySet<number>): void {
   for (const op of ops) {
-    const y = laneY(op.node);
-    const x0 = op.callT === null ? LEFT_PX : clampX(op.callT);
+    const y = layout.laneY(op.node);
+    const x0 = op.callT === null ? LEFT_PX : layout.clampX(op.callT);
     const pending = op.returnT === null;
-    const x1 = pending ? plotRight : clampX(op.returnT!);
+    const x1 = pending ? layout.plotRight : layout.clampX(op.returnT!);
     const hl = highlight.has(op.op);
     const fill = op.kind === 'write' ? '#d4f5d0' : '#cfe3ff';
     // A label longer than its bar shrinks to the operation's number (the bar's tooltip has the rest).
     const label = opLabel(op);
-    const fits = textWidth(label, 10) <= Math.max(x1 - x0, 60);
+    const fits = textWidthPx(label, 10) <= Math.max(x1 - x0, 60);
     out.push(
-      `<g class="operation"><title>${esc(`${label}${op.callT === null ? '' : ` called ${fmt(op.callT)} ms`}${op.returnT === null ? '' : `, returned ${fmt(op.returnT)} ms`} (key ${op.key})`)}</title>` +
+      `<g class="operation"><title>${escapeHtml(`${label}${op.callT === null ? '' : ` called ${fmt(op.callT)} ms`}${op.returnT === null ? '' : `, returned ${fmt(op.returnT)} ms`} (key ${op.key})`)}</title>` +
         `<rect x="${px(x0)}" y="${px(y - 9)}" width="${px(Math.max(3, x1 - x0))}" height="18" rx="3" fill="${hl ? '#ffd0d0' : fill}" fill-opacity="0.85" stroke="${hl ? '#d00' : '#555'}" stroke-width="${hl ? 2.5 : 1}"${pending ? ' stroke-dasharray="6 3"' : ''}/></g>`,
     );
-    text(x0 + 3, y - 13, fits ? label : `#${op.op}`, 10, hl ? '#900' : '#222');
+    out.text(x0 + 3, y - 13, fits ? label : `#${op.op}`, 10, hl ? '#900' : '#222');
   }
+}
 
-  // Messages.
+/** Messages as arrows; messages held at one node at once are drawn one above the other. */
+function drawMessages(out: SvgOut, layout: Layout, messages: readonly TracedMessage[], colorOf: ReadonlyMap<string, string>): void {
   const labelled = messages.length <= LABEL_LIMIT;
-  // Messages held at one node at once are drawn one above the other.
   const heldAt = new Map<string, number>();
+  const { xOf, clampX, laneY, fromMs, toMs, plotRight } = layout;
   for (const message of messages) {
     let heldRow = 0;
     if (message.holdT !== null) {
       heldRow = heldAt.get(message.to) ?? 0;
       heldAt.set(message.to, heldRow + 1);
     }
-    drawMessage(out, message, { xOf, clampX, laneY, fromMs, toMs, plotRight, color: colorOf.get(message.type)!, labelled, heldOffsetPx: 3 + (heldRow % 4) * 5 });
+    drawMessage(out.parts, message, { xOf, clampX, laneY, fromMs, toMs, plotRight, color: colorOf.get(message.type)!, labelled, heldOffsetPx: 3 + (heldRow % 4) * 5 });
   }
+}
 
-  // Legend.
+function drawLegend(out: SvgOut, layout: Layout, legendLines: ReturnType<typeof legendOf>): void {
   legendLines.forEach((line, i) => {
-    const y = legendY + i * 16 + 10;
+    const y = layout.legendY + i * 16 + 10;
     let x = 12;
     for (const item of line.items) {
       out.push(item.swatch(x, y));
-      text(x + 22, y + 4, item.label, 10, '#333');
-      x += 22 + textWidth(item.label, 10) + 16;
+      out.text(x + 22, y + 4, item.label, 10, '#333');
+      x += 22 + textWidthPx(item.label, 10) + 16;
     }
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}" font-family="${FONT_FAMILY}, sans-serif">\n${out.join('\n')}\n</svg>\n`;
 }
 
 interface DrawContext {
@@ -286,7 +332,7 @@ function drawMessage(out: string[], message: TracedMessage, ctx: DrawContext): v
   const yFrom = laneY(message.from);
   const yTo = laneY(message.to);
   const dash = message.faulty !== null ? ' stroke-dasharray="6 3"' : '';
-  const title = `<title>${esc(`${message.type} ${message.from} → ${message.to} (${message.bytes} B${message.op === null ? '' : `, op #${message.op}`}${message.initiated ? ', server-initiated' : ''}${message.faulty === null ? '' : `, sender ${message.faulty}${message.lie ? ', a lie' : ''}`})` + (message.sendT === null ? '' : ` sent ${fmt(message.sendT)} ms`) + (message.holdT === null ? '' : `, held ${fmt(message.holdT)}–${message.releaseT === null ? 'end' : fmt(message.releaseT)} ms`) + (arrivalOf(message) === null ? ', no arrival in the trace' : `, ${message.dropT !== null ? 'dropped' : 'delivered'} ${fmt(arrivalOf(message)!)} ms`))}</title>`;
+  const title = `<title>${escapeHtml(`${message.type} ${message.from} → ${message.to} (${message.bytes} B${message.op === null ? '' : `, op #${message.op}`}${message.initiated ? ', server-initiated' : ''}${message.faulty === null ? '' : `, sender ${message.faulty}${message.lie ? ', a lie' : ''}`})` + (message.sendT === null ? '' : ` sent ${fmt(message.sendT)} ms`) + (message.holdT === null ? '' : `, held ${fmt(message.holdT)}–${message.releaseT === null ? 'end' : fmt(message.releaseT)} ms`) + (arrivalOf(message) === null ? ', no arrival in the trace' : `, ${message.dropT !== null ? 'dropped' : 'delivered'} ${fmt(arrivalOf(message)!)} ms`))}</title>`;
   const parts: string[] = [title];
   // Where the line from the sender ends: the hold point, the arrival, or half-way when nothing arrived.
   const arrival = arrivalOf(message);
@@ -332,7 +378,7 @@ function drawMessage(out: string[], message: TracedMessage, ctx: DrawContext): v
   if (ctx.labelled && message.sendT !== null && t0 <= t1) {
     const lx = x0 + (x1 - x0) * 0.6;
     const ly = y0 + (y1 - y0) * 0.6;
-    parts.push(`<text x="${px(lx + 3)}" y="${px(ly - 3)}" font-size="8.5" fill="${color}" stroke="white" stroke-width="2.5" paint-order="stroke">${esc(message.type)}</text>`);
+    parts.push(`<text x="${px(lx + 3)}" y="${px(ly - 3)}" font-size="8.5" fill="${color}" stroke="white" stroke-width="2.5" paint-order="stroke">${escapeHtml(message.type)}</text>`);
   }
   out.push(`<g class="message">${parts.join('')}</g>`);
 }
@@ -362,7 +408,7 @@ function legendOf(types: readonly string[], messages: readonly TracedMessage[]):
   const lines: { items: LegendItem[]; widthPx: number }[] = [];
   let current: { items: LegendItem[]; widthPx: number } = { items: [], widthPx: 0 };
   for (const item of items) {
-    const width = 22 + textWidth(item.label, 10) + 16;
+    const width = 22 + textWidthPx(item.label, 10) + 16;
     if (current.items.length > 0 && current.widthPx + width > 1100) {
       lines.push(current);
       current = { items: [], widthPx: 0 };

@@ -5,13 +5,12 @@
 import { z } from 'zod';
 import type { ClusterInfo, NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
+import { nonNegative, positiveInt } from '../config/numbers.ts';
 import { expandRefs, knownNodes } from '../faults/schedule.ts';
 import type { TraceBounds } from './events.ts';
 
 /** Default `maxEvents`: about 15 MB of trace (a line is about 150 bytes). */
 export const DEFAULT_MAX_TRACE_EVENTS = 100_000;
-
-const nonNegative = (): z.ZodNumber => z.number({ error: 'must be a number' }).min(0, { error: 'must be >= 0' });
 
 export const traceConfigSchema = z.union([
   z.boolean(),
@@ -23,7 +22,7 @@ export const traceConfigSchema = z.union([
     /** Record only events that involve these nodes or blocks (sender, receiver or the operation's client). @default all */
     nodes: z.array(z.string().min(1)).min(1, { error: 'must name at least one node' }).optional(),
     /** Record at most this many events; a run with more says how many it left out. @default 100000 */
-    maxEvents: z.number({ error: 'must be an integer' }).int({ error: 'must be an integer' }).min(1, { error: 'must be >= 1' }).optional(),
+    maxEvents: positiveInt().optional(),
   }),
 ]);
 

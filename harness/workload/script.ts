@@ -1,5 +1,5 @@
 /**
- * @module The scripted workload (issue 6): named operations, each started at a virtual time or when
+ * @module The scripted workload: named operations, each started at a virtual time or when
  * another scripted operation returns (plus a delay), instead of generated ones.
  *
  * A client runs one operation at a time: an operation whose trigger fired while its client was busy
@@ -9,8 +9,7 @@
 import type { NodeId } from '../../protocols/types.ts';
 import type { ScriptOp } from '../faults/schedule-schema.ts';
 import type { Clock } from '../transport/types.ts';
-
-const NS_PER_MS = 1_000_000;
+import { NS_PER_MS } from '../units.ts';
 
 export interface ScriptHooks {
   /** Start `op` on `client` now (the runner runs it as a task of the client). */

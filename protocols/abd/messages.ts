@@ -4,7 +4,6 @@
  * `op` is the client's operation counter (per client and register) so that a reply to an earlier
  * operation is never counted for a later one. Timestamps are `(num, writer)`, `ts0 = (0, "")`.
  */
-import type { ProtocolMessage } from '../types.ts';
 import { hasExactly, isCounter, isPlainRecord } from '../common/wire-checks.ts';
 
 export type AbdMessage =
@@ -47,8 +46,4 @@ export function parseAbdMessage(value: unknown): AbdMessage | undefined {
   if (fields.includes('value') && !(record['value'] instanceof Uint8Array)) return undefined;
   // Rebuild so the result is a plain object with exactly the checked fields.
   return { ...record } as unknown as AbdMessage;
-}
-
-export function isAbdMessage(msg: ProtocolMessage): msg is AbdMessage {
-  return Object.hasOwn(FIELDS, msg.type);
 }

@@ -3,19 +3,11 @@
  * `fastRead` when a quorum agrees), and every reply checked against its writer's signature.
  */
 import { broadcast, type ClientMachine, type ClusterInfo, type NodeEnv, type NodeId, type Operation, type OpStep, type Send } from '../types.ts';
-import { ReplySet } from '../common/quorum.ts';
+import { disseminationQuorum, ReplySet } from '../common/quorum.ts';
 import { EMPTY_VALUE_SHA256, signedBytes, timestampOf, type BftMessage } from './messages.ts';
 import { writerTimestamps, type WriterTimestamp as Timestamp } from '../common/timestamp.ts';
 
 const { compare: compareTimestamps, isTs0, ts0: TS0 } = writerTimestamps;
-
-/**
- * Dissemination quorum size (Malkhi & Reiter 1998): `⌈(n + t + 1) / 2⌉`, i.e. `2t + 1` at
- * `n = 3t + 1`. Any two quorums meet in at least `t + 1` servers, so in at least one correct one.
- */
-export function bftQuorumSize(n: number, t: number): number {
-  return Math.ceil((n + t + 1) / 2);
-}
 
 export interface BftClientConfig {
   readonly cluster: ClusterInfo;
@@ -88,7 +80,7 @@ export class BftSignedClient implements ClientMachine<BftMessage> {
     readonly env: NodeEnv,
   ) {
     this.servers = new Set(config.cluster.servers);
-    this.quorum = bftQuorumSize(config.cluster.n, config.cluster.t);
+    this.quorum = disseminationQuorum(config.cluster.n, config.cluster.t);
   }
 
   read(): Operation<BftMessage> {

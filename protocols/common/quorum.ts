@@ -1,30 +1,23 @@
 /**
- * @module Quorum rules as small pure functions, shared by every protocol.
- *
- * Three-valued where a decision can still change: a round's condition is `reached`, still `pending`
- * (more replies may arrive), or `impossible` (even if every silent server answered, it cannot hold).
+ * @module Quorum rules as small pure functions, shared by every protocol: the quorum sizes a round
+ * waits for are computed here, so that each is one line to read (and to mutate, test/mutants/).
+ * CAS's quorum and read rule depend on its code dimension and live in protocols/cas/quorum.ts.
  */
 
-export type QuorumStatus = 'reached' | 'pending' | 'impossible';
-
-/** Majority quorum for `n = 2t + 1` crash-tolerant replication: `t + 1` (docs/protocols.md#abd). */
-export function majorityQuorum(t: number): number {
-  return t + 1;
-}
-
-/** The usual round condition: replies from `n - t` servers (docs/protocols.md#rounds). */
+/**
+ * The usual round condition: replies from `n - t` servers, as many as can be waited for with `t`
+ * of them silent (docs/protocols.md#rounds); `t + 1`, a majority, at ABD's `n = 2t + 1`.
+ */
 export function replyQuorum(n: number, t: number): number {
   return n - t;
 }
 
 /**
- * Whether `needed` votes are reached, given `votes` so far and `outstanding` servers that have not
- * answered yet (and might still vote for it).
+ * Dissemination quorum size (Malkhi & Reiter 1998): `⌈(n + t + 1) / 2⌉`, i.e. `2t + 1` at
+ * `n = 3t + 1`. Any two quorums meet in at least `t + 1` servers, so in at least one correct one.
  */
-export function quorumStatus(votes: number, needed: number, outstanding: number): QuorumStatus {
-  if (votes >= needed) return 'reached';
-  if (votes + outstanding < needed) return 'impossible';
-  return 'pending';
+export function disseminationQuorum(n: number, t: number): number {
+  return Math.ceil((n + t + 1) / 2);
 }
 
 /** Two quorums of size q among n servers intersect in at least `2q - n` servers. */

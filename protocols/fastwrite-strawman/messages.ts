@@ -7,7 +7,6 @@
  * carries metadata only (`ts`, `cc`), never fragment bytes: the strawman is "selfish" in the sense of
  * Appendix A.
  */
-import type { ProtocolMessage } from '../types.ts';
 import { isCounter, isPlainRecord, hasExactly } from '../common/wire-checks.ts';
 
 /** One stored version as a server reports it. */
@@ -103,10 +102,6 @@ export function parseFastWriteMessage(value: unknown): FastWriteMessage | undefi
     case 'WRITEBACK_ACK':
       return isCounter(value['rid']) ? { type: 'WRITEBACK_ACK', rid: value['rid'] } : undefined;
   }
-}
-
-export function isFastWriteMessage(msg: ProtocolMessage): msg is FastWriteMessage {
-  return Object.hasOwn(FIELDS, msg.type);
 }
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { ResultSet } from '../../compare/index.ts';
-import { addCompareOptions, emitComparison, emitWarnings, withInputErrors, type CompareFlags } from './compare.ts';
+import { addCompareOptions, emitComparison, emitWarnings, type CompareFlags } from './compare.ts';
 
 const DEFAULT_SUITE = 'configs/ci/quick.yaml';
 
@@ -44,21 +44,19 @@ export function register(program: Command): void {
     .option('--baseline <dir>', 'committed baseline folder (default results/baselines/<suite>)')
     .option('--out <dir>', 'where the fresh results go (default results/<suite>)');
   addCompareOptions(check).action(async (flags: CheckFlags) => {
-    await withInputErrors('baseline check', async () => {
-      const { compareResults, loadResultSet, parseTolerances } = await import('../../compare/index.ts');
-      const { loadSuite, runSuite } = await import('../../compare/suite.ts');
-      const tolerances = parseTolerances(flags.tolerance ?? []);
-      const suite = loadSuite(flags.suite);
-      const baselineDir = baselineDirOf(suite.name, flags.baseline);
-      // Validate the baseline before spending time on the suite.
-      const old = loadResultSet(baselineDir);
-      const outDir = flags.out ?? join('results', suite.name);
-      await runSuite(suite, { outDir, log });
-      const comparison = compareResults(old, loadResultSet(outDir), { tolerances, allowMissing: flags.allowMissing });
-      const code = await emitComparison(comparison, flags);
-      if (code !== 0) log(`if this change is intended: quorumbench baseline update --suite ${flags.suite} --from ${outDir}${flags.baseline ? ` --baseline ${flags.baseline}` : ''}`);
-      return code;
-    });
+    const { compareResults, loadResultSet, parseTolerances } = await import('../../compare/index.ts');
+    const { loadSuite, runSuite } = await import('../../compare/suite.ts');
+    const tolerances = parseTolerances(flags.tolerance ?? []);
+    const suite = loadSuite(flags.suite);
+    const baselineDir = baselineDirOf(suite.name, flags.baseline);
+    // Validate the baseline before spending time on the suite.
+    const old = loadResultSet(baselineDir);
+    const outDir = flags.out ?? join('results', suite.name);
+    await runSuite(suite, { outDir, log });
+    const comparison = compareResults(old, loadResultSet(outDir), { tolerances, allowMissing: flags.allowMissing });
+    const code = await emitComparison(comparison, flags);
+    if (code !== 0) log(`if this change is intended: quorumbench baseline update --suite ${flags.suite} --from ${outDir}${flags.baseline ? ` --baseline ${flags.baseline}` : ''}`);
+    process.exitCode = code;
   });
 
   baseline
@@ -69,29 +67,26 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where the fresh results go (default results/<suite>)')
     .option('--from <dir>', 'take the results from this folder instead of running the suite')
     .action(async (flags: UpdateFlags) => {
-      await withInputErrors('baseline update', async () => {
-        const { formatTerminal, loadResultSet, resultSetOf } = await import('../../compare/index.ts');
-        const { loadSuite, loadSuitePlugins, runSuite, updateBaseline } = await import('../../compare/suite.ts');
-        const suite = loadSuite(flags.suite);
-        const baselineDir = baselineDirOf(suite.name, flags.baseline);
-        let fresh: ResultSet;
-        if (flags.from !== undefined) fresh = loadResultSet(flags.from);
-        else {
-          const outDir = flags.out ?? join('results', suite.name);
-          fresh = resultSetOf(outDir, await runSuite(suite, { outDir, log }));
-        }
-        await loadSuitePlugins(suite);
-        const update = updateBaseline(suite, baselineDir, fresh);
-        if (update.comparison !== undefined) {
-          emitWarnings(update.comparison);
-          process.stdout.write(`changes accepted into ${baselineDir} (old baseline → new):\n`);
-          process.stdout.write(formatTerminal(update.comparison, { onlyChanges: true }));
-        }
-        else process.stdout.write(`no usable baseline to compare with (${update.previousProblem}): wrote a new one\n`);
-        for (const name of update.removed) process.stdout.write(`removed ${join(baselineDir, name)} (not in suite ${suite.name})\n`);
-        const unchanged = update.unchanged.length > 0 ? `; unchanged (no measured change, not rewritten): ${update.unchanged.join(', ')}` : '';
-        process.stdout.write(`baseline ${baselineDir}: rewrote ${update.written.length > 0 ? update.written.join(', ') : 'nothing'}${unchanged}\n`);
-        return 0;
-      });
+      const { formatTerminal, loadResultSet, resultSetOf } = await import('../../compare/index.ts');
+      const { loadSuite, loadSuitePlugins, runSuite, updateBaseline } = await import('../../compare/suite.ts');
+      const suite = loadSuite(flags.suite);
+      const baselineDir = baselineDirOf(suite.name, flags.baseline);
+      let fresh: ResultSet;
+      if (flags.from !== undefined) fresh = loadResultSet(flags.from);
+      else {
+        const outDir = flags.out ?? join('results', suite.name);
+        fresh = resultSetOf(outDir, await runSuite(suite, { outDir, log }));
+      }
+      await loadSuitePlugins(suite);
+      const update = updateBaseline(suite, baselineDir, fresh);
+      if (update.comparison !== undefined) {
+        emitWarnings(update.comparison);
+        process.stdout.write(`changes accepted into ${baselineDir} (old baseline → new):\n`);
+        process.stdout.write(formatTerminal(update.comparison, { onlyChanges: true }));
+      }
+      else process.stdout.write(`no usable baseline to compare with (${update.previousProblem}): wrote a new one\n`);
+      for (const name of update.removed) process.stdout.write(`removed ${join(baselineDir, name)} (not in suite ${suite.name})\n`);
+      const unchanged = update.unchanged.length > 0 ? `; unchanged (no measured change, not rewritten): ${update.unchanged.join(', ')}` : '';
+      process.stdout.write(`baseline ${baselineDir}: rewrote ${update.written.length > 0 ? update.written.join(', ') : 'nothing'}${unchanged}\n`);
     });
 }

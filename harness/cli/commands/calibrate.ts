@@ -5,6 +5,7 @@
  * and print the measured tables (Markdown). docs/cost-model.md explains the terms.
  */
 import type { Command } from 'commander';
+import { InputError } from '../../input-error.ts';
 import { resolve } from 'node:path';
 import { DEFAULT_CALIBRATION, QUICK_MEASURE } from '../../cost/calibration-options.ts';
 import { CRYPTO_PROVIDER_NAMES, type CryptoProviderName } from '../../../protocols/common/crypto/names.ts';
@@ -20,8 +21,7 @@ interface CalibrateFlags {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`quorumbench calibrate: ${message}\n`);
-  process.exit(2);
+  throw new InputError(message);
 }
 
 export function register(program: Command): void {

@@ -17,24 +17,16 @@ export function register(program: Command): void {
     .option('--run-folder <dir>', "the run's private folder, which holds --cluster; removed when stdin closes (the harness is gone)")
     .option('--trace-file <file>', "append this process's message trace here when the cluster file has `trace`")
     .action(async (options: { cluster: string; secretFile: string; clients: string; index: string; runFolder?: string; traceFile?: string }) => {
-      try {
-        const index = Number(options.index);
-        if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
-        const { clientProcessMain } = await import('../../real/client-process.ts');
-        await clientProcessMain({
-          clusterPath: options.cluster,
-          secretPath: options.secretFile,
-          clients: options.clients,
-          processIndex: index,
-          ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
-          ...(options.runFolder === undefined ? {} : { runFolder: options.runFolder }),
-        });
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`quorumbench client-process: ${error.message}\n`);
-          process.exit(2);
-        }
-        throw error;
-      }
+      const index = Number(options.index);
+      if (!Number.isSafeInteger(index) || index < 0) throw new ConfigError(`--index: expected a non-negative integer, got ${JSON.stringify(options.index)}`);
+      const { clientProcessMain } = await import('../../real/client-process.ts');
+      await clientProcessMain({
+        clusterPath: options.cluster,
+        secretPath: options.secretFile,
+        clients: options.clients,
+        processIndex: index,
+        ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+        ...(options.runFolder === undefined ? {} : { runFolder: options.runFolder }),
+      });
     });
 }

@@ -57,21 +57,6 @@ export async function emitComparison(comparison: Comparison, flags: CompareFlags
   return comparison.exitCode;
 }
 
-/** Runs a command body, turning bad input into one stderr line and exit code 2. */
-export async function withInputErrors(name: string, body: () => Promise<number> | number): Promise<void> {
-  try {
-    process.exitCode = await body();
-  } catch (error) {
-    // By name, so that this module need not load the modules that throw them.
-    if (error instanceof Error && (error.name === 'CompareInputError' || error.name === 'ConfigError')) {
-      process.stderr.write(`quorumbench ${name}: ${error.message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    throw error;
-  }
-}
-
 export function register(program: Command): void {
   const command = program
     .command('compare')
@@ -79,11 +64,9 @@ export function register(program: Command): void {
     .argument('<baseline>', 'baseline summary.json, results folder, or folder of results folders')
     .argument('<current>', 'current summary.json, results folder, or folder of results folders');
   addCompareOptions(command).action(async (baselinePath: string, currentPath: string, flags: CompareFlags) => {
-    await withInputErrors('compare', async () => {
-      const { compareResults, loadResultSet, parseTolerances } = await import('../../compare/index.ts');
-      const tolerances = parseTolerances(flags.tolerance ?? []);
-      const comparison = compareResults(loadResultSet(baselinePath), loadResultSet(currentPath), { tolerances, allowMissing: flags.allowMissing });
-      return await emitComparison(comparison, flags);
-    });
+    const { compareResults, loadResultSet, parseTolerances } = await import('../../compare/index.ts');
+    const tolerances = parseTolerances(flags.tolerance ?? []);
+    const comparison = compareResults(loadResultSet(baselinePath), loadResultSet(currentPath), { tolerances, allowMissing: flags.allowMissing });
+    process.exitCode = await emitComparison(comparison, flags);
   });
 }

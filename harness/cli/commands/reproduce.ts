@@ -35,11 +35,6 @@ function machineInfo(): MachineInfo {
   };
 }
 
-function configError(message: string): never {
-  process.stderr.write(`config error: ${message}\n`);
-  process.exit(2);
-}
-
 /** A bar on a terminal; otherwise one line per finished sweep point. */
 async function progressReporter(totalRuns: number) {
   if (process.stderr.isTTY) {
@@ -76,35 +71,18 @@ export function register(program: Command): void {
       const { loadPlugins } = await import('../../config/plugins.ts');
       const quick = flags.quick === true;
       const configDir = resolve(flags.configs);
-      let experiments;
-      try {
-        // The paper's experiments, then Appendix A's lower-bound runs (configs/paper/appendix-a.yaml).
-        experiments = [...loadPaperExperiments(configDir), ...loadAppendixExperiment(configDir)];
-      } catch (error) {
-        if (error instanceof ConfigError) configError(error.message);
-        throw error;
-      }
+      // The paper's experiments, then Appendix A's lower-bound runs (configs/paper/appendix-a.yaml).
+      let experiments = [...loadPaperExperiments(configDir), ...loadAppendixExperiment(configDir)];
       const allIds = experiments.map((e) => e.id);
       if (flags.only !== undefined) {
         const wanted = flags.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
         experiments = experiments.filter((e) => wanted.some((w) => e.id.includes(w)));
-        if (experiments.length === 0) configError(`--only: no experiment matches ${JSON.stringify(flags.only)} (have: ${allIds.join(', ')})`);
+        if (experiments.length === 0) throw new ConfigError(`--only: no experiment matches ${JSON.stringify(flags.only)} (have: ${allIds.join(', ')})`);
       }
-      try {
-        for (const experiment of experiments) await loadPlugins(experiment.raw, configDir);
-      } catch (error) {
-        if (error instanceof ConfigError) configError(error.message);
-        throw error;
-      }
+      for (const experiment of experiments) await loadPlugins(experiment.raw, configDir);
       // Every point is validated by the core's schema and resolver before anything runs.
       const validate = (config: Record<string, unknown>) => void resolveExperiment(parseConfig(config), configDir);
-      let planned;
-      try {
-        planned = planExperiments(experiments, validate, quick);
-      } catch (error) {
-        if (error instanceof ConfigError) configError(error.message);
-        throw error;
-      }
+      const planned = planExperiments(experiments, validate, quick);
       const totalRuns = planned.reduce((sum, p) => sum + p.points.length * p.repetitions, 0);
       process.stderr.write(
         `reproduce${quick ? ' --quick' : ''}: ${planned.length} experiments, ${planned.reduce((s, p) => s + p.points.length, 0)} sweep points, ${totalRuns} runs\n`,

@@ -2,7 +2,7 @@
  * @module `quorumbench run <config> [--seed N] [--out DIR] [--quick]`: runs an experiment and writes
  * results/<name>/ (or DIR); a sweep config runs every point (./run-sweep.ts). It lists every file it
  * wrote. Exit 0: done; 1: a run within the protocol's tolerance violated linearizability; 2: bad
- * config or arguments (one line on stderr, nothing written); 130/143: interrupted by SIGINT/SIGTERM
+ * config or arguments (a ConfigError: one line on stderr from harness/cli/main.ts, nothing written); 130/143: interrupted by SIGINT/SIGTERM
  * (nothing written: outputs are staged and moved into place at the end, harness/results/staging.ts).
  */
 import { dirname, join } from 'node:path';
@@ -15,8 +15,7 @@ import { ms, opsPerS, rounded } from '../figures.ts';
 function parseSeed(text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
-    process.stderr.write(`config error: --seed: must be a non-negative integer, got ${JSON.stringify(text)}\n`);
-    process.exit(2);
+    throw new ConfigError(`--seed: must be a non-negative integer, got ${JSON.stringify(text)}`);
   }
   return value;
 }
@@ -76,23 +75,6 @@ function listFiles(paths: readonly string[]): string {
   return paths.map((path) => `  ${path}\n`).join('');
 }
 
-/**
- * A config problem that shows only once a run starts (a real-engine server refusing the run, a secret
- * file that cannot be read) is reported like any config error: one line, exit status 2. Nothing of
- * the run was written: outputs are written when every run is done.
- */
-async function exitOnConfigError<T>(body: () => Promise<T>): Promise<T> {
-  try {
-    return await body();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`config error: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 export function register(program: Command): void {
   program
     .command('run')
@@ -114,26 +96,21 @@ export function register(program: Command): void {
       const { describeTrace } = await import('../../trace/run-trace.ts');
       const { violationSvgFileName } = await import('../../trace/outputs.ts');
       let sweep: PlannedSweep | undefined;
-      try {
-        const raw = asConfigMap(readRawConfigFile(configPath), configPath);
-        await loadPlugins(raw, dirname(configPath));
-        if (isSweepConfig(raw)) {
-          const seeded = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
-          const patched = flags.trace === true && seeded['trace'] === undefined ? { ...seeded, trace: true } : seeded;
-          sweep = planSweep(patched, dirname(configPath), flags.quick === true);
-        }
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`config error: ${error.message}\n`);
-          process.exit(2);
-        }
-        throw error;
+      const raw = asConfigMap(readRawConfigFile(configPath), configPath);
+      await loadPlugins(raw, dirname(configPath));
+      if (isSweepConfig(raw)) {
+        const seeded = flags.seed === undefined ? raw : { ...raw, seed: parseSeed(flags.seed) };
+        const patched = flags.trace === true && seeded['trace'] === undefined ? { ...seeded, trace: true } : seeded;
+        sweep = planSweep(patched, dirname(configPath), flags.quick === true);
       }
       if (sweep !== undefined) {
         const outDir = flags.out ?? join('results', sweep.name);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = await progressReporter();
-        const outcome = await exitOnConfigError(() => runSweep(sweep!, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`)));
+        // A config problem that shows only once a run starts (a real-engine server refusing the run, a
+        // secret file that cannot be read) is a config error like any other; nothing of the run is
+        // written, as outputs are written when every run is done.
+        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
         progress.stop();
         process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
@@ -142,21 +119,12 @@ export function register(program: Command): void {
         }
         return;
       }
-      let experiment;
-      try {
-        experiment = loadExperiment(configPath, { ...(flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) }), ...(flags.trace === true ? { trace: true } : {}) });
-        // The real engine's own settings, checked now rather than after servers were started.
-        if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`config error: ${error.message}\n`);
-          process.exit(2);
-        }
-        throw error;
-      }
+      const experiment = loadExperiment(configPath, { ...(flags.seed === undefined ? {} : { seed: parseSeed(flags.seed) }), ...(flags.trace === true ? { trace: true } : {}) });
+      // The real engine's own settings, checked now rather than after servers were started.
+      if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
       const outDir = flags.out ?? join('results', experiment.config.name);
       const progress = await progressReporter();
-      const result = await exitOnConfigError(() => runExperiment(experiment, { outDir, onProgress: progress.update }));
+      const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
       progress.stop();
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} n=${op.count} p50=${ms(op.latencyMs.p50)} rounds=${rounded(op.rounds.mean, 2)}`);

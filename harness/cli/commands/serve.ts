@@ -4,7 +4,6 @@
  * docs/multi-host.md).
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors.ts';
 
 export function register(program: Command): void {
   program
@@ -19,24 +18,16 @@ export function register(program: Command): void {
     .option('--run-folder <dir>', "with --exit-on-stdin-close: the run's private folder, which holds --cluster; removed when stdin closes (used by the real engine)")
     .option('--trace-file <file>', "append this server's message trace here when the cluster file has `trace` (used by the real engine)")
     .action(async (options: { id: string; listen: string; cluster: string; secretFile: string; pidFile?: string; exitOnStdinClose: boolean; runFolder?: string; traceFile?: string }) => {
-      try {
-        const { serveMain } = await import('../../real/server-process.ts');
-        await serveMain({
-          id: options.id,
-          listen: options.listen,
-          clusterPath: options.cluster,
-          secretPath: options.secretFile,
-          exitOnStdinClose: options.exitOnStdinClose,
-          ...(options.pidFile === undefined ? {} : { pidFile: options.pidFile }),
-          ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
-          ...(options.runFolder === undefined ? {} : { runFolder: options.runFolder }),
-        });
-      } catch (error) {
-        if (error instanceof ConfigError) {
-          process.stderr.write(`quorumbench serve: ${error.message}\n`);
-          process.exit(2);
-        }
-        throw error;
-      }
+      const { serveMain } = await import('../../real/server-process.ts');
+      await serveMain({
+        id: options.id,
+        listen: options.listen,
+        clusterPath: options.cluster,
+        secretPath: options.secretFile,
+        exitOnStdinClose: options.exitOnStdinClose,
+        ...(options.pidFile === undefined ? {} : { pidFile: options.pidFile }),
+        ...(options.traceFile === undefined ? {} : { traceFile: options.traceFile }),
+        ...(options.runFolder === undefined ? {} : { runFolder: options.runFolder }),
+      });
     });
 }

@@ -17,15 +17,10 @@ import { ConfigError } from '../../config/errors.ts';
 import type { SeedClass } from '../../swarm/coordinator.ts';
 import type { SeedResult } from '../../swarm/run-seed.ts';
 
-function badInput(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
-}
-
 function intFlag(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) badInput(`config error: --${name}: must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) throw new ConfigError(`--${name}: must be an integer >= ${min}, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -48,19 +43,14 @@ export function register(program: Command): void {
       const { loadPlugins } = await import('../../config/plugins.ts');
       const { writeFileAtomic } = await import('../../results/writer.ts');
       const { classify, isFailure, runSwarm, swarmExitCode } = await import('../../swarm/coordinator.ts');
-      const count = intFlag('seeds', flags.seeds, 1) ?? badInput('config error: --seeds: required, got nothing');
+      const count = intFlag('seeds', flags.seeds, 1);
+      if (count === undefined) throw new ConfigError('--seeds: required, got nothing');
       const workers = intFlag('workers', flags.workers, 1) ?? availableParallelism();
       const checkerTimeoutS = intFlag('checker-timeout', flags.checkerTimeout, 1);
-      let experiment;
-      try {
-        await loadPlugins(readRawConfigFile(configPath), dirname(configPath));
-        experiment = loadExperiment(configPath, flags.firstSeed === undefined ? {} : { seed: intFlag('first-seed', flags.firstSeed, 0)! });
-      } catch (error) {
-        if (error instanceof ConfigError) badInput(`config error: ${error.message}`);
-        throw error;
-      }
+      await loadPlugins(readRawConfigFile(configPath), dirname(configPath));
+      const experiment = loadExperiment(configPath, flags.firstSeed === undefined ? {} : { seed: intFlag('first-seed', flags.firstSeed, 0)! });
       const config = experiment.config;
-      if (config.engine !== 'sim') badInput(`config error: engine: swarm runs the simulator only, got ${JSON.stringify(config.engine)}`);
+      if (config.engine !== 'sim') throw new ConfigError(`engine: swarm runs the simulator only, got ${JSON.stringify(config.engine)}`);
       const first = config.seed;
       const seeds = Array.from({ length: count }, (_, i) => first + i);
       const expectViolation = config.expectViolation;

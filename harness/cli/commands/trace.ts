@@ -14,10 +14,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { svgToPng } from '../../charts/render.ts';
 import { writeFileAtomic } from '../../results/writer.ts';
 import { toChromeTrace } from '../../trace/chrome.ts';
-import { readTraceFile, TraceInputError } from '../../trace/file.ts';
+import { readTraceFile } from '../../trace/file.ts';
+import { InputError } from '../../input-error.ts';
 import { renderLamportSvg, selectLamport } from '../../trace/lamport.ts';
 import { toShiviz } from '../../trace/shiviz.ts';
-import type { Trace } from '../../trace/events.ts';
 
 function parseMs(flag: string): (value: string) => number {
   return (value) => {
@@ -47,18 +47,6 @@ function parseFormat(value: string): 'perfetto' | 'shiviz' {
   return value;
 }
 
-function load(file: string): Trace {
-  try {
-    return readTraceFile(file);
-  } catch (error) {
-    if (error instanceof TraceInputError) {
-      process.stderr.write(`quorumbench trace: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
-
 function withoutJsonl(file: string): string {
   return file.replace(/\.jsonl$/, '');
 }
@@ -77,10 +65,9 @@ export function register(program: Command): void {
     .option('--png', 'also write a PNG next to the SVG')
     .action((file: string, flags: { from?: number; to?: number; ops?: number[]; key?: string; out?: string; png?: boolean }) => {
       if (flags.from !== undefined && flags.to !== undefined && flags.to < flags.from) {
-        process.stderr.write(`quorumbench trace draw: --to must be >= --from (${flags.from}), got ${flags.to}\n`);
-        process.exit(2);
+        throw new InputError(`--to must be >= --from (${flags.from}), got ${flags.to}`);
       }
-      const data = load(file);
+      const data = readTraceFile(file);
       const options = {
         ...(flags.from === undefined ? {} : { fromMs: flags.from }),
         ...(flags.to === undefined ? {} : { toMs: flags.to }),
@@ -106,7 +93,7 @@ export function register(program: Command): void {
     .requiredOption('--format <format>', 'perfetto (Trace Event JSON, also chrome://tracing) or shiviz', parseFormat)
     .option('--out <path>', 'file to write (default: the trace file with .perfetto.json or .shiviz.log)')
     .action((file: string, flags: { format: 'perfetto' | 'shiviz'; out?: string }) => {
-      const data = load(file);
+      const data = readTraceFile(file);
       const text = flags.format === 'perfetto' ? `${JSON.stringify(toChromeTrace(data))}\n` : toShiviz(data);
       const out = flags.out ?? `${withoutJsonl(file)}.${flags.format === 'perfetto' ? 'perfetto.json' : 'shiviz.log'}`;
       writeFileAtomic(out, text);

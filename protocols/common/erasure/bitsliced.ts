@@ -10,8 +10,8 @@ import {
   MAX_VALUE_BYTES,
   checkFragments,
   checkParameters,
-  decodePlan,
-  encodeProgram,
+  createProgramCache,
+  type ProgramCache,
   shardBytes,
   writeHeader,
   type XorCall,
@@ -50,7 +50,8 @@ function allocateFragments(n: number, stride: number): Uint8Array[] {
   });
 }
 
-export function createBitslicedCodec(name: string, engine: XorEngine): ErasureCodec {
+/** A codec over `engine`; `programs` may be shared by codecs that live one after another (one per run). */
+export function createBitslicedCodec(name: string, engine: XorEngine, programs: ProgramCache = createProgramCache()): ErasureCodec {
   return {
     name,
     encode(value: Uint8Array, k: number, n: number): Uint8Array[] {
@@ -70,7 +71,7 @@ export function createBitslicedCodec(name: string, engine: XorEngine): ErasureCo
         fragment.fill(0, HEADER_BYTES + (end - start));
       });
       if (n > k && s > 0) {
-        const program = encodeProgram(k, n);
+        const program = programs.encodeProgram(k, n);
         const bases = fragments.map(() => HEADER_BYTES);
         engine.run({ targets: program.targets, tempPackets: program.tempPackets, slots: fragments, bases, packetBytes: s / 8 });
       }
@@ -78,7 +79,7 @@ export function createBitslicedCodec(name: string, engine: XorEngine): ErasureCo
     },
     decode(fragments: ReadonlyArray<Uint8Array | undefined>, k: number, n: number): Uint8Array {
       const { valueBytes, shardBytes: s, present } = checkFragments(fragments, k, n);
-      const plan = decodePlan(present, k, n);
+      const plan = programs.decodePlan(present, k, n);
       // Uninitialised: every shard of `out` is either copied from a chosen data fragment or rebuilt.
       const outMemory = Buffer.allocUnsafeSlow(k * s);
       const out = new Uint8Array(outMemory.buffer, outMemory.byteOffset, k * s);

@@ -270,19 +270,8 @@ export function planStrips(call: XorCall, options: StripPlanOptions): StripPlan 
   return { stripBytes, stagedSlots, scratchBytes: tempOffset(tempPackets), ops, targetFirstOp, targetOps };
 }
 
-const parityMatrices = new Map<string, readonly (readonly number[])[]>();
-
-/** Parity coefficients: row r, column j (see the module comment for the construction). Cached. */
-export function parityMatrix(k: number, n: number): readonly (readonly number[])[] {
-  const key = `${k}/${n}`;
-  const cached = parityMatrices.get(key);
-  if (cached !== undefined) return cached;
-  const built = buildParityMatrix(k, n);
-  parityMatrices.set(key, built);
-  return built;
-}
-
-function buildParityMatrix(k: number, n: number): number[][] {
+/** Parity coefficients: row r, column j (see the module comment for the construction). */
+export function parityMatrix(k: number, n: number): number[][] {
   const m = n - k;
   const rows: number[][] = [];
   for (let r = 0; r < m; r++) {
@@ -517,19 +506,11 @@ function memoryOps(program: XorProgram): number {
   return 2 * targets + 3 * (program.xorPackets - targets);
 }
 
-const encodePrograms = new Map<string, XorProgram>();
-
 /** Slots: 0..k-1 data fragments, k..n-1 parity fragments. */
-export function encodeProgram(k: number, n: number): XorProgram {
-  const key = `${k}/${n}`;
-  const cached = encodePrograms.get(key);
-  if (cached !== undefined) return cached;
-  const matrix = parityMatrix(k, n);
+export function encodeProgram(k: number, n: number, parity: readonly (readonly number[])[] = parityMatrix(k, n)): XorProgram {
   const dataSlots = Array.from({ length: k }, (_, j) => j);
-  const raw = matrix.flatMap((row, r) => linearCombination(k + r, row, dataSlots));
-  const program = [schedule(raw), scheduleCommonPairs(raw)].reduce((a, b) => (memoryOps(b) < memoryOps(a) ? b : a));
-  encodePrograms.set(key, program);
-  return program;
+  const raw = parity.flatMap((row, r) => linearCombination(k + r, row, dataSlots));
+  return [schedule(raw), scheduleCommonPairs(raw)].reduce((a, b) => (memoryOps(b) < memoryOps(a) ? b : a));
 }
 
 export interface DecodePlan {
@@ -541,7 +522,6 @@ export interface DecodePlan {
   readonly program: XorProgram;
 }
 
-const decodePlans = new Map<string, DecodePlan>();
 const DECODE_PLAN_CACHE_LIMIT = 4096;
 
 /**
@@ -555,17 +535,19 @@ export function parityFragmentsUsed(fragments: ReadonlyArray<Uint8Array | undefi
   return k - data;
 }
 
-export function decodePlan(present: readonly number[], k: number, n: number): DecodePlan {
+/** The k fragments a decode reads, ascending: every data fragment present, then the lowest parity ones. */
+function chooseFragments(present: readonly number[], k: number): number[] {
   const data = present.filter((i) => i < k);
-  const chosen = data.concat(present.filter((i) => i >= k).slice(0, k - data.length));
-  const key = `${k}/${n}/${chosen.join(',')}`;
-  const cached = decodePlans.get(key);
-  if (cached !== undefined) return cached;
+  return data.concat(present.filter((i) => i >= k).slice(0, k - data.length));
+}
+
+/** The plan that rebuilds the data shards missing from `chosen`; `parityOf` is called only if one is. */
+function planDecode(chosen: readonly number[], k: number, parityOf: () => readonly (readonly number[])[]): DecodePlan {
   const missing: number[] = [];
   for (let j = 0; j < k; j++) if (!chosen.includes(j)) missing.push(j);
   let program: XorProgram = { targets: [], xorPackets: 0, tempPackets: 0 };
   if (missing.length > 0) {
-    const parity = parityMatrix(k, n);
+    const parity = parityOf();
     // Row of the generator matrix [I; C] for each chosen fragment.
     const generator = chosen.map((i) =>
       i < k ? Array.from({ length: k }, (_, j) => (j === i ? 1 : 0)) : parity[i - k]!.slice(),
@@ -574,8 +556,48 @@ export function decodePlan(present: readonly number[], k: number, n: number): De
     const sourceSlots = chosen.map((_, i) => i);
     program = schedule(missing.flatMap((j, t) => linearCombination(k + t, inverse[j]!, sourceSlots)));
   }
-  const plan: DecodePlan = { chosen, missing, program };
-  if (decodePlans.size >= DECODE_PLAN_CACHE_LIMIT) decodePlans.clear();
-  decodePlans.set(key, plan);
-  return plan;
+  return { chosen, missing, program };
+}
+
+/** The XOR programs of one codec, built once per (k, n) or set of fragments read. */
+export interface ProgramCache {
+  encodeProgram(k: number, n: number): XorProgram;
+  decodePlan(present: readonly number[], k: number, n: number): DecodePlan;
+}
+
+/**
+ * A cache of the programs above, one per codec instance: building a program costs far more than
+ * running it on a small value, and a run reuses a few (k, n). It lives in the codec rather than in
+ * this module so that protocol code holds no module-level state. Decode plans are bounded (one per
+ * set of fragments read; a hostile reader could otherwise make many).
+ */
+export function createProgramCache(): ProgramCache {
+  const parityMatrices = new Map<string, readonly (readonly number[])[]>();
+  const encodePrograms = new Map<string, XorProgram>();
+  const decodePlans = new Map<string, DecodePlan>();
+  const parity = (k: number, n: number): readonly (readonly number[])[] => {
+    const key = `${k}/${n}`;
+    let matrix = parityMatrices.get(key);
+    if (matrix === undefined) parityMatrices.set(key, (matrix = parityMatrix(k, n)));
+    return matrix;
+  };
+  return {
+    encodeProgram(k, n) {
+      const key = `${k}/${n}`;
+      let program = encodePrograms.get(key);
+      if (program === undefined) encodePrograms.set(key, (program = encodeProgram(k, n, parity(k, n))));
+      return program;
+    },
+    decodePlan(present, k, n) {
+      const chosen = chooseFragments(present, k);
+      const key = `${k}/${n}/${chosen.join(',')}`;
+      let plan = decodePlans.get(key);
+      if (plan === undefined) {
+        plan = planDecode(chosen, k, () => parity(k, n));
+        if (decodePlans.size >= DECODE_PLAN_CACHE_LIMIT) decodePlans.clear();
+        decodePlans.set(key, plan);
+      }
+      return plan;
+    },
+  };
 }

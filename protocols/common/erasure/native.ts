@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import type { ErasureCodec } from './types.ts';
 import { createBitslicedCodec, type XorEngine } from './bitsliced.ts';
+import type { ProgramCache } from './layout.ts';
 import { planStrips, type XorCall } from './layout.ts';
 
 type NativeXor = (source: Buffer, sourceOffset: number, target: Buffer, targetOffset: number, size: number) => void;
@@ -92,7 +93,7 @@ export function createNativeXorEngine(): XorEngine | undefined {
 }
 
 /** The native codec, or undefined when @ronomon/reed-solomon is absent or fails its self-test. */
-export function createNativeCodec(): ErasureCodec | undefined {
+export function createNativeCodec(programs?: ProgramCache): ErasureCodec | undefined {
   const engine = createNativeXorEngine();
-  return engine === undefined ? undefined : createBitslicedCodec('rs-native', engine);
+  return engine === undefined ? undefined : createBitslicedCodec('rs-native', engine, programs);
 }

@@ -8,6 +8,7 @@
  */
 import type { ErasureCodec } from './types.ts';
 import { createBitslicedCodec, type XorEngine } from './bitsliced.ts';
+import type { ProgramCache } from './layout.ts';
 import { planStrips, type XorCall } from './layout.ts';
 
 /** Strips of 1–8 KiB per packet, sized so all strips touched fit a share of a 1 MiB L2 cache. */
@@ -144,6 +145,6 @@ function runTarget(r: ResolvedTarget, strip: number, lengthBytes: number): void 
   else if (count - i === 1) acc1(d, o, v[i]!, so[i]!, len);
 }
 
-export function createTsCodec(): ErasureCodec {
-  return createBitslicedCodec('rs-ts', createTsXorEngine());
+export function createTsCodec(programs?: ProgramCache): ErasureCodec {
+  return createBitslicedCodec('rs-ts', createTsXorEngine(), programs);
 }

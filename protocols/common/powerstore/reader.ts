@@ -6,7 +6,7 @@
  */
 import type { ClusterInfo, NodeEnv, NodeId, Operation, OpStep, Send } from '../../types.ts';
 import { broadcast } from '../../types.ts';
-import { ReplySet } from '../quorum.ts';
+import { replyQuorum, ReplySet } from '../quorum.ts';
 import type { TimestampOps } from '../timestamp.ts';
 import { bytesEqual, candidateKey, N0, type Candidate, type FilterStatus, type PowerStoreMessage } from './messages.ts';
 import { gatherFragments, selectCandidate, type StatusTable } from './selection.ts';
@@ -28,6 +28,8 @@ export class PowerStoreRead<T> implements Operation<PowerStoreMessage<T>> {
   private readonly serverIndex: ReadonlyMap<NodeId, number>;
   private readonly n: number;
   private readonly t: number;
+  /** Replies the collect round waits for. */
+  private readonly quorum: number;
 
   constructor(
     private readonly cluster: ClusterInfo,
@@ -38,6 +40,7 @@ export class PowerStoreRead<T> implements Operation<PowerStoreMessage<T>> {
   ) {
     this.n = cluster.n;
     this.t = cluster.t;
+    this.quorum = replyQuorum(cluster.n, cluster.t);
     this.serverIndex = new Map(cluster.servers.map((id, i) => [id, i]));
   }
 
@@ -58,7 +61,7 @@ export class PowerStoreRead<T> implements Operation<PowerStoreMessage<T>> {
       case 'COLLECT_ACK':
         if (this.phase !== 'collect' || msg.rid !== this.rid || !this.collected.add(from)) return WAIT;
         this.lcs.set(candidateKey(this.ts, msg.lc), msg.lc);
-        if (this.collected.size < this.n - this.t) return WAIT;
+        if (this.collected.size < this.quorum) return WAIT;
         return this.startFilter();
       case 'FILTER_ACK':
         if (this.phase !== 'filter' || msg.rid !== this.rid) return WAIT;

@@ -7,7 +7,7 @@
  */
 import type { ClusterInfo, NodeEnv, NodeId, Operation, OpStep, Send } from '../../types.ts';
 import { broadcast } from '../../types.ts';
-import { ReplySet } from '../quorum.ts';
+import { replyQuorum, ReplySet } from '../quorum.ts';
 import type { TimestampOps } from '../timestamp.ts';
 import { bytesEqual, DIGEST_BYTES, type PowerStoreMessage } from './messages.ts';
 
@@ -45,7 +45,7 @@ export class PowerStoreWrite<T> implements Operation<PowerStoreMessage<T>> {
     this.timestamp = ts.ts0;
     this.nonce = env.random.bytes(DIGEST_BYTES);
     this.serverIndex = new Map(cluster.servers.map((id, i) => [id, i]));
-    this.quorum = cluster.n - cluster.t;
+    this.quorum = replyQuorum(cluster.n, cluster.t);
   }
 
   start(): Send<PowerStoreMessage<T>>[] {
