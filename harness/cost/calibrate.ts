@@ -22,6 +22,8 @@
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { createCryptoProvider } from '../../protocols/common/crypto/index.ts';
 import { createErasureCodec } from '../../protocols/common/erasure/index.ts';
+import type { CryptoProvider } from '../../protocols/common/crypto/types.ts';
+import type { ErasureCodec } from '../../protocols/common/erasure/types.ts';
 import { decodeValue, encodeValue, wireSize } from '../wire/codec.ts';
 import type { CodingShape, CostProfile, PrimitiveCost } from './profile.ts';
 import { fillerBytes, libraryEncode, measureTasks, type MeasureOptions, type MeasureTask } from './calibrate-measure.ts';
@@ -202,8 +204,26 @@ export async function calibrate(
   const crypto = createCryptoProvider(options.crypto);
   const codec = createErasureCodec(options.erasure);
   const points: CalibrationPoint[] = [];
-  const groups: Array<{ name: string; tasks: PlannedTask[] }> = [];
+  const cells = new Map<string, Timing>();
+  const groups = [{ name: 'hash, hmac, sign, verify, message', tasks: flatTasks(crypto, points) }, ...codingGroups(codec, options, cells)];
+  await measureGroups(groups, options.measure, onProgress);
+  const { shapes, coding } = codingResults(options, cells);
+  return {
+    profile: fitProfile(options, points, shapes),
+    calibration: {
+      measuredAt: new Date().toISOString(),
+      machine: describeMachine(loadStart),
+      crypto: crypto.name,
+      erasure: codec.name,
+      measure: options.measure,
+      points,
+      coding,
+    },
+  };
+}
 
+/** The flat terms' tasks: each records its point into `points` when measured. */
+function flatTasks(crypto: CryptoProvider, points: CalibrationPoint[]): PlannedTask[] {
   const flat: PlannedTask[] = [];
   const flatPoint = (primitive: CalibrationPoint['primitive'], bytes: number, fn: () => unknown): void => {
     flat.push({
@@ -232,13 +252,18 @@ export async function calibrate(
     const frame = typicalFrame(payload);
     flatPoint('message', wireSize(frame), () => decodeValue(encodeValue(frame)));
   }
-  groups.push({ name: 'hash, hmac, sign, verify, message', tasks: flat });
+  return flat;
+}
 
-  const coding: CodingPoint[] = [];
-  const cells = new Map<string, Timing>();
-  const cellKey = (op: string, k: number, n: number, bytes: number, parity: number): string => `${op}/${k}/${n}/${bytes}/${parity}`;
-  // One group per size, every shape of that size interleaved round by round: cells of one size
-  // then share the allocator's state.
+const cellKey = (op: string, k: number, n: number, bytes: number, parity: number): string => `${op}/${k}/${n}/${bytes}/${parity}`;
+
+/**
+ * The coding grid's tasks, one group per size with every shape of that size interleaved round by
+ * round (cells of one size then share the allocator's state); each records its cell into `cells`.
+ * Every decode path is checked against the value before it is timed.
+ */
+function codingGroups(codec: ErasureCodec, options: CalibrationOptions, cells: Map<string, Timing>): Array<{ name: string; tasks: PlannedTask[] }> {
+  const groups: Array<{ name: string; tasks: PlannedTask[] }> = [];
   for (const bytes of options.sizesBytes) {
     const tasks: PlannedTask[] = [];
     const remember = (id: string) => (timing: Timing) => cells.set(id, rounded(timing));
@@ -267,17 +292,28 @@ export async function calibrate(
     }
     groups.push({ name: `coding ${bytes} B`, tasks });
   }
+  return groups;
+}
 
+/** Measures the groups in order, recording each task's timing, with progress per group. */
+async function measureGroups(
+  groups: ReadonlyArray<{ name: string; tasks: PlannedTask[] }>,
+  measure: MeasureOptions,
+  onProgress: ((progress: CalibrationProgress) => void) | undefined,
+): Promise<void> {
   const total = groups.reduce((sum, g) => sum + g.tasks.length, 0);
   let done = 0;
   for (const group of groups) {
     onProgress?.({ done, total, group: group.name });
-    const measured = await measureTasks(group.tasks, options.measure);
+    const measured = await measureTasks(group.tasks, measure);
     measured.forEach((m, i) => group.tasks[i]!.record(m));
     done += group.tasks.length;
   }
   onProgress?.({ done, total, group: 'done' });
+}
 
+/** The measured cells as the profile's grid (`shapes`) and as the report's list of points (`coding`). */
+function codingResults(options: CalibrationOptions, cells: ReadonlyMap<string, Timing>): { shapes: CodingShape[]; coding: CodingPoint[] } {
   const shapes: CodingShape[] = options.shapes.map(([k, n]) => ({
     k,
     n,
@@ -286,6 +322,7 @@ export async function calibrate(
       options.sizesBytes.map((bytes) => cells.get(cellKey('decode', k, n, bytes, parity))!.cpuMeanNs),
     ),
   }));
+  const coding: CodingPoint[] = [];
   for (const [k, n] of options.shapes) {
     for (const bytes of options.sizesBytes) {
       for (let parity = 0; parity <= Math.min(k, n - k); parity++) {
@@ -303,12 +340,16 @@ export async function calibrate(
       });
     }
   }
+  return { shapes, coding };
+}
 
+/** The profile: flat terms fitted to the points, the coding grid as measured (flat coding terms from its first shape). */
+function fitProfile(options: CalibrationOptions, points: readonly CalibrationPoint[], shapes: readonly CodingShape[]): CostProfile {
   const fitOf = (primitive: CalibrationPoint['primitive']): PrimitiveCost =>
     fitFlat(points.filter((p) => p.primitive === primitive).map((p) => ({ bytes: p.bytes, ns: p.cpuMeanNs })));
   const first = shapes[0];
   const rowFit = (row: readonly number[]): PrimitiveCost => fitFlat(options.sizesBytes.map((bytes, i) => ({ bytes, ns: row[i]! })));
-  const profile: CostProfile = {
+  return {
     name: options.name,
     hash: fitOf('hash'),
     hmac: fitOf('hmac'),
@@ -317,19 +358,7 @@ export async function calibrate(
     encode: first === undefined ? { nsPerOp: 0, nsPerByte: 0 } : rowFit(first.encodeNs),
     decode: first === undefined ? { nsPerOp: 0, nsPerByte: 0 } : rowFit(first.decodeNs[first.decodeNs.length - 1]!),
     message: fitOf('message'),
-    ...(shapes.length > 0 ? { coding: { sizesBytes: [...options.sizesBytes], shapes } } : {}),
-  };
-  return {
-    profile,
-    calibration: {
-      measuredAt: new Date().toISOString(),
-      machine: describeMachine(loadStart),
-      crypto: crypto.name,
-      erasure: codec.name,
-      measure: options.measure,
-      points,
-      coding,
-    },
+    ...(shapes.length > 0 ? { coding: { sizesBytes: [...options.sizesBytes], shapes: [...shapes] } } : {}),
   };
 }
 

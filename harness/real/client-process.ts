@@ -26,7 +26,8 @@ import { clientCommand, printLine } from './child-lines.ts';
 import { loadClusterPlugins, parseRealSettings, readClusterFile, sharedTimebaseOf } from './cluster-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
-import { checkRunFolder, removeRunFolder } from './run-folder.ts';
+import { checkRunFolder, stopWhenHarnessGoes } from './run-folder.ts';
+import type { ResolvedRun } from '../config/index.ts';
 import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
@@ -57,12 +58,7 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
   const { run, addresses, runId } = readClusterFile(options.clusterPath);
   if (runId === undefined) throw new ConfigError('--cluster: the cluster file has no runId (client processes belong to a run the real engine started)');
   const secret = readSecretFile(options.secretPath, '--secret-file');
-  const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
-  const ids = options.clients.split(',').filter((id) => id !== '');
-  if (ids.length === 0) throw new ConfigError(`--clients: expected a comma-separated list of client ids, got ${JSON.stringify(options.clients)}`);
-  for (const id of ids) {
-    if (!workloadClients.includes(id)) throw new ConfigError(`--clients: ${JSON.stringify(id)} is not a workload client of the run (${workloadClients.join(', ')})`);
-  }
+  const ids = hostedClients(options.clients, run);
   const settings = parseRealSettings(run.config.real);
   const known = new Set(runNodes(run));
   const clock = new WallClock(settings.timerSpinMs, sharedTimebaseOf(settings));
@@ -121,18 +117,7 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
     host.invoke(command.client, { ...request, ...(crash === undefined ? {} : { crash }) }, (result) => printLine({ event: 'done', client: command.client, result }));
   };
 
-  let partial = '';
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
-    partial += chunk;
-    let newline = partial.indexOf('\n');
-    while (newline >= 0) {
-      const text = partial.slice(0, newline);
-      partial = partial.slice(newline + 1);
-      newline = partial.indexOf('\n');
-      if (text.trim() !== '') onCommand(text);
-    }
-  });
+  onStdinLines(onCommand);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -147,17 +132,36 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
     return stopping;
   };
   // stdin is the control channel: when it closes, the harness is gone (or done with us).
-  // The run's folder goes first: the stats line of stop() may fail to reach a harness that is gone.
-  const exitWithHarness = (): void => {
-    removeRunFolder(runFolder);
-    void stop().then(() => process.exit(0));
-  };
-  process.stdin.on('end', exitWithHarness);
-  process.stdin.on('error', exitWithHarness);
-  // The harness is gone (its end of the pipe closed): nothing left to report to.
-  process.stdout.on('error', exitWithHarness);
+  stopWhenHarnessGoes(runFolder, stop);
   printLine({ event: 'ready', clients: ids, pid: process.pid });
   return { stop };
+}
+
+/** The `--clients` list, each a workload client of the run. */
+function hostedClients(list: string, run: ResolvedRun): string[] {
+  const workloadClients = [...run.cluster.writers, ...run.cluster.readers];
+  const ids = list.split(',').filter((id) => id !== '');
+  if (ids.length === 0) throw new ConfigError(`--clients: expected a comma-separated list of client ids, got ${JSON.stringify(list)}`);
+  for (const id of ids) {
+    if (!workloadClients.includes(id)) throw new ConfigError(`--clients: ${JSON.stringify(id)} is not a workload client of the run (${workloadClients.join(', ')})`);
+  }
+  return ids;
+}
+
+/** Calls `onLine` with each non-blank line of stdin (the harness's control commands). */
+function onStdinLines(onLine: (text: string) => void): void {
+  let partial = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    partial += chunk;
+    let newline = partial.indexOf('\n');
+    while (newline >= 0) {
+      const text = partial.slice(0, newline);
+      partial = partial.slice(newline + 1);
+      newline = partial.indexOf('\n');
+      if (text.trim() !== '') onLine(text);
+    }
+  });
 }
 
 /** `quorumbench client-process`: start, then stop and exit 0 on SIGTERM/SIGINT or when stdin closes. */

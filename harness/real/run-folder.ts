@@ -32,3 +32,19 @@ export function removeRunFolder(folder: string | undefined): void {
     // Another process of the run is removing it too (a file vanished or the folder was not yet empty).
   }
 }
+
+/**
+ * Stops and exits when the harness that started this process is gone (stdin closed, or stdout
+ * failing). The run's folder goes first: the stats line of `stop` may fail to reach a harness that
+ * is gone.
+ */
+export function stopWhenHarnessGoes(runFolder: string | undefined, stop: () => Promise<void>): void {
+  const exit = (): void => {
+    removeRunFolder(runFolder);
+    void stop().then(() => process.exit(0));
+  };
+  process.stdin.on('end', exit);
+  process.stdin.on('error', exit);
+  process.stdout.on('error', exit);
+  process.stdin.resume();
+}

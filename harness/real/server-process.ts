@@ -19,12 +19,14 @@ import { clientCommand, printLine } from './child-lines.ts';
 import { ProcessTraceFile } from '../trace/process-file.ts';
 import { linkModelFor, runNodes } from './link-model.ts';
 import { processContext, rejectionCounter } from './process-context.ts';
-import { checkRunFolder, removeRunFolder } from './run-folder.ts';
+import { checkRunFolder, stopWhenHarnessGoes } from './run-folder.ts';
 import { channelKeysOf, readSecretFile } from './run-secret.ts';
 import { removePidFile, stopWithLauncher, writePidFile } from './serve-lifetime.ts';
 import { TcpTransport, type HostPort } from './tcp-transport.ts';
 import { WallClock } from './wall-clock.ts';
 import type { TraceBounds } from '../trace/events.ts';
+import type { ResolvedRun } from '../config/index.ts';
+import type { NodeId } from '../../protocols/types.ts';
 
 export interface ServeOptions {
   readonly id: string;
@@ -87,17 +89,7 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
   const context = await processContext(run, secret, transport, () => clock.nowNs(), rejections.reject, undefined, trace?.file.recorder ?? null);
   const replies = new ReplyTally();
   const host = new ServerHost(context, options.id, replies);
-  // A crash by message count is carried out here: only this process sees the count.
-  const index = run.faults.findIndex((f) => f.type === 'crash' && f.node === options.id && f.afterMessages !== undefined);
-  const crash = run.faults[index];
-  if (crash !== undefined && crash.type === 'crash') {
-    host.crashAfterMessages = crash.afterMessages!;
-    host.onCrash = () => {
-      trace?.file.close();
-      printLine({ event: 'fault', node: options.id, action: 'crash', cause: `faults[${index}]: afterMessages ${crash.afterMessages}`, atSharedUs: clock.toSharedUs(clock.nowNs()) });
-      process.kill(process.pid, 'SIGKILL');
-    };
-  }
+  armCrashByMessageCount(host, run, options.id, clock, trace);
 
   const address = transport.address()!;
   if (options.pidFile !== undefined) {
@@ -134,20 +126,23 @@ export async function startServer(options: ServeOptions): Promise<{ address: Hos
     })();
     return stopping;
   };
-  if (options.exitOnStdinClose === true) {
-    // The run's folder goes first: the stats line of stop() may fail to reach a harness that is gone.
-    const exit = (): void => {
-      removeRunFolder(runFolder);
-      void stop().then(() => process.exit(0));
-    };
-    process.stdin.on('end', exit);
-    process.stdin.on('error', exit);
-    // The harness is gone (its end of the pipe closed): nothing left to report to.
-    process.stdout.on('error', exit);
-    process.stdin.resume();
-  }
+  if (options.exitOnStdinClose === true) stopWhenHarnessGoes(runFolder, stop);
   return { address, stop };
 }
+
+/** A crash by message count is carried out here: only this process sees the count. */
+function armCrashByMessageCount(host: ServerHost, run: ResolvedRun, id: NodeId, clock: WallClock, trace: { file: ProcessTraceFile } | undefined): void {
+  const index = run.faults.findIndex((f) => f.type === 'crash' && f.node === id && f.afterMessages !== undefined);
+  const crash = run.faults[index];
+  if (crash === undefined || crash.type !== 'crash') return;
+  host.crashAfterMessages = crash.afterMessages!;
+  host.onCrash = () => {
+    trace?.file.close();
+    printLine({ event: 'fault', node: id, action: 'crash', cause: `faults[${index}]: afterMessages ${crash.afterMessages}`, atSharedUs: clock.toSharedUs(clock.nowNs()) });
+    process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 
 /**
  * The server's trace file, on the harness's clock: until the engine's `clock` line arrives on stdin
