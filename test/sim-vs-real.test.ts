@@ -59,7 +59,7 @@ test('sim-vs-real: errors per point and op kind, the goal, and the cause of a mi
     unpaired: ['protocol=cas,engine=sim'],
   });
   // A load average of at least one per core comes first among the causes; below that it is not named.
-  assert.match(String(simVsRealRows(rows, 2, 2.5).rows[0]!['cause']), /^the machine was loaded \(1-minute load average up to 2\.5 on 2 cores\)/);
+  assert.match(String(simVsRealRows(rows, 2, 2.5).rows[0]!['cause']), /^the machine was loaded \(1-minute load average 2\.5 on 2 cores when the experiment started\)/);
   assert.doesNotMatch(String(simVsRealRows(rows, 2, 1.9).rows[0]!['cause']), /loaded/);
 });
 

@@ -384,8 +384,10 @@ function compareEngines(
   const engines = new Set(points.map((p) => p['engine'] ?? 'sim'));
   if (!engines.has('sim') || !engines.has('real')) return undefined;
   const loadAverageEnd = options.loadAverage?.() ?? [];
-  const busiest = Math.max(...[loadAverageStart[0], loadAverageEnd[0]].filter((l): l is number => l !== undefined));
-  const compared = simVsRealRows(points, options.machine.cores, Number.isFinite(busiest) ? busiest : undefined);
+  // Other jobs' load is the load before the experiment started: at its end the load average counts
+  // the experiment's own processes.
+  const before = loadAverageStart[0];
+  const compared = simVsRealRows(points, options.machine.cores, before);
   writeFileAtomic(join(dir, SIM_VS_REAL_FILE), toCsv(columnsOf(compared.rows), compared.rows));
   return {
     rows: compared.rows,

@@ -62,13 +62,13 @@ export function missCause(point: {
   readonly processes: number;
   readonly cores: number;
   readonly predictedCpuCores: number;
-  /** The machine's highest 1-minute load average during the experiment, when known. */
+  /** The machine's 1-minute load average when the experiment started (other jobs' load), when known. */
   readonly loadAverage?: number;
 }): string {
   if (point.p50Ok !== false && point.throughputOk !== false) return '';
   const parts: string[] = [];
   if (point.loadAverage !== undefined && point.loadAverage >= point.cores) {
-    parts.push(`the machine was loaded (1-minute load average up to ${point.loadAverage} on ${point.cores} cores): the real engine waited for the CPU time other jobs took`);
+    parts.push(`the machine was loaded (1-minute load average ${point.loadAverage} on ${point.cores} cores when the experiment started): the real engine waited for the CPU time other jobs took`);
   }
   if (point.processes > point.cores) {
     parts.push(`${point.processes} processes (n servers and the clients' process) share ${point.cores} cores, while the simulator gives every node a CPU of its own`);
@@ -102,7 +102,7 @@ export interface SimVsRealSummary {
  * simulated points: per op kind the simulated and measured p50 and p99 and their errors, and the
  * throughput of all operations (a closed-loop client that mixes reads and writes draws its mix per
  * engine, so a per-kind throughput would compare different mixes). `cores` is the machine's core
- * count (the real points ran there), `loadAverage` its highest 1-minute load average during them.
+ * count (the real points ran there), `loadAverage` its 1-minute load average when they started (other jobs' load).
  */
 export function simVsRealRows(points: readonly CsvRow[], cores: number, loadAverage?: number): { rows: CsvRow[]; summary: SimVsRealSummary } {
   const keyOf = (row: CsvRow) => POINT_COLUMNS.map((c) => String(row[c])).join('\u0000');
