@@ -7,9 +7,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildDist } from '../scripts/build.ts';
@@ -20,6 +20,15 @@ import type { HistoryRecord } from '../harness/history/types.ts';
 
 const write = (client: string, value: string, call: number, ret: number): HistoryRecord => ({ client, op: 'write', key: 'x', value, call, return: ret, status: 'ok', rounds: 1 });
 const read = (client: string, value: string | null, call: number, ret: number): HistoryRecord => ({ client, op: 'read', key: 'x', value, call, return: ret, status: 'ok', rounds: 2 });
+
+/** The text of `file` and of every chunk it imports statically, transitively. */
+function staticImports(file: string, seen = new Set<string>()): string[] {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const text = readFileSync(file, 'utf8');
+  const imported = [...text.matchAll(/^(?:import|export)[^;]*?from "(\.[^"]+)";?$/gms)].map((m) => resolve(dirname(file), m[1]!));
+  return [text, ...imported.flatMap((next) => staticImports(next, seen))];
+}
 
 test('the compiled harness runs on its own: entry points, --help, check, serve, a checker worker', async () => {
   const root = mkdtempSync(join(tmpdir(), 'qb-build-test-'));
@@ -36,6 +45,12 @@ test('the compiled harness runs on its own: entry points, --help, check, serve, 
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: quorumbench /);
     assert.match(help.stdout, /\n {2}check \[options\] <files\.\.\.>/);
+    // What the command loads before it knows which command runs: no command's working code (the
+    // config schema, charts, traces, the checker), only the registrations.
+    const loadedAtStart = staticImports(join(dist, 'bin/quorumbench.js'));
+    for (const heavy of ['node_modules/zod/', 'harness/charts/', 'harness/trace/', 'harness/checker/', 'harness/config/schema.ts']) {
+      assert.ok(!loadedAtStart.some((text) => text.includes(`// ${heavy}`)), `the command loads ${heavy} at start`);
+    }
 
     // A stale read: W 1 finished, then W 2 finished, then a read returned 1.
     const history = join(root, 'stale.jsonl');

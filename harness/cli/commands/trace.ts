@@ -11,13 +11,7 @@
  * Exit code 2 for a bad flag or an unreadable trace (one line naming the line and field).
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { svgToPng } from '../../charts/render.ts';
-import { writeFileAtomic } from '../../results/writer.ts';
-import { toChromeTrace } from '../../trace/chrome.ts';
-import { readTraceFile } from '../../trace/file.ts';
 import { InputError } from '../../input-error.ts';
-import { renderLamportSvg, selectLamport } from '../../trace/lamport.ts';
-import { toShiviz } from '../../trace/shiviz.ts';
 
 function parseMs(flag: string): (value: string) => number {
   return (value) => {
@@ -63,10 +57,14 @@ export function register(program: Command): void {
     .option('--key <key>', 'only the operations and messages of this register')
     .option('--out <file>', 'SVG file to write (default: the trace file with .svg)')
     .option('--png', 'also write a PNG next to the SVG')
-    .action((file: string, flags: { from?: number; to?: number; ops?: number[]; key?: string; out?: string; png?: boolean }) => {
+    .action(async (file: string, flags: { from?: number; to?: number; ops?: number[]; key?: string; out?: string; png?: boolean }) => {
       if (flags.from !== undefined && flags.to !== undefined && flags.to < flags.from) {
         throw new InputError(`--to must be >= --from (${flags.from}), got ${flags.to}`);
       }
+      // Loaded when the command runs, so that other commands (and --help) do not pay for the drawing code.
+      const { readTraceFile } = await import('../../trace/file.ts');
+      const { renderLamportSvg, selectLamport } = await import('../../trace/lamport.ts');
+      const { writeFileAtomic } = await import('../../results/writer.ts');
       const data = readTraceFile(file);
       const options = {
         ...(flags.from === undefined ? {} : { fromMs: flags.from }),
@@ -80,6 +78,7 @@ export function register(program: Command): void {
       writeFileAtomic(out, svg);
       let wrote = out;
       if (flags.png === true) {
+        const { svgToPng } = await import('../../charts/render.ts');
         const png = out.replace(/\.svg$/, '') + '.png';
         writeFileAtomic(png, svgToPng(svg));
         wrote += ` and ${png}`;
@@ -92,8 +91,12 @@ export function register(program: Command): void {
     .argument('<file>', 'trace file (trace/<run>.jsonl)')
     .requiredOption('--format <format>', 'perfetto (Trace Event JSON, also chrome://tracing) or shiviz', parseFormat)
     .option('--out <path>', 'file to write (default: the trace file with .perfetto.json or .shiviz.log)')
-    .action((file: string, flags: { format: 'perfetto' | 'shiviz'; out?: string }) => {
+    .action(async (file: string, flags: { format: 'perfetto' | 'shiviz'; out?: string }) => {
+      const { readTraceFile } = await import('../../trace/file.ts');
+      const { writeFileAtomic } = await import('../../results/writer.ts');
       const data = readTraceFile(file);
+      const { toChromeTrace } = await import('../../trace/chrome.ts');
+      const { toShiviz } = await import('../../trace/shiviz.ts');
       const text = flags.format === 'perfetto' ? `${JSON.stringify(toChromeTrace(data))}\n` : toShiviz(data);
       const out = flags.out ?? `${withoutJsonl(file)}.${flags.format === 'perfetto' ? 'perfetto.json' : 'shiviz.log'}`;
       writeFileAtomic(out, text);
