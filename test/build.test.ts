@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,10 +36,21 @@ test('the compiled harness runs on its own: entry points, --help, check, serve, 
     // --version reads package.json beside dist/, as in an installed package.
     writeFileSync(join(root, 'package.json'), '{ "name": "quorumbench", "version": "0.0.0-test", "type": "module" }\n');
     symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+    const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    // package.json's `bin` is a launcher of dist/: without a build, one line and exit 2.
+    mkdirSync(join(root, 'bin'));
+    const launcher = join(root, 'bin/quorumbench.js');
+    copyFileSync(join(PROJECT_ROOT, JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')).bin.quorumbench), launcher);
+    const unbuilt = node([launcher, '--version']);
+    assert.equal(unbuilt.status, 2);
+    assert.equal(unbuilt.stderr, `quorumbench: ${join(root, 'dist/bin/quorumbench.js')} is missing: run \`npm run build\` in ${root}/ (npm ci runs it)\n`);
+
     const dist = join(root, 'dist');
     await buildDist(dist);
     for (const entry of ENTRY_POINTS) assert.ok(existsSync(join(dist, `${entry}.js`)), `${entry}.js`);
-    const node = (args: string[]) => spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    const version = node([launcher, '--version']);
+    assert.equal(version.status, 0, version.stderr);
+    assert.equal(version.stdout, '0.0.0-test\n');
 
     const help = node([join(dist, 'bin/quorumbench.js'), '--help']);
     assert.equal(help.status, 0, help.stderr);

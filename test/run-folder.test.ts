@@ -6,14 +6,15 @@
  * only ever names the cluster file's own folder.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loaderFlags } from '../harness/entry-points.ts';
 import { PROJECT_ROOT, SERVE_ENTRY } from '../harness/real/launch.ts';
 import { startNodeScript } from '../harness/real/processes.ts';
+import { makeRunFolder, removeOrphanedRunFolders } from '../harness/real/run-folder.ts';
 import { writeTestSecret } from './support/auth.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'quorumbench-run-folder-test-'));
@@ -61,5 +62,44 @@ describe('serve --run-folder', () => {
     assert.equal(code, 2);
     assert.equal(stderr, `quorumbench serve: --run-folder: ${JSON.stringify(root)} is not the folder of --cluster ${JSON.stringify(other.cluster)}\n`);
     assert.equal(existsSync(other.cluster), true);
+  });
+});
+
+describe('run folders left by a harness killed with its children', () => {
+  /** A folder in `parent` as an earlier run made it, naming `pid` as its harness (none: no file). */
+  function leftFolder(parent: string, name: string, pid: number | undefined): string {
+    const folder = join(parent, name);
+    mkdirSync(folder, { mode: 0o700 });
+    writeFileSync(join(folder, 'secret'), 'x'.repeat(64));
+    if (pid !== undefined) writeFileSync(join(folder, 'harness.pid'), `${pid}\n`);
+    return folder;
+  }
+
+  it('the next run removes the folders whose harness is gone, and only those', () => {
+    const parent = join(root, 'tmp');
+    mkdirSync(parent);
+    // A process that has exited: its pid names no process now (the kernel does not reuse it at once).
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const orphan = leftFolder(parent, 'quorumbench-real-orphan', gone);
+    const running = leftFolder(parent, 'quorumbench-real-running', process.pid);
+    const unnamed = leftFolder(parent, 'quorumbench-real-unnamed', undefined);
+    const foreign = leftFolder(parent, 'something-else', gone);
+
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = parent;
+    let made: string;
+    try {
+      made = makeRunFolder();
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    assert.equal(existsSync(orphan), false, 'a folder whose harness is gone is left');
+    for (const kept of [running, unnamed, foreign]) assert.equal(existsSync(kept), true, `${kept} was removed`);
+    assert.ok(made.startsWith(join(parent, 'quorumbench-real-')));
+    assert.equal(readFileSync(join(made, 'harness.pid'), 'utf8'), `${process.pid}\n`);
+    // This run's own folder names a live harness: a second sweep keeps it.
+    assert.equal(removeOrphanedRunFolders(parent), 0);
+    assert.equal(existsSync(made), true);
   });
 });

@@ -7,8 +7,7 @@
  * them on other hosts over SSH, with the same plans and files. Either way every process is waited
  * for until ready, and whatever fails, every one already started is stopped and the folder removed.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve as resolvePath } from 'node:path';
 import type { NodeId } from '../../protocols/types.ts';
 import { ConfigError } from '../config/errors.ts';
@@ -18,6 +17,7 @@ import { portableProtocolSection } from '../config/plugins.ts';
 import type { HostReport } from '../results/schema.ts';
 import { parseHostPort, sharedTimebaseOf, type RealSettings } from './cluster-file.ts';
 import { freePorts } from './ports.ts';
+import { makeRunFolder } from './run-folder.ts';
 import { ChildProcessHandle, startNodeScript, trackTempDir, untrackTempDir, type ChildLine } from './processes.ts';
 import { secretFileText } from './run-secret.ts';
 import type { HostPort } from './tcp-transport.ts';
@@ -178,7 +178,7 @@ export class LocalSite implements Site {
 
   start(plan: ProcessPlan, files: ReadonlyMap<string, string>, onLine?: (line: ChildLine, child: ChildProcessHandle) => boolean): ChildProcessHandle {
     if (this.tempDir === undefined) {
-      this.tempDir = mkdtempSync(join(tmpdir(), 'quorumbench-real-'));
+      this.tempDir = makeRunFolder();
       trackTempDir(this.tempDir);
       // New files (`wx`) that only their owner can read, in a folder only its owner can enter.
       for (const [name, content] of files) writeFileSync(join(this.tempDir, name), content, { mode: 0o600, flag: 'wx' });

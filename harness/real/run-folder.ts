@@ -8,10 +8,68 @@
  * the last to go removes the folder. A harness that stops its children on purpose signals them
  * (processes.ts), so a closing stdin means the harness is gone and needs neither file nor trace.
  * (Over SSH, closing stdin is the normal stop, and the remote process's folder is its own.)
+ *
+ * One path is left: SIGKILL to the whole process group (a CI job's timeout, `kill -9 -PGID`) takes
+ * the children too. Each folder names the harness that made it (`harness.pid`), and the next local
+ * run removes the folders whose harness is gone ({@link makeRunFolder}).
  */
-import { rmSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, showValue } from '../config/errors.ts';
+
+const RUN_FOLDER_PREFIX = 'quorumbench-real-';
+const HARNESS_PID_FILE = 'harness.pid';
+
+/**
+ * Makes a new private run folder under the system's temporary folder, after removing the folders
+ * earlier runs left there when their harness was killed with its children (their `harness.pid`
+ * names a process that no longer exists). A folder without that file, or whose harness runs, stays.
+ */
+export function makeRunFolder(): string {
+  removeOrphanedRunFolders(tmpdir());
+  const folder = mkdtempSync(join(tmpdir(), RUN_FOLDER_PREFIX));
+  writeFileSync(join(folder, HARNESS_PID_FILE), `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
+  return folder;
+}
+
+/** Removes the run folders in `parent` whose harness process is gone; returns how many. */
+export function removeOrphanedRunFolders(parent: string): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((name) => name.startsWith(RUN_FOLDER_PREFIX));
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const folder = join(parent, name);
+    const pid = harnessPidOf(folder);
+    if (pid === undefined || processExists(pid)) continue;
+    removeRunFolder(folder);
+    removed++;
+  }
+  return removed;
+}
+
+function harnessPidOf(folder: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(join(folder, HARNESS_PID_FILE), 'utf8').trim());
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined; // another user's folder, no pid file, or being removed right now
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, as another user's process.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Checks `--run-folder`: it must be the folder of the cluster file, so that the option can never
