@@ -17,6 +17,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, showValue } from '../config/errors.ts';
+import { alive } from './serve-lifetime.ts';
 
 const RUN_FOLDER_PREFIX = 'quorumbench-real-';
 const HARNESS_PID_FILE = 'harness.pid';
@@ -45,7 +46,7 @@ export function removeOrphanedRunFolders(parent: string): number {
   for (const name of names) {
     const folder = join(parent, name);
     const pid = harnessPidOf(folder);
-    if (pid === undefined || processExists(pid)) continue;
+    if (pid === undefined || alive(pid)) continue;
     removeRunFolder(folder);
     removed++;
   }
@@ -58,16 +59,6 @@ function harnessPidOf(folder: string): number | undefined {
     return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined; // another user's folder, no pid file, or being removed right now
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, as another user's process.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

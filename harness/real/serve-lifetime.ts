@@ -17,7 +17,8 @@ import { writeFileAtomic } from '../results/writer.ts';
 /** How often a server started by a wrapper checks that the wrapper is still there, ms. */
 const LAUNCHER_POLL_MS = 500;
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, as another user's process). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
