@@ -14,6 +14,7 @@
  *   Decode is the worst case: from the last k fragments, all parity, so every data shard is rebuilt.
  *   `--baseline-codec DIR` adds the codecs of another checkout (DIR holds its
  *   protocols/common/erasure/*.ts and a node_modules link), measured in the same process.
+ * - Run with the harness's allocator settings (harness/malloc-settings.ts) unless GLIBC_TUNABLES is set.
  * - `--parity-only`: instead, the parity computation alone (each XOR engine over fragments
  *   allocated once, data shards already in place: what the codec computes, without allocating
  *   its output), beside the library's encode, which also works in place.
@@ -36,6 +37,12 @@ import {
   type MeasureTask,
 } from '../harness/cost/calibrate-measure.ts';
 import { writeFileAtomic } from '../harness/results/writer.ts';
+import { restartWithSettings } from '../harness/malloc-settings.ts';
+
+// Measured as `quorumbench calibrate` measures: with the harness's allocator settings unless
+// GLIBC_TUNABLES is set (`GLIBC_TUNABLES= npm run bench:primitives` for glibc's defaults). The
+// restarted process does the work; this one waits and ends as it ends.
+if (restartWithSettings()) await new Promise<never>(() => {});
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -91,7 +98,7 @@ async function baselineCodecs(dir: string): Promise<NamedCodec[]> {
 }
 
 out(
-  `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}; load average at start ${load()}. ` +
+  `Machine: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores, Node ${process.version}, GLIBC_TUNABLES=${process.env['GLIBC_TUNABLES'] ?? '(unset)'}; load average at start ${load()}. ` +
     `Best of ${options.rounds} round(s) of >= ${options.timeMs} ms and >= ${options.iterations} calls per cell. ` +
     `Cells: mean on the CPU clock / mean on the wall clock (median call). MB = 10^6 bytes.`,
 );

@@ -2,8 +2,10 @@
 /**
  * @module The `quorumbench` command. `npm ci` compiles it to dist/bin/quorumbench.js (`npm run build`),
  * which bin/quorumbench.js, package.json's `bin`, starts; from the sources, without building:
- * `npx tsx bin/quorumbench.ts`.
+ * `npx tsx bin/quorumbench.ts`. Commands that code large values first restart themselves with the
+ * harness's allocator settings (harness/malloc-settings.ts).
  */
 import { runCli } from '../harness/cli/main.ts';
+import { commandWantsSettings, restartWithSettings } from '../harness/malloc-settings.ts';
 
-await runCli(process.argv);
+if (!(commandWantsSettings(process.argv) && restartWithSettings(process.argv))) await runCli(process.argv);

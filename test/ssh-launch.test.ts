@@ -19,6 +19,7 @@ import { PROJECT_ROOT, type ProcessPlan } from '../harness/real/launch.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import { PROBE_ENTRY } from '../harness/real/ssh-launch.ts';
 import { fileLines, remoteProcessCommand, shellQuote, sshArgs } from '../harness/real/ssh.ts';
+import { MALLOC_SETTINGS } from '../harness/malloc-settings.ts';
 import { resolveRun } from './support/real-run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorumbench-ssh-test-'));
@@ -87,12 +88,14 @@ describe('ssh launcher', () => {
 
   it('runs a process with the run files, private, from its first stdin lines; its own stdin follows; the folder goes when it exits', async () => {
     // A stand-in for node: prints its arguments, the cluster file, its and its folder's modes, then
-    // the first line of its stdin, and exits when stdin closes.
+    // the first line of its stdin and its GLIBC_TUNABLES, and exits when stdin closes.
     const fakeNode = join(dir, 'node');
-    writeFileSync(fakeNode, `#!/bin/sh\necho "args: $*"\nf=$7\necho "file: $(cat "$f")"\necho "modes: $(stat -c %a "$f") $(stat -c %a "$(dirname "$f")")"\necho "folder: $(dirname "$f")"\nread -r line\necho "stdin: $line"\ncat >/dev/null\n`, { mode: 0o755 });
+    writeFileSync(fakeNode, `#!/bin/sh\necho "args: $*"\nf=$7\necho "file: $(cat "$f")"\necho "modes: $(stat -c %a "$f") $(stat -c %a "$(dirname "$f")")"\necho "folder: $(dirname "$f")"\nread -r line\necho "stdin: $line"\necho "tunables: $GLIBC_TUNABLES"\ncat >/dev/null\n`, { mode: 0o755 });
     const plan: ProcessPlan = { name: 'x', entry: 'harness/cli/serve-entry', args: ['--id', "s'1", '--cluster', { file: 'cluster.json' }] };
     const command = remoteProcessCommand(host({ node: fakeNode }), plan, ['cluster.json']);
-    const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const env = { ...process.env };
+    delete env['GLIBC_TUNABLES'];
+    const child = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'inherit'], env });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stdin.write(fileLines(new Map([['cluster.json', '{"seed": 1}\nsecond line ü']])));
@@ -107,6 +110,8 @@ describe('ssh launcher', () => {
     assert.equal(lines[2], 'second line ü');
     assert.equal(lines[3], 'modes: 600 700');
     assert.equal(lines[5], 'stdin: hello process');
+    // The harness's allocator settings (harness/malloc-settings.ts), as the remote environment set none.
+    assert.equal(lines[6], `tunables: ${MALLOC_SETTINGS}`);
     const folder = lines[4]!.replace('folder: ', '');
     assert.equal(existsSync(folder), false, `${folder} left behind`);
   });

@@ -12,6 +12,7 @@
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { loaderFlags } from '../entry-points.ts';
+import { mallocSettingsEnv } from '../malloc-settings.ts';
 
 export interface ChildLine {
   readonly event?: string;
@@ -211,6 +212,8 @@ interface StartOptions {
   readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean;
   /** Stop it by closing its stdin before any signal (see {@link ChildProcessHandle}). */
   readonly stopByClosingStdin?: boolean;
+  /** Variables added to the harness's environment for this child. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -227,7 +230,10 @@ export function startCommand(
   return startProcess(name, file!, args, cwd, { onLine });
 }
 
-/** Starts `node <script> ...args` in `cwd` (with tsx's loader if `script` is TypeScript) and tracks it. */
+/**
+ * Starts `node <script> ...args` in `cwd` (with tsx's loader if `script` is TypeScript) and tracks it;
+ * it runs with the harness's allocator settings (../malloc-settings.ts).
+ */
 export function startNodeScript(
   name: string,
   script: string,
@@ -235,7 +241,7 @@ export function startNodeScript(
   cwd: string,
   onLine?: (line: ChildLine, handle: ChildProcessHandle) => boolean,
 ): ChildProcessHandle {
-  return startProcess(name, process.execPath, [...loaderFlags(script), script, ...args], cwd, onLine === undefined ? {} : { onLine });
+  return startProcess(name, process.execPath, [...loaderFlags(script), script, ...args], cwd, { ...(onLine === undefined ? {} : { onLine }), env: mallocSettingsEnv() });
 }
 
 /** Starts `file ...args` in `cwd` with piped stdio and tracks it (stopped on exit, SIGINT, SIGTERM). */
@@ -247,6 +253,7 @@ export function startProcess(name: string, file: string, args: readonly string[]
     stderr: 'pipe',
     buffer: false,
     reject: false,
+    env: options.env ?? {},
     // execa's own exit hook also kills the child if the harness exits.
     cleanup: true,
   });

@@ -71,7 +71,7 @@ export function runMeta(): Record<string, string | number> {
   } catch {
     // Not a git checkout (e.g. an unpacked tarball): leave it unknown.
   }
-  return { gitCommit: commit, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length };
+  return { gitCommit: commit, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cpuCount: cpus().length, glibcTunables: process.env['GLIBC_TUNABLES'] ?? '' };
 }
 
 /**

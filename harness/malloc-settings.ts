@@ -1,0 +1,65 @@
+/**
+ * @module The allocator settings the harness runs its processes with, and the restart that applies
+ * them to the `quorumbench` command itself.
+ *
+ * Erasure coding and large messages allocate megabytes per call. With glibc's defaults every
+ * allocation above 128 KiB (a threshold that adapts up to 32 MiB) is a fresh `mmap` whose pages fault
+ * on first write, and freed memory at the top of the heap goes back to the kernel, so a 64 MiB encode
+ * spent most of its time in page faults (docs/cost-model.md, "Memory"). Raising both thresholds to
+ * 256 MiB lets the heap keep and reuse what large calls free. glibc reads these settings only at
+ * process start (`GLIBC_TUNABLES`; no Node API can change them later), hence environment variables
+ * for children and a restart for the command. Other C libraries ignore the variable.
+ *
+ * A `GLIBC_TUNABLES` already in the environment, empty included, is the user's choice and wins:
+ * `GLIBC_TUNABLES= quorumbench run …` runs with glibc's defaults.
+ */
+import { spawn } from 'node:child_process';
+
+export const MALLOC_SETTINGS = 'glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456';
+
+/** Commands that code large values or measure: worth one more process start (about 50 ms). */
+const RESTARTED_COMMANDS = new Set(['run', 'reproduce', 'calibrate', 'swarm']);
+
+/** The variables to add to a child's environment: none when the user has set `GLIBC_TUNABLES`. */
+export function mallocSettingsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return env['GLIBC_TUNABLES'] === undefined ? { GLIBC_TUNABLES: MALLOC_SETTINGS } : {};
+}
+
+/** The settings line of a remote shell script: the remote user's own `GLIBC_TUNABLES` wins there too. */
+export const MALLOC_SETTINGS_SHELL = `export GLIBC_TUNABLES="\${GLIBC_TUNABLES-${MALLOC_SETTINGS}}"`;
+
+/** Whether the `quorumbench` command line `argv` (process.argv) runs a command that wants the settings. */
+export function commandWantsSettings(argv: readonly string[]): boolean {
+  return RESTARTED_COMMANDS.has(argv[2] ?? '');
+}
+
+/**
+ * Runs this very script again (same Node flags, arguments, stdio) with the settings in its
+ * environment, relays signals to it, and ends this process as the child ended. Returns whether it
+ * did: when false (not Linux, or `GLIBC_TUNABLES` already set), the caller runs normally. node's `spawn`
+ * rather than execa: this runs before every such command and execa would add to its start.
+ */
+export function restartWithSettings(argv: readonly string[] = process.argv): boolean {
+  if (process.platform !== 'linux' || process.env['GLIBC_TUNABLES'] !== undefined) return false;
+  const child = spawn(process.execPath, [...process.execArgv, ...argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, ...mallocSettingsEnv() },
+  });
+  // Ctrl-C reaches both processes (one process group); a signal sent to this pid alone is relayed.
+  // The child's handlers are idempotent, so a second SIGINT changes nothing.
+  const relay = (signal: NodeJS.Signals): void => {
+    child.kill(signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, relay);
+  child.on('error', (error) => {
+    process.stderr.write(`quorumbench: could not restart with the allocator settings: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    for (const s of signals) process.off(s, relay);
+    if (signal !== null) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+  return true;
+}

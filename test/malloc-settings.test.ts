@@ -1,0 +1,79 @@
+/**
+ * The allocator settings reach every process that codes values: the `quorumbench` commands that
+ * restart themselves with them, the local children the real engine starts, and the remote script
+ * of a multi-host run; a GLIBC_TUNABLES the user set, empty included, is left as it is.
+ */
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { PROJECT_ROOT } from '../harness/entry-points.ts';
+import { commandWantsSettings, MALLOC_SETTINGS, MALLOC_SETTINGS_SHELL, mallocSettingsEnv } from '../harness/malloc-settings.ts';
+import { startNodeScript } from '../harness/real/processes.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'qb-malloc-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The environment of this process without GLIBC_TUNABLES, plus `extra`. */
+function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  if (!('GLIBC_TUNABLES' in extra)) delete env['GLIBC_TUNABLES'];
+  return env;
+}
+
+describe('allocator settings', () => {
+  it('are added to a child environment only when the user set no GLIBC_TUNABLES', () => {
+    assert.deepEqual(mallocSettingsEnv({}), { GLIBC_TUNABLES: MALLOC_SETTINGS });
+    assert.deepEqual(mallocSettingsEnv({ GLIBC_TUNABLES: '' }), {});
+    assert.deepEqual(mallocSettingsEnv({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }), {});
+  });
+
+  it('are wanted by the commands that code values or measure, not by quick ones', () => {
+    for (const command of ['run', 'reproduce', 'calibrate', 'swarm']) assert.equal(commandWantsSettings(['node', 'quorumbench', command, 'x.yaml']), true, command);
+    for (const command of ['check', 'compare', 'serve', 'trace', '--help']) assert.equal(commandWantsSettings(['node', 'quorumbench', command]), false, command);
+    assert.equal(commandWantsSettings(['node', 'quorumbench']), false);
+  });
+
+  it('`quorumbench run` restarts with them, records them, and keeps the exit code; a set GLIBC_TUNABLES wins', { skip: process.platform !== 'linux' }, () => {
+    const config = join(dir, 'tiny.yaml');
+    writeFileSync(config, 'name: tiny\nprotocol: { name: abd, t: 1 }\nnetwork: { preset: dc }\nworkload: { keys: 1, writers: 1, readers: 1, valueBytes: 16, operations: 20 }\n');
+    const run = (out: string, env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'run', config, '--out', join(dir, out)], { cwd: PROJECT_ROOT, encoding: 'utf8', env });
+    const tunables = (out: string): unknown => (JSON.parse(readFileSync(join(dir, out, 'summary.json'), 'utf8')) as { meta: Record<string, unknown> }).meta['glibcTunables'];
+
+    const restarted = run('restarted', envWith({}));
+    assert.equal(restarted.status, 0, restarted.stderr);
+    assert.equal(tunables('restarted'), MALLOC_SETTINGS);
+    const defaults = run('defaults', envWith({ GLIBC_TUNABLES: '' }));
+    assert.equal(defaults.status, 0, defaults.stderr);
+    assert.equal(tunables('defaults'), '');
+
+    writeFileSync(config, 'name: tiny\nprotocol: { name: abd, t: 0 }\n');
+    const bad = run('bad', envWith({}));
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  });
+
+  it('reach a child the real engine starts', async () => {
+    const script = join(dir, 'print-env.mjs');
+    writeFileSync(script, "console.log(JSON.stringify({ event: 'env', tunables: process.env.GLIBC_TUNABLES ?? null }));\n");
+    const saved = process.env['GLIBC_TUNABLES'];
+    delete process.env['GLIBC_TUNABLES'];
+    try {
+      const child = startNodeScript('print-env', script, [], dir);
+      await child.done;
+      assert.deepEqual(child.lines, [{ event: 'env', tunables: MALLOC_SETTINGS }]);
+    } finally {
+      if (saved !== undefined) process.env['GLIBC_TUNABLES'] = saved;
+    }
+  });
+
+  it('are set by the remote script unless the remote environment has its own', () => {
+    const print = `${MALLOC_SETTINGS_SHELL}; printf %s "$GLIBC_TUNABLES"`;
+    assert.equal(spawnSync('sh', ['-c', print], { encoding: 'utf8', env: envWith({}) }).stdout, MALLOC_SETTINGS);
+    assert.equal(spawnSync('sh', ['-c', print], { encoding: 'utf8', env: envWith({ GLIBC_TUNABLES: '' }) }).stdout, '');
+    assert.equal(spawnSync('sh', ['-c', print], { encoding: 'utf8', env: envWith({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }) }).stdout, 'glibc.malloc.hugetlb=1');
+  });
+});
