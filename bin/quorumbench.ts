@@ -6,6 +6,9 @@
  * harness's allocator settings (harness/malloc-settings.ts).
  */
 import { runCli } from '../harness/cli/main.ts';
-import { commandWantsSettings, restartWithSettings } from '../harness/malloc-settings.ts';
+import { commandWantsSettings, restartWithSettings, stopWhenRestarterGone } from '../harness/malloc-settings.ts';
 
-if (!(commandWantsSettings(process.argv) && restartWithSettings(process.argv))) await runCli(process.argv);
+if (!(commandWantsSettings(process.argv) && restartWithSettings(process.argv))) {
+  stopWhenRestarterGone();
+  await runCli(process.argv);
+}

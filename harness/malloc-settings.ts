@@ -17,6 +17,12 @@ import { spawn } from 'node:child_process';
 
 export const MALLOC_SETTINGS = 'glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=268435456';
 
+/** Names the restarting process in the restarted one's environment. */
+const RESTARTED_BY = 'QUORUMBENCH_RESTARTED_BY';
+
+/** How often a restarted process checks that the process that restarted it is still there. */
+const PARENT_POLL_MS = 500;
+
 /** Commands that code large values or measure: worth one more process start (about 50 ms). */
 const RESTARTED_COMMANDS = new Set(['run', 'reproduce', 'calibrate', 'swarm']);
 
@@ -43,7 +49,7 @@ export function restartWithSettings(argv: readonly string[] = process.argv): boo
   if (process.platform !== 'linux' || process.env['GLIBC_TUNABLES'] !== undefined) return false;
   const child = spawn(process.execPath, [...process.execArgv, ...argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, ...mallocSettingsEnv() },
+    env: { ...process.env, ...mallocSettingsEnv(), [RESTARTED_BY]: String(process.pid) },
   });
   // Ctrl-C reaches both processes (one process group); a signal sent to this pid alone is relayed.
   // The child's handlers are idempotent, so a second SIGINT changes nothing.
@@ -62,4 +68,22 @@ export function restartWithSettings(argv: readonly string[] = process.argv): boo
     else process.exit(code ?? 1);
   });
   return true;
+}
+
+/**
+ * In a process that {@link restartWithSettings} started: when the process that started it is gone
+ * (killed with SIGKILL, which it cannot relay), stop as on SIGTERM, so that the run's own cleanup
+ * runs and nothing goes on without the command the user started.
+ */
+export function stopWhenRestarterGone(env: NodeJS.ProcessEnv = process.env): void {
+  const restarter = Number(env[RESTARTED_BY]);
+  // Not for this process's own children (servers, workers): they have their own lifetimes.
+  delete env[RESTARTED_BY];
+  if (restarter !== process.ppid) return;
+  const timer = setInterval(() => {
+    if (process.ppid === restarter) return;
+    clearInterval(timer);
+    process.kill(process.pid, 'SIGTERM');
+  }, PARENT_POLL_MS);
+  timer.unref();
 }

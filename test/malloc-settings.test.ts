@@ -1,17 +1,19 @@
 /**
  * The allocator settings reach every process that codes values: the `quorumbench` commands that
- * restart themselves with them, the local children the real engine starts, and the remote script
- * of a multi-host run; a GLIBC_TUNABLES the user set, empty included, is left as it is.
+ * restart themselves with them (and stop if the restarting process is killed), the local children
+ * the real engine starts, and the remote script of a multi-host run; a GLIBC_TUNABLES the user set,
+ * empty included, is left as it is.
  */
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../harness/entry-points.ts';
 import { commandWantsSettings, MALLOC_SETTINGS, MALLOC_SETTINGS_SHELL, mallocSettingsEnv } from '../harness/malloc-settings.ts';
 import { startNodeScript } from '../harness/real/processes.ts';
+import { alive } from '../harness/real/serve-lifetime.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-malloc-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -54,6 +56,29 @@ describe('allocator settings', () => {
     const bad = run('bad', envWith({}));
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  });
+
+  it('a restarted `quorumbench run` stops when the process that restarted it is killed with SIGKILL', { skip: process.platform !== 'linux' }, async () => {
+    const config = join(dir, 'long.yaml');
+    // Long enough (about 200,000 operations) that the kill arrives while the run is going.
+    writeFileSync(config, 'name: long\nprotocol: { name: abd, t: 1 }\nnetwork: { preset: dc }\nworkload: { keys: 4, writers: 2, readers: 6, valueBytes: 64, operations: 200000 }\n');
+    const out = join(dir, 'long-out');
+    const restarter = spawn(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'run', config, '--out', out], { cwd: PROJECT_ROOT, env: envWith({}), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    await new Promise<void>((resolve) => {
+      restarter.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/run 1\/1 base#0: \d+\/200000 ops/.test(stderr)) resolve();
+      });
+    });
+    const children = readFileSync(`/proc/${restarter.pid}/task/${restarter.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    assert.equal(children.length, 1, `children of the restarting process: ${children.join(' ')}`);
+    const running = children[0]!;
+    restarter.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (alive(running) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(alive(running), false, 'the restarted run outlived the process that restarted it');
+    assert.equal(existsSync(out), false, 'a results folder was written');
   });
 
   it('reach a child the real engine starts', async () => {
