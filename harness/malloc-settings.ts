@@ -52,7 +52,7 @@ export function restartWithSettings(argv: readonly string[] = process.argv): boo
     env: { ...process.env, ...mallocSettingsEnv(), [RESTARTED_BY]: String(process.pid) },
   });
   // Ctrl-C reaches both processes (one process group); a signal sent to this pid alone is relayed.
-  // The child's handlers are idempotent, so a second SIGINT changes nothing.
+  // The child then sees Ctrl-C twice, which only repeats the stop it began at the first.
   const relay = (signal: NodeJS.Signals): void => {
     child.kill(signal);
   };
