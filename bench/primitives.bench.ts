@@ -42,7 +42,7 @@ import { restartWithSettings } from '../harness/malloc-settings.ts';
 // Measured as `quorumbench calibrate` measures: with the harness's allocator settings unless
 // GLIBC_TUNABLES is set (`GLIBC_TUNABLES= npm run bench:primitives` for glibc's defaults). The
 // restarted process does the work; this one waits and ends as it ends.
-if (restartWithSettings()) await new Promise<never>(() => {});
+if (restartWithSettings(true)) await new Promise<never>(() => {});
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

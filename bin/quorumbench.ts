@@ -6,9 +6,6 @@
  * harness's allocator settings (harness/malloc-settings.ts).
  */
 import { runCli } from '../harness/cli/main.ts';
-import { commandWantsSettings, restartWithSettings, stopWhenRestarterGone } from '../harness/malloc-settings.ts';
+import { commandWantsSettings, restartWithSettings } from '../harness/malloc-settings.ts';
 
-if (!(commandWantsSettings(process.argv) && restartWithSettings(process.argv))) {
-  stopWhenRestarterGone();
-  await runCli(process.argv);
-}
+if (!restartWithSettings(commandWantsSettings(process.argv))) await runCli(process.argv);

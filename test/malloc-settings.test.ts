@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../harness/entry-points.ts';
-import { commandWantsSettings, MALLOC_SETTINGS, MALLOC_SETTINGS_SHELL, mallocSettingsEnv } from '../harness/malloc-settings.ts';
-import { startNodeScript } from '../harness/real/processes.ts';
+import { commandWantsSettings, MALLOC_SETTINGS, mallocSettingsEnv, remoteSettingsLine } from '../harness/malloc-settings.ts';
+import { startCommand, startNodeScript } from '../harness/real/processes.ts';
+import { shellQuote } from '../harness/real/ssh.ts';
 import { alive } from '../harness/real/serve-lifetime.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-malloc-'));
@@ -36,6 +37,7 @@ describe('allocator settings', () => {
     for (const command of ['run', 'reproduce', 'calibrate', 'swarm']) assert.equal(commandWantsSettings(['node', 'quorumbench', command, 'x.yaml']), true, command);
     for (const command of ['check', 'compare', 'serve', 'trace', '--help']) assert.equal(commandWantsSettings(['node', 'quorumbench', command]), false, command);
     assert.equal(commandWantsSettings(['node', 'quorumbench']), false);
+    assert.equal(commandWantsSettings(['node', 'quorumbench', 'run', '--help']), false);
   });
 
   it('`quorumbench run` restarts with them, records them, and keeps the exit code; a set GLIBC_TUNABLES wins', { skip: process.platform !== 'linux' }, () => {
@@ -81,6 +83,17 @@ describe('allocator settings', () => {
     assert.equal(existsSync(out), false, 'a results folder was written');
   });
 
+  it('a restarted process whose restarter is already gone when it starts stops at once, writing nothing', { skip: process.platform !== 'linux' }, () => {
+    const config = join(dir, 'orphan.yaml');
+    writeFileSync(config, 'name: orphan\nprotocol: { name: abd, t: 1 }\nnetwork: { preset: dc }\nworkload: { keys: 4, writers: 2, readers: 6, valueBytes: 64, operations: 200000 }\n');
+    const out = join(dir, 'orphan-out');
+    // As if restarted by a process that was SIGKILLed before this one looked: a pid that is not its parent.
+    const env = envWith({ GLIBC_TUNABLES: MALLOC_SETTINGS, QUORUMBENCH_GLIBC_TUNABLES: 'harness', QUORUMBENCH_RESTARTED_BY: String(process.pid + 1_000_000) });
+    const orphan = spawnSync(process.execPath, ['--import', 'tsx', 'bin/quorumbench.ts', 'run', config, '--out', out], { cwd: PROJECT_ROOT, encoding: 'utf8', env, timeout: 60_000 });
+    assert.equal(orphan.signal, 'SIGTERM', `status ${orphan.status}, stderr: ${orphan.stderr}`);
+    assert.equal(existsSync(out), false, 'a results folder was written');
+  });
+
   it('reach a child the real engine starts', async () => {
     const script = join(dir, 'print-env.mjs');
     writeFileSync(script, "console.log(JSON.stringify({ event: 'env', tunables: process.env.GLIBC_TUNABLES ?? null }));\n");
@@ -95,10 +108,42 @@ describe('allocator settings', () => {
     }
   });
 
-  it('are set by the remote script unless the remote environment has its own', () => {
-    const print = `${MALLOC_SETTINGS_SHELL}; printf %s "$GLIBC_TUNABLES"`;
-    assert.equal(spawnSync('sh', ['-c', print], { encoding: 'utf8', env: envWith({}) }).stdout, MALLOC_SETTINGS);
-    assert.equal(spawnSync('sh', ['-c', print], { encoding: 'utf8', env: envWith({ GLIBC_TUNABLES: '' }) }).stdout, '');
-    assert.equal(spawnSync('sh', ['-c', print], { encoding: 'utf8', env: envWith({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }) }).stdout, 'glibc.malloc.hugetlb=1');
+  it("do not reach a program that is not the harness's (an external node): it gets the user's environment", async () => {
+    const script = join(dir, 'print-env.mjs');
+    writeFileSync(script, "console.log(JSON.stringify({ event: 'env', tunables: process.env.GLIBC_TUNABLES ?? null }));\n");
+    const saved = { tunables: process.env['GLIBC_TUNABLES'], marker: process.env['QUORUMBENCH_GLIBC_TUNABLES'] };
+    const restore = (name: string, value: string | undefined): void => {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    };
+    try {
+      // This process as a restarted harness: the settings are the harness's.
+      process.env['GLIBC_TUNABLES'] = MALLOC_SETTINGS;
+      process.env['QUORUMBENCH_GLIBC_TUNABLES'] = 'harness';
+      const external = startCommand('external', [process.execPath, script], dir, () => false);
+      await external.done;
+      assert.deepEqual(external.lines, [{ event: 'env', tunables: null }]);
+      // A value the user set is the user's environment: it stays.
+      process.env['GLIBC_TUNABLES'] = 'glibc.malloc.hugetlb=1';
+      delete process.env['QUORUMBENCH_GLIBC_TUNABLES'];
+      const own = startCommand('external', [process.execPath, script], dir, () => false);
+      await own.done;
+      assert.deepEqual(own.lines, [{ event: 'env', tunables: 'glibc.malloc.hugetlb=1' }]);
+    } finally {
+      restore('GLIBC_TUNABLES', saved.tunables);
+      restore('QUORUMBENCH_GLIBC_TUNABLES', saved.marker);
+    }
+  });
+
+  it('are set by the remote script unless the local user or the remote environment sets its own', () => {
+    const remote = (local: Record<string, string>, there: Record<string, string>): string =>
+      spawnSync('sh', ['-c', `${remoteSettingsLine(shellQuote, local)}; printf %s "$GLIBC_TUNABLES"`], { encoding: 'utf8', env: envWith(there) }).stdout;
+    assert.equal(remote({}, {}), MALLOC_SETTINGS);
+    assert.equal(remote({}, { GLIBC_TUNABLES: '' }), '');
+    assert.equal(remote({}, { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }), 'glibc.malloc.hugetlb=1');
+    assert.equal(remote({ GLIBC_TUNABLES: '' }, { GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }), '');
+    assert.equal(remote({ GLIBC_TUNABLES: "it's" }, {}), "it's");
+    // The harness's own settings (a restarted process) are not the user's: the remote environment still wins.
+    assert.equal(remote({ GLIBC_TUNABLES: MALLOC_SETTINGS, QUORUMBENCH_GLIBC_TUNABLES: 'harness' }, { GLIBC_TUNABLES: '' }), '');
   });
 });

@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { loaderFlags } from '../entry-points.ts';
-import { mallocSettingsEnv } from '../malloc-settings.ts';
+import { mallocSettingsEnv, userMallocEnv } from '../malloc-settings.ts';
 
 export interface ChildLine {
   readonly event?: string;
@@ -162,7 +162,12 @@ function onExit(): void {
   removeTempDirs();
 }
 
+/** Whether a SIGINT/SIGTERM is being handled: a second one (Ctrl-C relayed by a restart) changes nothing. */
+let stopping = false;
+
 function onSignal(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
   const handles = [...live];
   process.stderr.write(`quorumbench: ${signal}: stopping ${handles.length} child process(es)\n`);
   void Promise.all(handles.map((handle) => handle.stop(2_000))).finally(() => {
@@ -212,8 +217,8 @@ interface StartOptions {
   readonly onLine?: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean;
   /** Stop it by closing its stdin before any signal (see {@link ChildProcessHandle}). */
   readonly stopByClosingStdin?: boolean;
-  /** Variables added to the harness's environment for this child. */
-  readonly env?: Readonly<Record<string, string>>;
+  /** Variables added to (or, undefined, removed from) the harness's environment for this child. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -227,7 +232,8 @@ export function startCommand(
   onLine: (line: ChildLine, handle: ChildProcessHandle, text: string) => boolean,
 ): ChildProcessHandle {
   const [file, ...args] = command;
-  return startProcess(name, file!, args, cwd, { onLine });
+  // Someone else's program: the user's environment, not the harness's allocator settings.
+  return startProcess(name, file!, args, cwd, { onLine, env: userMallocEnv() });
 }
 
 /**

@@ -13,9 +13,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { ConfigError, showValue } from '../config/errors.ts';
 import { writeFileAtomic } from '../results/writer.ts';
-
-/** How often a server started by a wrapper checks that the wrapper is still there, ms. */
-const LAUNCHER_POLL_MS = 500;
+import { whenParentGone } from '../parent-watch.ts';
 
 /** Whether process `pid` exists (EPERM: it does, as another user's process). */
 export function alive(pid: number): boolean {
@@ -78,11 +76,6 @@ export function isPackageWrapper(args: readonly string[]): boolean {
 export function stopWithLauncher(onGone: (launcherPid: number) => void): boolean {
   const launcher = process.ppid;
   if (!isPackageWrapper(argumentsOf(launcher))) return false;
-  const timer = setInterval(() => {
-    if (process.ppid === launcher) return;
-    clearInterval(timer);
-    onGone(launcher);
-  }, LAUNCHER_POLL_MS);
-  timer.unref();
+  whenParentGone(launcher, () => onGone(launcher));
   return true;
 }

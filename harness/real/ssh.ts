@@ -12,7 +12,7 @@
  */
 import { relative } from 'node:path';
 import { entryFile, PROJECT_ROOT, type EntryPoint } from '../entry-points.ts';
-import { MALLOC_SETTINGS_SHELL } from '../malloc-settings.ts';
+import { remoteSettingsLine } from '../malloc-settings.ts';
 import type { HostSettings, SshSettings } from './hosts-config.ts';
 import type { ProcessPlan } from './launch.ts';
 
@@ -88,8 +88,8 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /**
  * The remote command of a process's session: make a private folder (0700, files 0600), write the
  * run's files into it from the first stdin lines (one base64 line per file, in `files` order), run
- * the process from the project's directory with the harness's allocator settings (unless the remote
- * environment sets its own: ../malloc-settings.ts), and remove the folder when it exits. `sh`'s `read`
+ * the process from the project's directory with the allocator settings (../malloc-settings.ts: the
+ * local user's, else the remote environment's, else the harness's), and remove the folder when it exits. `sh`'s `read`
  * takes its input one byte at a time from a pipe, so the process's own stdin starts right after the
  * last file line. Secrets never appear on a command line (visible to every user of the host).
  */
@@ -104,7 +104,7 @@ export function remoteProcessCommand(host: HostSettings, plan: ProcessPlan, file
     `trap 'exit 143' TERM`,
     `for f in ${files.join(' ')}; do IFS= read -r data && printf %s "$data" | base64 -d > "$d/$f" || exit 125; done`,
     `${cdProject(host.dir)} || exit 125`,
-    MALLOC_SETTINGS_SHELL,
+    remoteSettingsLine(shellQuote),
     nodeCommand(host, plan.entry, args),
   ]);
 }
