@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -53,6 +53,15 @@ describe('allocator settings', () => {
     const defaults = run('defaults', envWith({ GLIBC_TUNABLES: '' }));
     assert.equal(defaults.status, 0, defaults.stderr);
     assert.equal(tunables('defaults'), '');
+
+    // Under a profiler the command is not restarted: the profile would be of the wrong process.
+    const profiles = join(dir, 'profiles');
+    const profiled = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profiles}`, '--import', 'tsx', 'bin/quorumbench.ts', 'run', config, '--out', join(dir, 'profiled')], { cwd: PROJECT_ROOT, encoding: 'utf8', env: envWith({}) });
+    assert.equal(profiled.status, 0, profiled.stderr);
+    assert.equal(tunables('profiled'), '');
+    // Profile files are named CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: one process wrote them all.
+    const pids = new Set(readdirSync(profiles).map((name) => name.split('.')[3]));
+    assert.equal(pids.size, 1, `profiles of ${[...pids].join(', ')}`);
 
     writeFileSync(config, 'name: tiny\nprotocol: { name: abd, t: 0 }\n');
     const bad = run('bad', envWith({}));
