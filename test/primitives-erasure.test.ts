@@ -171,3 +171,20 @@ test('unaligned fragments (e.g. slices of a received message) decode', () => {
     assert.deepEqual(codec.decode(only(received, [0, 2, 5, 6]), 4, 7), value);
   }
 });
+
+test('a value at any byte offset (a slice of a received message) encodes to the same fragments', () => {
+  // Sizes whose last packet ends inside the value's last shard, and exactly at the value's end.
+  for (const [k, n, size] of [[2, 4, 100_003], [3, 7, 196_608], [5, 13, (1 << 20) + 13], [6, 16, 1 << 20]] as const) {
+    const value = valueOf(size, k + n);
+    for (const offset of [1, 3, 4, 8]) {
+      const wire = new Uint8Array(size + offset);
+      wire.set(value, offset);
+      const slice = wire.subarray(offset);
+      for (const codec of codecs) {
+        const fragments = codec.encode(slice, k, n);
+        assert.deepEqual(fragments, ts.encode(value, k, n), `${codec.name} k=${k} n=${n} size=${size} offset=${offset}`);
+        assert.deepEqual(wire.subarray(offset), value, 'encode left its input alone');
+      }
+    }
+  }
+});

@@ -536,46 +536,60 @@ export function attackTableChart(
  * Predicted (x) against measured (y), log–log, one panel per metric (rows carry `metric`,
  * `predicted`, `measured`, `protocol`, `op`): a point per row in its protocol's colour, its shape by
  * op kind, and the diagonal y = x in grey, so a point above the line is one the prediction
- * underestimates. Each panel has its own scales (latencies and throughputs differ in unit).
+ * underestimates. In each panel both axes share one domain, the range of every predicted and
+ * measured value of that metric, so the diagonal runs corner to corner and a point's distance from
+ * it is the same factor whichever way it errs; panels differ (latencies and throughputs differ in
+ * unit).
  */
 export function predictedVsMeasuredChart(
   rows: readonly CsvRow[],
   o: { name: string; title: string; subtitle?: string; csv: string; metrics: readonly string[] },
 ): ChartDef {
-  const scale = { type: 'log', nice: false, padding: 10 };
-  const inner: VlSpec = {
-    width: 260,
-    height: 260,
-    layer: [
-      {
-        mark: { type: 'line', color: '#999999', strokeDash: [4, 3], strokeWidth: 1.5 },
-        encoding: {
-          x: { field: 'predicted', type: 'quantitative', scale },
-          y: { field: 'predicted', type: 'quantitative', scale },
-          order: { field: 'predicted', type: 'quantitative' },
+  const panels = o.metrics.flatMap((metric) => {
+    const own = rows.filter((row) => row['metric'] === metric);
+    const values = [...numbers(own, 'predicted'), ...numbers(own, 'measured')].filter((v) => v > 0);
+    if (values.length === 0) return [];
+    // A little room beyond the extreme points, so none sits on the frame.
+    const domain = [Math.min(...values) / 1.15, Math.max(...values) * 1.15];
+    const scale = { type: 'log', domain, nice: false };
+    // Ticks at 1, 2 and 5 times a power of ten: on a log axis vega's own pick crowds the labels.
+    const ticks: number[] = [];
+    for (let decade = 10 ** Math.floor(Math.log10(domain[0]!)); decade <= domain[1]!; decade *= 10) {
+      for (const step of [1, 2, 5]) if (step * decade >= domain[0]! && step * decade <= domain[1]!) ticks.push(step * decade);
+    }
+    const axis = { values: ticks, format: ',~r', grid: true };
+    return [{
+      title: metric,
+      width: 260,
+      height: 260,
+      layer: [
+        {
+          data: { values: domain.map((d) => ({ d })) },
+          mark: { type: 'line', color: '#999999', strokeDash: [4, 3], strokeWidth: 1.5, clip: true },
+          encoding: {
+            x: { field: 'd', type: 'quantitative', scale, axis },
+            y: { field: 'd', type: 'quantitative', scale, axis },
+          },
         },
-      },
-      {
-        mark: { type: 'point', filled: true, size: 55, opacity: 0.85 },
-        encoding: {
-          x: { field: 'predicted', type: 'quantitative', title: 'Predicted by the simulator (log scale)', scale },
-          y: { field: 'measured', type: 'quantitative', title: 'Measured on the real engine (log scale)', scale },
-          color: protocolColor(rows),
-          shape: { field: 'op', type: 'nominal', title: 'Operation', sort: [...OP_ORDER, 'all'] },
-          tooltip: [
-            { field: 'protocol' }, { field: 't' }, { field: 'valueBytes' }, { field: 'clients' }, { field: 'op' },
-            { field: 'predicted', type: 'quantitative', format: '.4~r' },
-            { field: 'measured', type: 'quantitative', format: '.4~r' },
-            { field: 'relativeError', type: 'quantitative', format: '+.1%' },
-          ],
+        {
+          transform: [{ filter: { field: 'metric', equal: metric } }],
+          mark: { type: 'point', filled: true, size: 55, opacity: 0.85 },
+          encoding: {
+            x: { field: 'predicted', type: 'quantitative', title: 'Predicted by the simulator (log scale)', scale, axis },
+            y: { field: 'measured', type: 'quantitative', title: 'Measured on the real engine (log scale)', scale, axis },
+            color: protocolColor(rows),
+            shape: { field: 'op', type: 'nominal', title: 'Operation', sort: [...OP_ORDER, 'all'] },
+            tooltip: [
+              { field: 'protocol' }, { field: 't' }, { field: 'valueBytes' }, { field: 'clients' }, { field: 'op' },
+              { field: 'predicted', type: 'quantitative', format: '.4~r' },
+              { field: 'measured', type: 'quantitative', format: '.4~r' },
+              { field: 'relativeError', type: 'quantitative', format: '+.1%' },
+            ],
+          },
         },
-      },
-    ],
-  };
-  const body: VlSpec = {
-    facet: { column: { field: 'metric', type: 'nominal', title: null, sort: [...o.metrics] } },
-    spec: inner,
-    resolve: { scale: { x: 'independent', y: 'independent' } },
-  };
+      ],
+    }];
+  });
+  const body: VlSpec = { hconcat: panels, resolve: { scale: { x: 'independent', y: 'independent' } } };
   return { name: o.name, title: o.title, csv: o.csv, spec: topLevel(o.title, o.subtitle, rows, body) };
 }
