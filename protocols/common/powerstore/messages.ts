@@ -227,7 +227,6 @@ export function candidateKey<T>(ts: TimestampOps<T>, candidate: Candidate<T>): s
 }
 
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
+  // A view, not a copy: Buffer's native hex encoder, far cheaper than a string built per byte.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 }
