@@ -180,6 +180,8 @@ export class TcpTransport implements Transport {
   /** Nodes that sent from here without being attached (hostile clients): announced like attached ones. */
   private readonly unattachedSenders: NodeId[] = [];
   private readonly dialed = new Map<string, Connection>();
+  /** `dialed` by the peer node it was looked up for (connectionTo). */
+  private readonly dialedByNode = new Map<NodeId, Connection>();
   private readonly connections = new Set<Connection>();
   /** Nodes without an address, reachable over the connection that proved them. */
   private readonly routes = new Map<NodeId, Connection>();
@@ -341,15 +343,21 @@ export class TcpTransport implements Transport {
   }
 
   private connectionTo(to: NodeId): Connection | undefined {
+    // Per message: the dialed connection by node, without building the address key each time
+    // (an entry of `dialed` never changes once made, so neither does this one).
+    const known = this.dialedByNode.get(to);
+    if (known !== undefined) return known;
     const address = this.options.peers?.get(to);
     if (address === undefined) return this.routes.get(to);
     const key = addressKey(address);
-    const existing = this.dialed.get(key);
-    if (existing !== undefined) return existing;
-    // A listener that no run has reached yet has no run to dial for.
-    if (this.runId === undefined) return undefined;
-    const connection = this.dial(address, this.runId);
-    this.dialed.set(key, connection);
+    let connection = this.dialed.get(key);
+    if (connection === undefined) {
+      // A listener that no run has reached yet has no run to dial for.
+      if (this.runId === undefined) return undefined;
+      connection = this.dial(address, this.runId);
+      this.dialed.set(key, connection);
+    }
+    this.dialedByNode.set(to, connection);
     return connection;
   }
 
