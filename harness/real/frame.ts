@@ -293,7 +293,17 @@ export class FrameReader {
       throw new FrameError('oversized', `frame: length ${length} exceeds the maximum ${this.maxFrameBytes}`);
     }
     if (this.buffered < FRAME_HEADER_BYTES + length) return undefined;
-    return this.take(FRAME_HEADER_BYTES + length).subarray(FRAME_HEADER_BYTES);
+    const first = this.chunks[0]!;
+    const size = FRAME_HEADER_BYTES + length;
+    if (first.length >= size) {
+      // The common case, the whole frame in the first chunk: one view of the body (take() would
+      // make a view of the frame, then this a view of that).
+      if (first.length === size) this.chunks.shift();
+      else this.chunks[0] = first.subarray(size);
+      this.buffered -= size;
+      return first.subarray(FRAME_HEADER_BYTES, size);
+    }
+    return this.take(size).subarray(FRAME_HEADER_BYTES);
   }
 
   private peekLength(): number {
