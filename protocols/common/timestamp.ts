@@ -118,7 +118,7 @@ export const writerTimestamps: TimestampOps<WriterTimestamp> = {
     out.set(writer, NUM_BYTES);
     return out;
   },
-  storedSize: (ts) => NUM_BYTES + utf8.encode(ts.writer).length,
+  storedSize: (ts) => NUM_BYTES + (isAscii(ts.writer) ? ts.writer.length : utf8.encode(ts.writer).length),
   huge: (salt, writer) => ({ num: HUGE_BASE + (salt & 0xffff), writer }),
   num: (ts) => ts.num,
   successor: (ts, writer) => ({ num: Math.min(ts.num + 1, Number.MAX_SAFE_INTEGER), writer }),
