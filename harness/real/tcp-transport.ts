@@ -166,6 +166,9 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const TLS_PSK_CIPHERS = 'PSK-AES128-GCM-SHA256';
 const TLS_PSK_IDENTITY = 'quorumbench';
 
+/** The read buffer of a dialed plain-TCP connection (libuv's own read size). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 function addressKey(address: HostPort): string {
   return `${address.host}:${address.port}`;
 }
@@ -376,7 +379,22 @@ export class TcpTransport implements Transport {
             // The pre-shared key authenticates the server; it has no certificate to check.
             checkServerIdentity: () => undefined,
           })
-        : net.connect({ host: address.host, port: address.port });
+        : net.connect({
+            host: address.host,
+            port: address.port,
+            // Plain TCP: the socket reads into this buffer and hands the bytes straight to the
+            // frame reader (a copy, since the buffer is reused), without a readable stream's
+            // push, 'data' event and read-more tick per chunk.
+            onread: {
+              buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+              callback: (length: number, buffer: Uint8Array): boolean => {
+                const chunk = Buffer.allocUnsafe(length);
+                chunk.set(buffer.subarray(0, length));
+                this.onData(connection, chunk);
+                return true;
+              },
+            },
+          });
     const connection = this.adopt(socket, 'dialer', remote);
     this.queueWrite(connection, encodeOpenFrame(runId, connection.nonce, this.channels));
     return connection;
