@@ -23,6 +23,7 @@
 import { isValidTag } from '../host/attribution.ts';
 import { isRunId } from './run-secret.ts';
 import { decodeValue, encodeInto, encodeValue, WireError, wireSize } from '../wire/codec.ts';
+import { messageWireSize } from '../sim/frame-size.ts';
 import type { NodeId, ProtocolMessage } from '../../protocols/types.ts';
 
 /** Bumped whenever the payload layout changes; a peer speaking another version is refused. */
@@ -122,32 +123,46 @@ export function encodeRefuseFrame(reason: string, detail: string, trailerBytes =
   return withHeader(encodeValue([KIND_REFUSE, reason.slice(0, MAX_REASON_LENGTH), detail.slice(0, MAX_DETAIL_LENGTH)]), trailerBytes);
 }
 
-/** The last message encoded: a broadcast sends one message object to every server (encode once). */
+/**
+ * The last message encoded, and where its bytes are: in the frame it was encoded into (a broadcast
+ * sends one message object to every server, so it is encoded once and copied from there).
+ */
 let lastMsg: ProtocolMessage | undefined;
-let lastMsgBytes: Uint8Array = new Uint8Array(0);
+let lastMsgFrame: Buffer = Buffer.alloc(0);
+let lastMsgStart = 0;
+let lastMsgLength = 0;
 
 /**
  * The frame of `encodeValue([1, from, to, key, dueUs, tag, msg])`, built as the array header and small
  * fields followed by the message's own encoding (an array's items are encoded one after the other),
- * so that a message broadcast to n servers is encoded once, not n times. Protocols treat sent
- * messages as immutable, which makes the one-entry cache sound (as in harness/sim/frame-size.ts).
- * `trailerBytes` leaves room for the MAC at the end.
+ * written straight into the frame: a message broadcast to n servers is encoded once, not n times,
+ * and its size comes from the cache that sized the frame for the metrics (frame-size.ts). Protocols
+ * treat sent messages as immutable, which makes the one-entry caches sound; a sent frame is never
+ * written again except for its MAC trailer, after the message. `trailerBytes` leaves room for the MAC
+ * at the end.
  */
 export function encodeDataFrame(from: NodeId, to: NodeId, key: string, msg: ProtocolMessage, tag: number, dueUs = 0, trailerBytes = 0): Buffer {
-  if (msg !== lastMsg) {
-    lastMsgBytes = encodeValue(msg);
-    lastMsg = msg;
-  }
+  const cached = msg === lastMsg;
+  const msgLength = cached ? lastMsgLength : messageWireSize(msg);
   const head = [KIND_DATA, from, to, key, dueUs, tag];
   const headLength = wireSize(head);
   // head = [array tag][count 6][items]; the count becomes 7 with the message appended.
-  const length = 1 + headLength + lastMsgBytes.length + trailerBytes;
+  const length = 1 + headLength + msgLength + trailerBytes;
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   out.writeUInt32BE(length, 0);
   out[FRAME_HEADER_BYTES] = FRAME_CODEC_VERSION;
   encodeInto(head, out, FRAME_HEADER_BYTES + 1);
   out[FRAME_HEADER_BYTES + 2] = 7;
-  out.set(lastMsgBytes, FRAME_HEADER_BYTES + 1 + headLength);
+  const msgStart = FRAME_HEADER_BYTES + 1 + headLength;
+  if (cached) {
+    lastMsgFrame.copy(out, msgStart, lastMsgStart, lastMsgStart + msgLength);
+  } else {
+    encodeInto(msg, out, msgStart);
+    lastMsg = msg;
+    lastMsgFrame = out;
+    lastMsgStart = msgStart;
+    lastMsgLength = msgLength;
+  }
   return out;
 }
 
@@ -278,7 +293,17 @@ export class FrameReader {
       throw new FrameError('oversized', `frame: length ${length} exceeds the maximum ${this.maxFrameBytes}`);
     }
     if (this.buffered < FRAME_HEADER_BYTES + length) return undefined;
-    return this.take(FRAME_HEADER_BYTES + length).subarray(FRAME_HEADER_BYTES);
+    const first = this.chunks[0]!;
+    const size = FRAME_HEADER_BYTES + length;
+    if (first.length >= size) {
+      // The common case, the whole frame in the first chunk: one view of the body (take() would
+      // make a view of the frame, then this a view of that).
+      if (first.length === size) this.chunks.shift();
+      else this.chunks[0] = first.subarray(size);
+      this.buffered -= size;
+      return first.subarray(FRAME_HEADER_BYTES, size);
+    }
+    return this.take(size).subarray(FRAME_HEADER_BYTES);
   }
 
   private peekLength(): number {

@@ -166,6 +166,9 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const TLS_PSK_CIPHERS = 'PSK-AES128-GCM-SHA256';
 const TLS_PSK_IDENTITY = 'quorumbench';
 
+/** The read buffer of a dialed plain-TCP connection (libuv's own read size). */
+const READ_BUFFER_BYTES = 64 * 1024;
+
 function addressKey(address: HostPort): string {
   return `${address.host}:${address.port}`;
 }
@@ -180,6 +183,8 @@ export class TcpTransport implements Transport {
   /** Nodes that sent from here without being attached (hostile clients): announced like attached ones. */
   private readonly unattachedSenders: NodeId[] = [];
   private readonly dialed = new Map<string, Connection>();
+  /** `dialed` by the peer node it was looked up for (connectionTo). */
+  private readonly dialedByNode = new Map<NodeId, Connection>();
   private readonly connections = new Set<Connection>();
   /** Nodes without an address, reachable over the connection that proved them. */
   private readonly routes = new Map<NodeId, Connection>();
@@ -341,15 +346,21 @@ export class TcpTransport implements Transport {
   }
 
   private connectionTo(to: NodeId): Connection | undefined {
+    // Per message: the dialed connection by node, without building the address key each time
+    // (an entry of `dialed` never changes once made, so neither does this one).
+    const known = this.dialedByNode.get(to);
+    if (known !== undefined) return known;
     const address = this.options.peers?.get(to);
     if (address === undefined) return this.routes.get(to);
     const key = addressKey(address);
-    const existing = this.dialed.get(key);
-    if (existing !== undefined) return existing;
-    // A listener that no run has reached yet has no run to dial for.
-    if (this.runId === undefined) return undefined;
-    const connection = this.dial(address, this.runId);
-    this.dialed.set(key, connection);
+    let connection = this.dialed.get(key);
+    if (connection === undefined) {
+      // A listener that no run has reached yet has no run to dial for.
+      if (this.runId === undefined) return undefined;
+      connection = this.dial(address, this.runId);
+      this.dialed.set(key, connection);
+    }
+    this.dialedByNode.set(to, connection);
     return connection;
   }
 
@@ -368,7 +379,22 @@ export class TcpTransport implements Transport {
             // The pre-shared key authenticates the server; it has no certificate to check.
             checkServerIdentity: () => undefined,
           })
-        : net.connect({ host: address.host, port: address.port });
+        : net.connect({
+            host: address.host,
+            port: address.port,
+            // Plain TCP: the socket reads into this buffer and hands the bytes straight to the
+            // frame reader (a copy, since the buffer is reused), without a readable stream's
+            // push, 'data' event and read-more tick per chunk.
+            onread: {
+              buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+              callback: (length: number, buffer: Uint8Array): boolean => {
+                const chunk = Buffer.allocUnsafe(length);
+                chunk.set(buffer.subarray(0, length));
+                this.onData(connection, chunk);
+                return true;
+              },
+            },
+          });
     const connection = this.adopt(socket, 'dialer', remote);
     this.queueWrite(connection, encodeOpenFrame(runId, connection.nonce, this.channels));
     return connection;

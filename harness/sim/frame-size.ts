@@ -28,12 +28,19 @@ export function frameWireSize(frame: Frame): number {
     keySize = wireSize(frame.key);
     if (keySizes.size < 100_000) keySizes.set(frame.key, keySize);
   }
-  const msg = frame.msg;
+  lastFrameSize = FRAME_OVERHEAD_BYTES + keySize + messageWireSize(frame.msg);
+  lastFrame = frame;
+  return lastFrameSize;
+}
+
+/**
+ * `wireSize(msg)`, from the same one-entry cache: the real engine encodes the message that it has
+ * just sized for the frame, and needs its size again to allocate the frame.
+ */
+export function messageWireSize(msg: unknown): number {
   if (msg !== lastMsg) {
     lastMsgSize = wireSize(msg);
     lastMsg = msg;
   }
-  lastFrame = frame;
-  lastFrameSize = FRAME_OVERHEAD_BYTES + keySize + lastMsgSize;
-  return lastFrameSize;
+  return lastMsgSize;
 }

@@ -26,6 +26,9 @@ const TAG_OBJECT = 9;
 
 /** Strings up to this many bytes are decoded by a copy loop when they are ASCII (see Reader.text). */
 const SHORT_TEXT_BYTES = 32;
+/** Slots of the decoder's cache of recent short strings (a power of two; see Reader.text). */
+const TEXT_CACHE_SLOTS = 256;
+const textCache: string[] = new Array(TEXT_CACHE_SLOTS).fill('');
 
 /** Nesting deeper than this is rejected on decode (no message of ours nests more than a few levels). */
 export const MAX_DEPTH = 32;
@@ -243,10 +246,28 @@ class Reader {
   text(): string {
     const length = this.varint();
     this.need(length);
-    // Short ASCII strings (field names, type tags, node ids) without a TextDecoder call.
+    // Short ASCII strings (field names, type tags, node ids) without a TextDecoder call; the same few
+    // recur in every message, so the last string seen per slot (by length and first and last byte)
+    // is reused when its bytes match, rather than built again.
     if (length <= SHORT_TEXT_BYTES) {
       const bytes = this.bytes;
       const start = this.offset;
+      if (length === 0) return '';
+      const slot = (length * 31 + bytes[start]! * 7 + bytes[start + length - 1]!) & (TEXT_CACHE_SLOTS - 1);
+      const cached = textCache[slot]!;
+      if (cached.length === length) {
+        let same = true;
+        for (let i = 0; i < length; i++) {
+          if (cached.charCodeAt(i) !== bytes[start + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          this.offset += length;
+          return cached;
+        }
+      }
       let out = '';
       let i = 0;
       for (; i < length; i++) {
@@ -256,6 +277,7 @@ class Reader {
       }
       if (i === length) {
         this.offset += length;
+        textCache[slot] = out;
         return out;
       }
     }
@@ -307,7 +329,12 @@ function read(reader: Reader, depth: number): unknown {
     case TAG_OBJECT: {
       const count = reader.varint();
       reader.need(count * 2);
-      const out: Record<string, unknown> = Object.create(null);
+      // Built as a plain object, then given a null prototype: the same own keys, in the same
+      // order, as filling Object.create(null), but V8 keeps the object in fast mode (shapes shared
+      // by every message of a type) instead of a dictionary, so the parsers' field reads are cheap.
+      // Assignment makes own data properties: Object.prototype's only inherited setter is
+      // `__proto__`, refused here.
+      const out: Record<string, unknown> = {};
       for (let i = 0; i < count; i++) {
         const key = reader.text();
         if (key === '__proto__' || Object.hasOwn(out, key)) {
@@ -315,6 +342,7 @@ function read(reader: Reader, depth: number): unknown {
         }
         out[key] = read(reader, depth + 1);
       }
+      Object.setPrototypeOf(out, null);
       return out;
     }
     default:

@@ -76,6 +76,23 @@ const utf8 = new TextEncoder();
  * shows the history).
  */
 export function signedBytes(register: string, ts: Timestamp, hash: Uint8Array): Uint8Array {
+  const writer = ts.writer;
+  if (!isAscii(register) || !isAscii(writer)) return signedBytesUtf8(register, ts, hash);
+  // ASCII names (ours: k0, w1) are their own UTF-8: written directly, without two TextEncoder calls.
+  const out = new Uint8Array(2 + register.length + 8 + 2 + writer.length + hash.length);
+  out[0] = register.length >>> 8;
+  out[1] = register.length & 0xff;
+  for (let i = 0; i < register.length; i++) out[2 + i] = register.charCodeAt(i);
+  const at = 2 + register.length;
+  writeNum(out, at, ts.num);
+  out[at + 8] = writer.length >>> 8;
+  out[at + 9] = writer.length & 0xff;
+  for (let i = 0; i < writer.length; i++) out[at + 10 + i] = writer.charCodeAt(i);
+  out.set(hash, at + 10 + writer.length);
+  return out;
+}
+
+function signedBytesUtf8(register: string, ts: Timestamp, hash: Uint8Array): Uint8Array {
   const name = utf8.encode(register);
   const writer = utf8.encode(ts.writer);
   const out = new Uint8Array(2 + name.length + 8 + 2 + writer.length + hash.length);
@@ -89,6 +106,27 @@ export function signedBytes(register: string, ts: Timestamp, hash: Uint8Array): 
   out.set(writer, at + 10);
   out.set(hash, at + 10 + writer.length);
   return out;
+}
+
+/** `num` as 8 bytes big-endian (the DataView setUint32 pair of signedBytesUtf8). */
+function writeNum(out: Uint8Array, at: number, num: number): void {
+  const high = Math.floor(num / 2 ** 32);
+  const low = num % 2 ** 32;
+  out[at] = high >>> 24;
+  out[at + 1] = (high >>> 16) & 0xff;
+  out[at + 2] = (high >>> 8) & 0xff;
+  out[at + 3] = high & 0xff;
+  out[at + 4] = low >>> 24;
+  out[at + 5] = (low >>> 16) & 0xff;
+  out[at + 6] = (low >>> 8) & 0xff;
+  out[at + 7] = low & 0xff;
+}
+
+/** Only ASCII, and short enough for a 2-byte length (longer strings take the TextEncoder path). */
+function isAscii(text: string): boolean {
+  if (text.length > 0xffff) return false;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 export function timestampOf(msg: { readonly num: number; readonly writer: string }): Timestamp {
@@ -113,7 +151,8 @@ const FIELDS: Readonly<Record<BftMessageType, readonly string[]>> = {
 function isVersionShape(record: Record<string, unknown>): boolean {
   const { num, writer, sig } = record;
   if (!isCounter(num) || typeof writer !== 'string' || !(sig instanceof Uint8Array)) return false;
-  if (utf8.encode(writer).length > MAX_WRITER_ID_BYTES) return false;
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a long id needs encoding to be measured.
+  if (writer.length * 3 > MAX_WRITER_ID_BYTES && utf8.encode(writer).length > MAX_WRITER_ID_BYTES) return false;
   if (num === 0) return writer === '' && sig.length === 0;
   return writer !== '' && sig.length === SIGNATURE_BYTES;
 }

@@ -18,6 +18,7 @@ export function isPlainRecord(value: unknown): value is Record<string, unknown> 
 
 /** Whether `record` has exactly `fields` as its own keys: no missing field, no extra one. */
 export function hasExactly(record: Record<string, unknown>, fields: readonly string[]): boolean {
-  const keys = Object.keys(record);
-  return keys.length === fields.length && fields.every((field) => Object.hasOwn(record, field));
+  if (Object.keys(record).length !== fields.length) return false;
+  for (let i = 0; i < fields.length; i++) if (!Object.hasOwn(record, fields[i]!)) return false;
+  return true;
 }

@@ -5,6 +5,7 @@
  * so we wrap the raw bytes in fixed DER prefixes (PKCS#8 for the seed, SPKI for the public key).
  * Building a KeyObject costs several microseconds, so recent ones are cached by key bytes.
  */
+import * as nodeCrypto from 'node:crypto';
 import {
   createHash,
   createHmac,
@@ -24,6 +25,14 @@ const PKCS8_ED25519_PREFIX = Uint8Array.from([
 const SPKI_ED25519_PREFIX = Uint8Array.from([
   0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
 ]);
+
+/**
+ * One-shot SHA-256 (`crypto.hash`, Node 20.12+): no Hash object per call, which costs more than
+ * hashing a digest-sized input. Falls back to createHash where it is missing.
+ */
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, outputEncoding: 'buffer') => Buffer }).hash;
+const sha256Buffer: (data: Uint8Array) => Buffer =
+  oneShotHash === undefined ? (data) => createHash('sha256').update(data).digest() : (data) => oneShotHash('sha256', data, 'buffer');
 
 export const ED25519_KEY_BYTES = 32;
 export const ED25519_SIGNATURE_BYTES = 64;
@@ -81,7 +90,7 @@ export function createNodeCryptoProvider(): CryptoProvider {
   return {
     name: 'node',
     sha256(data: Uint8Array): Uint8Array {
-      return asUint8(createHash('sha256').update(data).digest());
+      return asUint8(sha256Buffer(data));
     },
     hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
       return asUint8(createHmac('sha256', key).update(data).digest());

@@ -227,7 +227,8 @@ export function candidateKey<T>(ts: TimestampOps<T>, candidate: Candidate<T>): s
 }
 
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += bytes[i]!.toString(16).padStart(2, '0');
-  return out;
+  // Buffer's native hex encoder, far cheaper than a string built per byte. A copy rather than a
+  // view of `bytes.buffer`: reading `.buffer` of a small on-heap typed array (a digest made in
+  // this process) moves its bytes off the heap, which costs more than the copy.
+  return Buffer.from(bytes).toString('hex');
 }

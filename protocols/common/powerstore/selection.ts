@@ -12,6 +12,8 @@ export interface StatusEntry<T> {
   readonly status: FilterStatus<T>;
   /** `H(fragment)`, computed at most once (hashing is metered). */
   fragmentHash?: Uint8Array;
+  /** The CONFIRM's cross-checksum as one string (grouping key), computed at most once. */
+  checksumKey?: string;
 }
 
 /** `table.get(serverIndex)[candidateIndex]`. */
@@ -90,7 +92,7 @@ export function gatherFragments<T>(
     const status = entry.status;
     if (status.fragment === null && status.lc !== null) prunedLcs.push(status.lc);
     if (status.cc.length !== n) continue;
-    const key = status.cc.map(toHex).join('');
+    const key = (entry.checksumKey ??= status.cc.map(toHex).join(''));
     const group = byChecksum.get(key);
     if (group === undefined) byChecksum.set(key, { cc: status.cc, reporters: 1 });
     else group.reporters++;
