@@ -8,6 +8,7 @@
  */
 import type { WriterTimestamp as Timestamp } from '../common/timestamp.ts';
 import { hasExactly, isCounter } from '../common/wire-checks.ts';
+import { isAscii, writeUint64BE } from '../common/bytes.ts';
 
 export type BftMessage =
   /** Writer round 1: ask for the stored version's timestamp. */
@@ -77,14 +78,14 @@ const utf8 = new TextEncoder();
  */
 export function signedBytes(register: string, ts: Timestamp, hash: Uint8Array): Uint8Array {
   const writer = ts.writer;
-  if (!isAscii(register) || !isAscii(writer)) return signedBytesUtf8(register, ts, hash);
+  if (!fitsAsciiPath(register) || !fitsAsciiPath(writer)) return signedBytesUtf8(register, ts, hash);
   // ASCII names (ours: k0, w1) are their own UTF-8: written directly, without two TextEncoder calls.
   const out = new Uint8Array(2 + register.length + 8 + 2 + writer.length + hash.length);
   out[0] = register.length >>> 8;
   out[1] = register.length & 0xff;
   for (let i = 0; i < register.length; i++) out[2 + i] = register.charCodeAt(i);
   const at = 2 + register.length;
-  writeNum(out, at, ts.num);
+  writeUint64BE(out, at, ts.num);
   out[at + 8] = writer.length >>> 8;
   out[at + 9] = writer.length & 0xff;
   for (let i = 0; i < writer.length; i++) out[at + 10 + i] = writer.charCodeAt(i);
@@ -108,25 +109,9 @@ function signedBytesUtf8(register: string, ts: Timestamp, hash: Uint8Array): Uin
   return out;
 }
 
-/** `num` as 8 bytes big-endian (the DataView setUint32 pair of signedBytesUtf8). */
-function writeNum(out: Uint8Array, at: number, num: number): void {
-  const high = Math.floor(num / 2 ** 32);
-  const low = num % 2 ** 32;
-  out[at] = high >>> 24;
-  out[at + 1] = (high >>> 16) & 0xff;
-  out[at + 2] = (high >>> 8) & 0xff;
-  out[at + 3] = high & 0xff;
-  out[at + 4] = low >>> 24;
-  out[at + 5] = (low >>> 16) & 0xff;
-  out[at + 6] = (low >>> 8) & 0xff;
-  out[at + 7] = low & 0xff;
-}
-
-/** Only ASCII, and short enough for a 2-byte length (longer strings take the TextEncoder path). */
-function isAscii(text: string): boolean {
-  if (text.length > 0xffff) return false;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
-  return true;
+/** ASCII (its own UTF-8 bytes) and short enough for a 2-byte length; other strings take the TextEncoder path. */
+function fitsAsciiPath(text: string): boolean {
+  return text.length <= 0xffff && isAscii(text);
 }
 
 export function timestampOf(msg: { readonly num: number; readonly writer: string }): Timestamp {

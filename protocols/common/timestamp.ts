@@ -5,6 +5,7 @@
  */
 import { compareTimestamps as comparePairs } from './quorum.ts';
 import { isCounter } from './wire-checks.ts';
+import { isAscii, writeUint64BE } from './bytes.ts';
 
 /** Longest writer id accepted from the wire; ours are a few characters. */
 export const MAX_WRITER_ID_LENGTH = 256;
@@ -35,27 +36,6 @@ export interface TimestampOps<T> {
   successor(ts: T, writer: string): T;
 }
 
-/** Eight bytes big-endian; `num` is a safe integer, so the top 11 bits are zero. */
-function numBytes(num: number, out: Uint8Array, offset: number): void {
-  const high = Math.floor(num / 2 ** 32);
-  const low = num >>> 0;
-  // Byte by byte rather than through DataViews: the same bytes, without two objects per call.
-  out[offset] = high >>> 24;
-  out[offset + 1] = (high >>> 16) & 0xff;
-  out[offset + 2] = (high >>> 8) & 0xff;
-  out[offset + 3] = high & 0xff;
-  out[offset + 4] = low >>> 24;
-  out[offset + 5] = (low >>> 16) & 0xff;
-  out[offset + 6] = (low >>> 8) & 0xff;
-  out[offset + 7] = low & 0xff;
-}
-
-/** Whether `text` is ASCII, i.e. its own UTF-8 bytes. */
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
 const NUM_BYTES = 8;
 /** Forged timestamps sit just below 2^53 so that `num + 1` stays a safe integer in our own code. */
 const HUGE_BASE = Number.MAX_SAFE_INTEGER - 2 ** 17;
@@ -68,7 +48,7 @@ export const integerTimestamps: TimestampOps<number> = {
   parse: (value) => (isCounter(value) ? value : undefined),
   bytes(ts) {
     const out = new Uint8Array(NUM_BYTES);
-    numBytes(ts, out, 0);
+    writeUint64BE(out, 0, ts);
     return out;
   },
   storedSize: () => NUM_BYTES,
@@ -108,13 +88,13 @@ export const writerTimestamps: TimestampOps<WriterTimestamp> = {
     if (isAscii(ts.writer)) {
       // Our writer ids (w1, w2, ...): copied as they are, without a TextEncoder call.
       const out = new Uint8Array(NUM_BYTES + ts.writer.length);
-      numBytes(ts.num, out, 0);
+      writeUint64BE(out, 0, ts.num);
       for (let i = 0; i < ts.writer.length; i++) out[NUM_BYTES + i] = ts.writer.charCodeAt(i);
       return out;
     }
     const writer = utf8.encode(ts.writer);
     const out = new Uint8Array(NUM_BYTES + writer.length);
-    numBytes(ts.num, out, 0);
+    writeUint64BE(out, 0, ts.num);
     out.set(writer, NUM_BYTES);
     return out;
   },
