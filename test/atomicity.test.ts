@@ -1,5 +1,5 @@
 /**
- * The shared atomicity suite (issue 5; style principle 7): every protocol in the registry, under
+ * The shared atomicity suite: every protocol in the registry, under
  * every fault mix it declares it tolerates (crashes up to t, each Byzantine strategy on t servers,
  * Byzantine readers, writer crashes mid-write), with heavy latency jitter and concurrent readers and
  * writers: the checker says ok, every operation of a correct client completes, round counts hold.

@@ -90,7 +90,7 @@ test('config errors name the field path and the bad value', () => {
   assert.equal(refusal(abdConstantConfig({ costProfile: 'nonexistent-profile.json' })), 'costProfile: not zero, default, or a readable profile file, got "nonexistent-profile.json"');
 });
 
-test('the issue-2 config is accepted exactly as written, with servers defaulting to 2t + 1', () => {
+test('the constant-latency ABD example config is accepted exactly as written, with servers defaulting to 2t + 1', () => {
   const experiment = resolveExperiment(parseConfig(abdConstantConfig()));
   assert.equal(experiment.runs.length, 1);
   const run = experiment.runs[0]!;

@@ -1,5 +1,5 @@
 /**
- * `quorumbench swarm` (issue 6): small swarms of every configs/swarm/ config (the 2,000-seed runs are
+ * `quorumbench swarm`: small swarms of every configs/swarm/ config (the 2,000-seed runs are
  * not part of `npm test`), the verdict table, replay lines, and exit codes 0 / 1 / 2.
  */
 import { after, test } from 'node:test';

@@ -1,5 +1,5 @@
 /**
- * Swarm draws (issue 6): a pure function of (config, seed), within the protocol's tolerance unless
+ * Swarm draws: a pure function of (config, seed), within the protocol's tolerance unless
  * expectViolation, and done in the run path so that `run --seed S` replays swarm seed S exactly.
  */
 import { test } from 'node:test';
