@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bandFor, buildChart, storagePerVersionRows, versionsKept } from '../harness/reproduce/charts.ts';
-import { groupedPointChart, lineChart } from '../harness/charts/specs.ts';
+import { groupedPointChart, lineChart, predictedVsMeasuredChart } from '../harness/charts/specs.ts';
 import { pointRows } from '../harness/sweep/aggregate.ts';
 import type { CsvRow } from '../harness/results/csv.ts';
 
@@ -74,4 +74,27 @@ test('storage per kept version: end-of-run blow-up ÷ versions each server keeps
   assert.equal(versionsKept(write('some-new-protocol', 20, 3), undefined), null);
   const rows = storagePerVersionRows([write('abd', 20, 3.00003), write('powerstore', 20, 32.0153), write('powerstore', 10, 20), { ...write('abd', 20, 3), op: 'read' }], undefined);
   assert.deepEqual(rows.map((r) => [r['protocol'], r['versionsKept'], r['storageBlowupPerVersion']]), [['abd', 1, 3.00003], ['powerstore', 16, 32.0153 / 16]]);
+});
+
+test('predicted against measured: both axes of a panel span every value of its metric, ticks at 1, 2, 5 × 10^k', () => {
+  const rows: CsvRow[] = [
+    { metric: 'p50', protocol: 'abd', op: 'read', predicted: 10, measured: 5 },
+    { metric: 'p50', protocol: 'abd', op: 'write', predicted: 20, measured: 40 },
+    { metric: 'ops', protocol: 'abd', op: 'all', predicted: 900, measured: 300 },
+  ];
+  const chart = predictedVsMeasuredChart(rows, { name: 'x', title: 'x', csv: 'x.csv', metrics: ['p50', 'ops'] });
+  const panels = chart.spec['hconcat'] as Array<{ title: string; layer: Array<{ encoding: Record<string, { scale: { domain: number[] }; axis: { values: number[] } }> }> }>;
+  assert.deepEqual(panels.map((panel) => panel.title), ['p50', 'ops']);
+  // p50: values 5..40 with 15 % room either side (4.35..46: ticks 5, 10, 20); ops: 300..900 (261..1035: 500, 1000).
+  const expected = [[5 / 1.15, 40 * 1.15, [5, 10, 20]], [300 / 1.15, 900 * 1.15, [500, 1000]]] as const;
+  panels.forEach((panel, i) => {
+    const points = panel.layer[1]!.encoding;
+    const [low, high, ticks] = expected[i]!;
+    for (const axis of ['x', 'y']) {
+      assert.deepEqual(points[axis]!.scale.domain, [low, high]);
+      assert.deepEqual(points[axis]!.axis.values, ticks);
+    }
+    // The diagonal runs between the domain's corners.
+    assert.deepEqual(panel.layer[0]!.encoding['x']!.scale.domain, [low, high]);
+  });
 });
