@@ -6,10 +6,11 @@
  * 1. `loopback`: no emulated latency, 1 KiB values, 4 closed-loop clients (1 writer, 3 readers),
  *    t = 1. First the primitives (hash, HMAC, sign, verify, erasure encode/decode) are timed (the
  *    calibration of harness/cost/calibrate.ts), and a plain TCP request/response runs (a 1 KiB echo
- *    over one connection per client). Then, for each protocol, right before it (the load of a shared
- *    machine drifts over minutes), a fan-out round with its (n, q): each client sends one 1 KiB
- *    request to each of n echo server processes at once and waits for q echoes (n − t of n: 2 of 3
- *    for ABD, 3 of 4 for the n = 3t + 1 protocols), as a protocol round does. The simulator counts
+ *    over one connection per client). Then, for each protocol, right before it and again right
+ *    after it (the load of a shared machine drifts over minutes; the two are pooled), a fan-out
+ *    round with its (n, q): each client sends one 1 KiB request to each of n echo server processes
+ *    at once and waits for q echoes (n − t of n: 2 of 3 for ABD, 3 of 4 for the n = 3t + 1
+ *    protocols), as a protocol round does. The simulator counts
  *    each protocol's primitive calls for the same workload, priced with the timings above, which
  *    gives P, its primitive CPU per operation summed over every node. Each protocol is held to
  *    targets built from its fan-out round (F50 its median, R its rounds/s over the 4 clients) and P,
@@ -25,10 +26,11 @@
  *    the emulation's lower bound, rounds × 2 × 10 ms (must be 0).
  *
  * Prints markdown tables; `--out FILE` also writes them to FILE (via a temp file and rename); `--ops N`
- * sets the measured operations per protocol (default 2000; rounds of a baseline: 2N). Latencies are
+ * sets the measured operations per protocol (default 2000; rounds of a baseline: 2N), `--warmup N`
+ * the operations (or rounds) run before them in each run (default 10,000; 20 in `emulation`). Latencies are
  * from the runner's history (return − call), nearest-rank percentiles over the sorted samples.
  * The machine may be shared: every figure is printed with the load average, and the targets are
- * ratios to baselines measured minutes apart in the same run.
+ * ratios to baselines measured around each protocol in the same run.
  */
 import net from 'node:net';
 import os from 'node:os';
@@ -47,6 +49,14 @@ import { externalPathTable } from './external-path.ts';
 const VALUE_BYTES = 1024;
 const CLIENTS = 4;
 const T = 1;
+/**
+ * Operations (or baseline rounds) run before measuring. Every run starts fresh server processes,
+ * and V8 compiles their hot paths, and the harness's, over the first thousands of operations:
+ * PoWerStore did 1,662 ops/s after 500 operations of warm-up, 2,104 after 2,000, 3,263 after
+ * 5,000, 4,171 after 10,000 and 3,802 after 20,000 (2,000 measured each). A warm-up of 10 % of
+ * the measured operations measured mostly the compiler.
+ */
+const DEFAULT_WARMUP_OPS = 10_000;
 const SECTIONS = ['loopback', 'channels', 'client-processes', 'emulation', 'external'] as const;
 type Section = (typeof SECTIONS)[number];
 const CHANNELS = ['plain', 'hmac', 'tls'] as const;
@@ -100,9 +110,8 @@ interface RunShape {
   readonly channels?: Channels;
 }
 
-/** One real-engine run; the first 10 % of the operations are warm-up and not measured. */
-async function protocolRun(protocol: string, operations: number, shape: RunShape = {}): Promise<ProtocolRun> {
-  const warmup = Math.ceil(operations / 10);
+/** One real-engine run of `warmup` operations not measured, then `operations` measured ones. */
+async function protocolRun(protocol: string, operations: number, warmup: number, shape: RunShape = {}): Promise<ProtocolRun> {
   const config = parseConfig({
     name: `bench-real-${protocol}`,
     engine: 'real',
@@ -169,6 +178,23 @@ interface Baseline {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly count: number;
+  /** Measured latencies, ms, sorted; and the time they span, ms (first call to last return). */
+  readonly sortedMs: readonly number[];
+  readonly spanMs: number;
+}
+
+/**
+ * One baseline out of two measured around a protocol run, right before and right after it: its
+ * median is the median of both sets of samples, its rate both counts over both spans. On this
+ * shared 2-core machine one baseline alone drifted by up to 60 % between consecutive protocols
+ * (F50 0.435 against 0.711 ms, same n and q, a minute apart); bracketing the run makes the machine
+ * state the targets are built on the same on average as the one the protocol ran in.
+ */
+function pooled(before: Baseline, after: Baseline): Baseline {
+  const sortedMs = [...before.sortedMs, ...after.sortedMs].sort((a, b) => a - b);
+  const spanMs = before.spanMs + after.spanMs;
+  const count = before.count + after.count;
+  return { name: `${before.name}, before and after`, perS: count / (spanMs / 1000), p50Ms: percentile(sortedMs, 50), p99Ms: percentile(sortedMs, 99), count, sortedMs, spanMs };
 }
 
 /**
@@ -176,8 +202,7 @@ interface Baseline {
  * `VALUE_BYTES` request on every connection and ends when `quorum` connections echoed it whole.
  * The late echoes of a round still arrive (FIFO per connection) and are counted for it.
  */
-async function fanOut(ports: readonly number[], quorum: number, rounds: number): Promise<Baseline> {
-  const warmup = Math.ceil(rounds / 10);
+async function fanOut(ports: readonly number[], quorum: number, rounds: number, warmup: number): Promise<Baseline> {
   const perClient = Math.ceil((rounds + warmup) / CLIENTS);
   const samples: { call: number; ret: number }[] = [];
   const request = Buffer.alloc(VALUE_BYTES, 7);
@@ -226,8 +251,7 @@ async function fanOut(ports: readonly number[], quorum: number, rounds: number):
 }
 
 /** Plain TCP request/response: CLIENTS connections to one echo server, each sends 1 KiB and waits for the echo. */
-async function requestResponse(port: number, operations: number): Promise<Baseline> {
-  const warmup = Math.ceil(operations / 10);
+async function requestResponse(port: number, operations: number, warmup: number): Promise<Baseline> {
   const perClient = Math.ceil((operations + warmup) / CLIENTS);
   const samples: { call: number; ret: number }[] = [];
   const request = Buffer.alloc(VALUE_BYTES, 7);
@@ -271,7 +295,7 @@ function summarizeSamples(name: string, samples: { call: number; ret: number }[]
   const measured = samples.slice(warmup);
   const sorted = measured.map((s) => s.ret - s.call).sort((a, b) => a - b);
   const span = Math.max(...measured.map((s) => s.ret)) - Math.min(...measured.map((s) => s.call));
-  return { name, perS: measured.length / (span / 1000), p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), count: measured.length };
+  return { name, perS: measured.length / (span / 1000), p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), count: measured.length, sortedMs: sorted, spanMs: span };
 }
 
 /** The protocol's (n, q) at t = 1: n servers, a round waits for n − t of them. */
@@ -310,28 +334,30 @@ function kindRows(say: (text: string) => void, name: string, run: ProtocolRun): 
   }
 }
 
-async function loopbackSection(say: (text: string) => void, protocols: readonly string[], operations: number): Promise<void> {
+async function loopbackSection(say: (text: string) => void, protocols: readonly string[], operations: number, warmup: number): Promise<void> {
   const cores = os.cpus().length;
-  say(`## Loopback, no emulated latency, ${VALUE_BYTES} B values, ${CLIENTS} clients (1 writer, 3 readers), t = ${T}, ${operations} measured ops (+10 % warm-up)`);
+  say(`## Loopback, no emulated latency, ${VALUE_BYTES} B values, ${CLIENTS} clients (1 writer, 3 readers), t = ${T}, ${operations} measured ops after ${warmup} of warm-up`);
   say('');
   const profile = await measuredProfile();
   say(`Primitives timed in this run (ns per call + ns per byte; load average ${load()}): ${(['hash', 'hmac', 'sign', 'verify', 'encode', 'decode'] as const).map((p) => `${p} ${profile[p].nsPerOp} + ${profile[p].nsPerByte}/B`).join(', ')}.`);
   say('');
-  say(`Each protocol runs right after its fan-out baseline (same n and q; the machine's load drifts over minutes). k = mean rounds per op; P = primitive CPU per op over all nodes (the simulator's count of primitive calls for this workload × the timings above); targets: ops/s ≥ 0.6 / (k / R + P / ${cores} cores), p50 ≤ 1.5 × (k × F50 + ${CLIENTS} × P / ${cores}), with R and F50 the rounds/s and p50 of the fan-out baseline.`);
+  say(`Each protocol runs between two fan-out baselines with its n and q, one right before and one right after it (the machine's state drifts over minutes); R and F50 pool both (F50 of each in brackets, before / after). k = mean rounds per op; P = primitive CPU per op over all nodes (the simulator's count of primitive calls for this workload × the timings above); targets: ops/s ≥ 0.6 / (k / R + P / ${cores} cores), p50 ≤ 1.5 × (k × F50 + ${CLIENTS} × P / ${cores}), with R and F50 the rounds/s and p50 of the two fan-out baselines pooled.`);
   say('');
   const rows: string[] = [];
   const detail: ProtocolRun[] = [];
   const maxServers = Math.max(...protocols.map((protocol) => shapeOf(protocol).n));
   await withEchoServers(maxServers, async (ports) => {
-    const baseline = await requestResponse(ports[0]!, operations);
+    const baseline = await requestResponse(ports[0]!, operations, warmup);
     say(`Plain TCP request/response (1 KiB echo, one connection per client; load average ${load()}): ${fmt(baseline.perS, 0)} req/s, p50 ${fmt(baseline.p50Ms, 3)} ms, p99 ${fmt(baseline.p99Ms, 3)} ms.`);
     say('');
     for (const protocol of protocols) {
       const { n, q } = shapeOf(protocol);
-      const fan = await fanOut(ports.slice(0, n), q, 2 * operations);
-      const fanCells = `${fmt(fan.perS, 0)} | ${fmt(fan.p50Ms, 3)}`;
+      const before = await fanOut(ports.slice(0, n), q, 2 * operations, warmup);
       try {
-        const run = await protocolRun(protocol, operations);
+        const run = await protocolRun(protocol, operations, warmup);
+        const after = await fanOut(ports.slice(0, n), q, 2 * operations, warmup);
+        const fan = pooled(before, after);
+        const fanCells = `${fmt(fan.perS, 0)} | ${fmt(fan.p50Ms, 3)} (${fmt(before.p50Ms, 3)} / ${fmt(after.p50Ms, 3)})`;
         detail.push(run);
         const writes = run.kinds.find((k) => k.kind === 'write')!.count;
         const primitivesNs = await primitiveNsPerOp(protocol, profile, writes / (writes + run.kinds.find((k) => k.kind === 'read')!.count));
@@ -343,11 +369,11 @@ async function loopbackSection(say: (text: string) => void, protocols: readonly 
           `| ${protocol} | ${n}/${q} | ${fanCells} | ${fmt(run.meanRounds, 2)} | ${fmt(run.opsPerS, 0)} | ${fmt(opsTarget, 0)} | ${fmt(run.p50Ms, 3)} | ${fmt(p50Target, 3)} | ${fmt(run.p50PerRoundMs, 3)} | ${fmt(run.p50PerRoundMs / fan.p50Ms, 2)} | ${fmt(primitivesNs / 1000, 0)} | ${meets ? 'yes' : 'NO'} | ${load()} |`,
         );
       } catch (error) {
-        rows.push(`| ${protocol} | ${n}/${q} | ${fanCells} | failed: ${String((error as Error).message).split('\n')[0]} | | | | | | | | | |`);
+        rows.push(`| ${protocol} | ${n}/${q} | ${fmt(before.perS, 0)} | ${fmt(before.p50Ms, 3)} (before only) | failed: ${String((error as Error).message).split('\n')[0]} | | | | | | | | | |`);
       }
     }
   });
-  say('| protocol | n/q | fan-out R rounds/s | fan-out F50 ms | k | ops/s | ops/s target | p50 ms | p50 target ms | p50 per round ms | per round ÷ F50 | P µs/op | meets | load after |');
+  say('| protocol | n/q | fan-out R rounds/s | fan-out F50 ms (before / after) | k | ops/s | ops/s target | p50 ms | p50 target ms | p50 per round ms | per round ÷ F50 | P µs/op | meets | load after |');
   say('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   for (const row of rows) say(row);
   say('');
@@ -368,9 +394,9 @@ function median(values: readonly number[]): number {
 
 const CHANNEL_REPEATS = 3;
 
-async function channelsSection(say: (text: string) => void, protocols: readonly string[], operations: number): Promise<void> {
+async function channelsSection(say: (text: string) => void, protocols: readonly string[], operations: number, warmup: number): Promise<void> {
   const perRun = Math.max(100, Math.round(operations / 2));
-  say(`## Channels: \`real.channels\` plain, hmac and tls, same workload, ${perRun} measured ops per run (load average ${load()} at the start)`);
+  say(`## Channels: \`real.channels\` plain, hmac and tls, same workload, ${perRun} measured ops after ${warmup} of warm-up per run (load average ${load()} at the start)`);
   say('');
   say(`Handshake authentication is on in every column; hmac adds a MAC to every frame, tls runs every connection in TLS 1.2 with a pre-shared key. The three modes run in turn, ${CHANNEL_REPEATS} times per protocol; each cell is the median of its ${CHANNEL_REPEATS} runs.`);
   say('');
@@ -382,7 +408,7 @@ async function channelsSection(say: (text: string) => void, protocols: readonly 
     for (let repeat = 0; repeat < CHANNEL_REPEATS && failure === undefined; repeat++) {
       for (const channels of CHANNELS) {
         try {
-          const run = await protocolRun(protocol, perRun, { channels });
+          const run = await protocolRun(protocol, perRun, warmup, { channels });
           samples.get(channels)!.opsPerS.push(run.opsPerS);
           samples.get(channels)!.p50Ms.push(run.p50Ms);
         } catch (error) {
@@ -401,14 +427,14 @@ async function channelsSection(say: (text: string) => void, protocols: readonly 
   say('');
 }
 
-async function clientProcessesSection(say: (text: string) => void, protocols: readonly string[], operations: number): Promise<void> {
+async function clientProcessesSection(say: (text: string) => void, protocols: readonly string[], operations: number, warmup: number): Promise<void> {
   say(`## The same with the ${CLIENTS} clients in 2 client processes (\`real.clientProcesses: 2\`; load average ${load()})`);
   say('');
   say('| system | ops/s | op | count | p50 ms | p99 ms |');
   say('|---|---:|---|---:|---:|---:|');
   for (const protocol of ['abd', 'm-powerstore'].filter((name) => protocols.includes(name))) {
     try {
-      kindRows(say, `${protocol}, 2 client processes`, await protocolRun(protocol, operations, { clientProcesses: 2 }));
+      kindRows(say, `${protocol}, 2 client processes`, await protocolRun(protocol, operations, warmup, { clientProcesses: 2 }));
     } catch (error) {
       say(`| ${protocol}, 2 client processes | failed: ${String((error as Error).message).split('\n')[0]} | | | | |`);
     }
@@ -426,7 +452,8 @@ async function emulationSection(say: (text: string) => void): Promise<void> {
   say('| hold at | op | rounds | count | min ms | median ms | p99 ms | median − 40 ms | within target | below rounds × 20 ms |');
   say('|---|---|---:|---:|---:|---:|---:|---:|---|---:|');
   for (const holdAt of ['receiver', 'sender'] as const) {
-    const { history } = await protocolRun('abd', 200, { oneWayMs: 10, writers: 1, readers: 1, holdAt });
+    // 20 warm-up operations: at 10 ms per link the emulation, not compiled code, sets the latency.
+    const { history } = await protocolRun('abd', 200, 20, { oneWayMs: 10, writers: 1, readers: 1, holdAt });
     for (const kind of ['write', 'read']) {
       const records = history.slice(20).filter((r) => r.op === kind && r.status === 'ok');
       const sorted = records.map((r) => r.return! - r.call).sort((a, b) => a - b);
@@ -453,6 +480,8 @@ async function externalSection(say: (text: string) => void, operations: number):
 async function main(): Promise<void> {
   const operations = Number(argument('--ops') ?? 2000);
   if (!Number.isSafeInteger(operations) || operations <= 0) usage(`--ops must be a positive integer, got ${JSON.stringify(argument('--ops'))}`);
+  const warmup = Number(argument('--warmup') ?? DEFAULT_WARMUP_OPS);
+  if (!Number.isSafeInteger(warmup) || warmup < 0) usage(`--warmup must be a non-negative integer, got ${JSON.stringify(argument('--warmup'))}`);
   const only = (argument('--only') ?? SECTIONS.join(',')).split(',');
   for (const section of only) if (!(SECTIONS as readonly string[]).includes(section)) usage(`--only: unknown section ${JSON.stringify(section)} (sections: ${SECTIONS.join(', ')})`);
   const protocols = (argument('--protocols') ?? protocolNames().join(',')).split(',');
@@ -470,9 +499,9 @@ async function main(): Promise<void> {
   say(`Measured by \`npm run bench:real${flags === '' ? '' : ` -- ${flags}`}\` (bench/real.bench.ts) on ${new Date().toISOString()}, ${os.cpus().length} × ${cpu}, Node ${process.version}, load average ${load()} at the start (1/5/15 min; other jobs on the machine inflate latencies).`);
   say('');
   const run: Record<Section, () => Promise<void>> = {
-    loopback: () => loopbackSection(say, protocols, operations),
-    channels: () => channelsSection(say, protocols, operations),
-    'client-processes': () => clientProcessesSection(say, protocols, operations),
+    loopback: () => loopbackSection(say, protocols, operations, warmup),
+    channels: () => channelsSection(say, protocols, operations, warmup),
+    'client-processes': () => clientProcessesSection(say, protocols, operations, warmup),
     emulation: () => emulationSection(say),
     external: () => externalSection(say, operations),
   };

@@ -96,6 +96,10 @@ export const workloadSchema = z.strictObject({
   operations: positiveInt().optional(),
   /** Stop issuing new operations after warmupMs + durationMs of (virtual) time. */
   durationMs: positive().optional(),
+  /**
+   * Operations issued first and left out of every statistic. On the real engine, thousands: fresh
+   * server processes run code V8 has not compiled yet (docs/evaluation.md, "Workloads").
+   */
   warmupOps: nonNegativeInt().default(0),
   warmupMs: nonNegative().default(0),
   /** A scripted workload: replaces the generated one; `operations` etc. are then ignored. */
