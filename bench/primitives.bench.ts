@@ -17,7 +17,10 @@
  * - Run with the harness's allocator settings (harness/malloc-settings.ts) unless GLIBC_TUNABLES is set.
  * - `--parity-only`: instead, the parity computation alone (each XOR engine over fragments
  *   allocated once, data shards already in place: what the codec computes, without allocating
- *   its output), beside the library's encode, which also works in place.
+ *   its output), beside the library's encode, which also works in place; and, for the native
+ *   engine, "no copy": the data shards read in place from the value and only the n − k parity
+ *   fragments allocated per call, what an encode would cost if a data fragment could be a view of
+ *   the value (it cannot while a fragment's 8-byte header precedes its shard).
  */
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
@@ -161,6 +164,29 @@ if (!onlyErasure && !parityOnly) {
   }
 }
 
+/**
+ * The "no copy" cell: parity into n − k fragments allocated per call (uninitialised, as the codec
+ * allocates), the k data shards read in place from one value of k × S bytes.
+ */
+function noCopyEncode(engine: XorEngine, k: number, n: number, s: number): () => void {
+  const value = fillerBytes(k * s);
+  const program = encodeProgram(k, n);
+  return () => {
+    const slots: Uint8Array[] = [];
+    const bases: number[] = [];
+    for (let i = 0; i < k; i++) {
+      slots.push(value);
+      bases.push(i * s);
+    }
+    for (let i = k; i < n; i++) {
+      const memory = Buffer.allocUnsafeSlow(HEADER_BYTES + s);
+      slots.push(new Uint8Array(memory.buffer, memory.byteOffset, memory.length));
+      bases.push(HEADER_BYTES);
+    }
+    engine.run({ targets: program.targets, tempPackets: program.tempPackets, slots, bases, packetBytes: s / 8 });
+  };
+}
+
 if (parityOnly) {
   const engines: Array<[string, XorEngine | undefined]> = [['rs-native', createNativeXorEngine()], ['rs-ts', createTsXorEngine()]];
   const tasks: MeasureTask[] = [];
@@ -179,6 +205,8 @@ if (parityOnly) {
       }
       const library = libraryEncode(fillerBytes(size, k), k, n);
       if (library !== undefined) tasks.push({ name: `parity library k=${k} n=${n} ${sizeLabel(size)}`, fn: library });
+      const native = engines[0]![1];
+      if (native !== undefined) tasks.push({ name: `parity no-copy k=${k} n=${n} ${sizeLabel(size)}`, fn: noCopyEncode(native, k, n, s) });
     }
   }
   const measured = await measure(tasks);
@@ -188,18 +216,19 @@ if (parityOnly) {
   };
   const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined ? '–' : (a / b).toFixed(2));
   out();
-  out('Parity computation only, MB/s of value, CPU mean (engine over fragments allocated once; the library encodes in place).');
+  out('Parity computation only, MB/s of value, CPU mean (engine over fragments allocated once; the library encodes in place; no copy: native, parity fragments allocated per call, data shards read from the value).');
   out();
-  out(`| k | n | ${RS_SIZES.map((size) => `native ${sizeLabel(size)} | ts ${sizeLabel(size)} | library ${sizeLabel(size)} | native / library`).join(' | ')} | native 16/1 | native 64/1 |`);
-  out(`|---:|---:|${RS_SIZES.map(() => '---:|---:|---:|---:').join('|')}|---:|---:|`);
+  out(`| k | n | ${RS_SIZES.map((size) => `native ${sizeLabel(size)} | ts ${sizeLabel(size)} | library ${sizeLabel(size)} | native / library | no copy ${sizeLabel(size)} | no copy / library`).join(' | ')} | native 16/1 | native 64/1 | no copy 16/1 | no copy 64/1 |`);
+  out(`|---:|---:|${RS_SIZES.map(() => '---:|---:|---:|---:|---:|---:').join('|')}|---:|---:|---:|---:|`);
   for (const [k, n] of SHAPES) {
     const at = (label: string, size: number): number | undefined => cpu(`parity ${label} k=${k} n=${n} ${sizeLabel(size)}`, size);
     const cells = RS_SIZES.map((size) => {
-      const [native, ts, library] = [at('rs-native', size), at('rs-ts', size), at('library', size)];
+      const [native, ts, library, noCopy] = [at('rs-native', size), at('rs-ts', size), at('library', size), at('no-copy', size)];
       const show1 = (x: number | undefined): string => (x === undefined ? '–' : show(x));
-      return `${show1(native)} | ${show1(ts)} | ${show1(library)} | ${ratio(native, library)}`;
+      return `${show1(native)} | ${show1(ts)} | ${show1(library)} | ${ratio(native, library)} | ${show1(noCopy)} | ${ratio(noCopy, library)}`;
     });
-    out(`| ${k} | ${n} | ${cells.join(' | ')} | ${ratio(at('rs-native', 16 * MiB), at('rs-native', MiB))} | ${ratio(at('rs-native', 64 * MiB), at('rs-native', MiB))} |`);
+    const sizeRatio = (label: string, size: number): string => ratio(at(label, size), at(label, MiB));
+    out(`| ${k} | ${n} | ${cells.join(' | ')} | ${sizeRatio('rs-native', 16 * MiB)} | ${sizeRatio('rs-native', 64 * MiB)} | ${sizeRatio('no-copy', 16 * MiB)} | ${sizeRatio('no-copy', 64 * MiB)} |`);
   }
   out();
   out(`Load average at end ${load()}.`);
