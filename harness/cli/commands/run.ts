@@ -134,6 +134,12 @@ export function register(program: Command): void {
         if (run.trace !== undefined && run.verdict === 'violation') process.stdout.write(`  messages around the violation: ${join(outDir, 'history', violationSvgFileName(run.id))}\n`);
       }
       process.stdout.write(`wrote ${result.written.length} files:\n${listFiles(result.written)}`);
+      // After the run, so that a run refused at its start still prints one line, its error.
+      if (experiment.config.engine === 'real') {
+        const { coldStartAdvice } = await import('../../real/cold-start.ts');
+        const advice = coldStartAdvice(experiment.config.workload);
+        if (advice !== undefined) process.stderr.write(`${advice}\n`);
+      }
       if (result.unexpectedViolations.length > 0) {
         for (const runId of result.unexpectedViolations) {
           const run = result.summary.runs.find((r) => r.id === runId)!;
