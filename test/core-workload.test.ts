@@ -87,6 +87,23 @@ test('warm-up: warmupOps and warmupMs are in the history but not in the statisti
   assert.equal(time.result.durationMs, 400);
 });
 
+test('warm-up: `operations` counts measured operations when the warm-up is by time too', async () => {
+  // One writer, each write 40 ms: calls at 0, 40 and 80 ms fall in the first 100 ms, then 20 are measured.
+  const byTime = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, operations: 20, warmupMs: 100 } })));
+  assert.equal(byTime.history.length, 23);
+  assert.equal(byTime.result.ops.write!.count, 20);
+  // The longer of the two warm-ups wins: 5 operations (calls up to 160 ms) against 3 before 100 ms.
+  const both = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, operations: 20, warmupOps: 5, warmupMs: 100 } })));
+  assert.equal(both.history.length, 25);
+  assert.equal(both.result.ops.write!.count, 20);
+  // Open loop: every arrival before 200 ms is warm-up, however many the seed draws, and 50 follow.
+  const open = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 3, valueBytes: 8, mode: 'open', rateOpsPerS: 100, operations: 50, warmupMs: 200 } })));
+  const early = open.history.filter((r) => r.call < 200).length;
+  assert.ok(early > 0, 'the seed draws arrivals in the first 200 ms');
+  assert.equal(open.history.length, 50 + early);
+  assert.equal(open.result.ops.read!.count + (open.result.ops.write?.count ?? 0), 50);
+});
+
 test('open loop: latency counts from the intended start, so a backlog shows as latency', async () => {
   // One writer, each write 40 ms, arrivals at 100/s: the writer falls behind and queued writes wait.
   const busy = await runOnce(resolveRun(abdConstantConfig({ workload: { writers: 1, readers: 0, valueBytes: 8, mode: 'open', rateOpsPerS: 100, operations: 200 } })));

@@ -30,7 +30,11 @@ export interface ResolvedWorkload extends WorkloadConfig {
   readonly readRatioResolved: number | undefined;
   /** Closed loop: probability that a writer's operation is a write. */
   readonly writerWriteProbability: number;
-  /** Total operations to issue (warm-up included), or Infinity when bounded by time only. */
+  /**
+   * Operations the run will issue, warm-up included, for progress reports: Infinity when bounded by
+   * time only, or when a `warmupMs` leaves the warm-up's count open (harness/runner/issue-budget.ts
+   * decides when issuing stops).
+   */
   readonly totalOps: number;
   /** Stop issuing at this virtual time (ns), or Infinity. */
   readonly issueUntilNs: number;
@@ -186,7 +190,7 @@ function resolveWorkload(workload: WorkloadConfig, multiWriter: boolean, protoco
       writerWriteProbability = workload.writers === 0 ? 0 : Math.min(1, ((1 - readRatio) * clients) / workload.writers);
     }
   }
-  const totalOps = workload.operations === undefined ? Infinity : workload.operations + workload.warmupOps;
+  const totalOps = workload.operations === undefined || workload.warmupMs > 0 ? Infinity : workload.operations + workload.warmupOps;
   const issueUntilNs = workload.durationMs === undefined ? Infinity : (workload.warmupMs + workload.durationMs) * NS_PER_MS;
   return { ...workload, readRatioResolved: readRatio, writerWriteProbability, totalOps, issueUntilNs };
 }

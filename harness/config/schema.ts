@@ -92,7 +92,10 @@ export const workloadSchema = z.strictObject({
   thinkTimeMs: nonNegative().default(0),
   /** Open loop: target arrival rate (ops/s of virtual time). */
   rateOpsPerS: positive().optional(),
-  /** Measured operations (after warm-up); the run stops issuing after warmupOps + operations. */
+  /**
+   * Measured operations: the run stops issuing once this many have started after the warm-up (the
+   * first warmupOps operations and those started before warmupMs; harness/runner/issue-budget.ts).
+   */
   operations: positiveInt().optional(),
   /** Stop issuing new operations after warmupMs + durationMs of (virtual) time. */
   durationMs: positive().optional(),

@@ -9,6 +9,7 @@ import type { OpKind } from '../results/schema.ts';
 import type { Rng } from '../rng.ts';
 import type { Engine } from '../transport/engine.ts';
 import { poissonGapNs } from '../workload/index.ts';
+import { IssueBudget } from './issue-budget.ts';
 import type { ClientState, WorkloadDriver } from './workload-driver.ts';
 
 export interface Arrival {
@@ -18,7 +19,7 @@ export interface Arrival {
 
 export class OpenLoopArrivals {
   private done = false;
-  private issued = 0;
+  private readonly budget: IssueBudget;
   private readonly backlog: Arrival[] = [];
   /** Clients waiting for an arrival. */
   private readonly idle: ClientState[] = [];
@@ -28,7 +29,9 @@ export class OpenLoopArrivals {
     private readonly run: ResolvedRun,
     private readonly engine: Engine,
     private readonly rng: Rng,
-  ) {}
+  ) {
+    this.budget = new IssueBudget(run.workload);
+  }
 
   start(): void {
     this.idle.push(...this.driver.clients);
@@ -58,12 +61,12 @@ export class OpenLoopArrivals {
     const { run, engine, rng, driver } = this;
     const workload = run.workload;
     const now = engine.clock.nowNs();
-    if (this.issued >= workload.totalOps || now >= workload.issueUntilNs || driver.finished) {
+    if (this.budget.spent(now) || driver.finished) {
       this.done = true;
       driver.maybeFinish();
       return;
     }
-    this.issued++;
+    this.budget.take(now);
     const readShare = workload.readRatioResolved ?? run.cluster.readers.length / driver.clients.length;
     const kind: OpKind = rng.float() < readShare ? 'read' : 'write';
     const index = this.idle.findIndex((client) => kind === 'read' || client.role === 'writer');

@@ -17,6 +17,7 @@ import type { Engine } from '../transport/engine.ts';
 import { NS_PER_MS } from '../units.ts';
 import { keyChooser, valueSizeChooser } from '../workload/index.ts';
 import { OpenLoopArrivals } from './open-loop.ts';
+import { IssueBudget } from './issue-budget.ts';
 import { ScriptRunner } from '../workload/script.ts';
 import type { RunLedger } from './run-ledger.ts';
 
@@ -60,6 +61,8 @@ export class WorkloadDriver {
   private closed = false;
   completed = 0;
   private issued = 0;
+  /** Closed loop: when to stop issuing (open-loop arrivals keep their own). */
+  private readonly budget: IssueBudget;
   private inFlight = 0;
   private thinking = 0;
   /** Operation starts handed to a client's task queue that have not run yet. */
@@ -76,6 +79,7 @@ export class WorkloadDriver {
     const { run, engine } = options;
     const workload = run.workload;
     this.arrivals = workload.mode === 'open' ? new OpenLoopArrivals(this, options.run, options.engine, options.rng) : undefined;
+    this.budget = new IssueBudget(workload);
     this.chooseKey = keyChooser(workload);
     this.chooseSize = valueSizeChooser(workload.valueBytes);
     this.keyNames = Array.from({ length: workload.keys }, (_, i) => `k${i}`);
@@ -148,7 +152,7 @@ export class WorkloadDriver {
         ? this.arrivals!.exhausted(this.clients)
         : this.script !== undefined
           ? this.script.exhausted()
-          : this.issued >= workload.totalOps || engine.clock.nowNs() >= workload.issueUntilNs || this.clients.every((c) => c.crashed);
+          : this.budget.spent(engine.clock.nowNs()) || this.clients.every((c) => c.crashed);
     if (!noMoreIssuing) return;
     this.finished = true;
     engine.stop();
@@ -168,7 +172,7 @@ export class WorkloadDriver {
       if (arrival !== undefined) this.startOp(client, arrival.kind, arrival.intendedNs);
       return;
     }
-    if (this.issued >= workload.totalOps || engine.clock.nowNs() >= workload.issueUntilNs) return;
+    if (this.budget.spent(engine.clock.nowNs())) return;
     if (workload.thinkTimeMs > 0 && client.opsStarted > 0) {
       this.thinking++;
       engine.clock.schedule(engine.nowNs() + workload.thinkTimeMs * NS_PER_MS, () => {
@@ -184,7 +188,7 @@ export class WorkloadDriver {
   issueClosed(client: ClientState): void {
     const { run, engine, rng } = this.options;
     const workload = run.workload;
-    if (client.crashed || this.issued >= workload.totalOps || engine.clock.nowNs() >= workload.issueUntilNs) return;
+    if (client.crashed || this.budget.spent(engine.clock.nowNs())) return;
     let kind: OpKind = 'read';
     if (client.role === 'writer') {
       const p = workload.writerWriteProbability;
@@ -211,6 +215,7 @@ export class WorkloadDriver {
     const workload = run.workload;
     const key = scripted !== undefined ? (scripted.key ?? 'k0') : this.keyNames[this.chooseKey(rng)]!;
     const index = this.issued++;
+    this.budget.take(callNs);
     const value = kind === 'write' ? `${client.id}:${++client.seq}` : null;
     const record: OpRecord = {
       index,
