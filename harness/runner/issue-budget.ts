@@ -18,10 +18,10 @@ export class IssueBudget {
     this.warmupNs = workload.warmupMs * NS_PER_MS;
   }
 
-  /** Counts one operation issued (started, or arrived) at `nowNs`. */
-  take(nowNs: number): void {
-    this.issued++;
+  /** Counts one operation issued (started, or arrived) at `nowNs`; returns its index in issue order. */
+  take(nowNs: number): number {
     if (nowNs < this.warmupNs) this.startedBeforeWarmupMs++;
+    return this.issued++;
   }
 
   /** Whether nothing more is to be issued at `nowNs`. */

@@ -60,8 +60,7 @@ export class WorkloadDriver {
   finished = false;
   private closed = false;
   completed = 0;
-  private issued = 0;
-  /** Closed loop: when to stop issuing (open-loop arrivals keep their own). */
+  /** Every operation started (its index), and in closed loop when to stop (open-loop arrivals keep their own). */
   private readonly budget: IssueBudget;
   private inFlight = 0;
   private thinking = 0;
@@ -214,8 +213,7 @@ export class WorkloadDriver {
     const { run, engine, rng, ledger, schedule } = this.options;
     const workload = run.workload;
     const key = scripted !== undefined ? (scripted.key ?? 'k0') : this.keyNames[this.chooseKey(rng)]!;
-    const index = this.issued++;
-    this.budget.take(callNs);
+    const index = this.budget.take(callNs);
     const value = kind === 'write' ? `${client.id}:${++client.seq}` : null;
     const record: OpRecord = {
       index,
