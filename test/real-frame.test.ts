@@ -140,6 +140,33 @@ describe('real engine framing: data frames', () => {
     }
   });
 
+  it('decodes bytes fields that keep at most twice their size of received memory alive', () => {
+    // One 64 KiB chunk as a socket delivers it: 20 frames with a 16-byte field each, then one frame
+    // whose 40,000-byte field is most of the chunk, then filler (the start of a frame not yet whole).
+    const small = Array.from({ length: 20 }, (_, i) => new Uint8Array(16).fill(i + 1));
+    const large = new Uint8Array(40_000).map((_, i) => i % 253);
+    const frames = Buffer.concat([
+      ...small.map((value) => encodeDataFrame('w1', 's1', 'k0', { type: 'PING', value } as ProtocolMessage, 1)),
+      encodeDataFrame('w1', 's2', 'k0', { type: 'PING', value: large } as ProtocolMessage, 2),
+    ]);
+    const chunk = Buffer.alloc(64 * 1024);
+    frames.copy(chunk);
+    chunk.writeUInt32BE(60_000, frames.length);
+    const decoded = pushAll(new FrameReader(), chunk).map((frame) => {
+      assert.ok(frame.kind === 'data');
+      return (frame.msg as unknown as { value: Uint8Array }).value;
+    });
+    assert.equal(decoded.length, 21);
+    decoded.forEach((value, i) => {
+      assert.deepEqual([...value], [...(i < 20 ? small[i]! : large)]);
+      assert.equal(Buffer.isBuffer(value), false, `field ${i} is a plain Uint8Array, as in the simulator`);
+      assert.ok(value.buffer.byteLength <= 2 * value.length, `field ${i}: ${value.length} bytes keep ${value.buffer.byteLength} alive`);
+    });
+    // The small fields are copies (16 bytes each); the large one is the chunk itself, not a copy.
+    assert.deepEqual(decoded.slice(0, 20).map((value) => value.buffer.byteLength), Array(20).fill(16));
+    assert.equal(decoded[20]!.buffer, chunk.buffer);
+  });
+
   it('carries the operation tag: replies and server-initiated messages alike', () => {
     for (const tag of [0, 1, 123_456_789, -7]) {
       const [frame] = pushAll(new FrameReader(), encodeDataFrame('w1', 's1', 'k0', { type: 'PING' } as ProtocolMessage, tag));

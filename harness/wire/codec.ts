@@ -237,11 +237,26 @@ class Reader {
     }
     throw new WireError('bad-varint', `wire codec: varint longer than 8 bytes at offset ${this.offset}`);
   }
+  /**
+   * A bytes field, always a plain Uint8Array (never a Node Buffer, whatever `bytes` is). The real
+   * engine decodes frames that are views of a received chunk (up to 64 KiB, several frames) or of a
+   * slab of Node's buffer pool, and a node keeps what it stores: a view would keep all of that memory
+   * alive for a field of a few bytes. So a field that is under half of the memory beneath it is
+   * copied, and one that is most of it (a large value in a frame of its own) stays a view rather
+   * than a second copy of megabytes: a kept field holds at most twice its own size.
+   */
   raw(length: number): Uint8Array {
     this.need(length);
-    const out = this.bytes.slice(this.offset, this.offset + length);
+    const memory = this.bytes.buffer;
+    const start = this.bytes.byteOffset + this.offset;
     this.offset += length;
-    return out;
+    const view = new Uint8Array(memory, start, length);
+    if (2 * length >= memory.byteLength) return view;
+    // Not memory.slice(): a typed array of up to 64 bytes lives on V8's heap, ten times cheaper to
+    // make than a new ArrayBuffer, and most fields (hashes, tags, signatures) are that small.
+    const copy = new Uint8Array(length);
+    copy.set(view);
+    return copy;
   }
   text(): string {
     const length = this.varint();
