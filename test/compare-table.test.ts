@@ -214,6 +214,32 @@ describe('compare: noisy metrics (real engine)', () => {
     assert.equal(extra.exitCode, 1);
   });
 
+  it('an experiment that sweeps the engine: its real runs get the noisy rules, its simulated runs stay exact', () => {
+    // As experiment 9 writes it: one summary (engine "sim", its config's default), runs of both engines.
+    const mixed = (realP50s: number[], simP50: number) =>
+      summary('sim-vs-real', [
+        ...realP50s.map((p50, i) =>
+          run('real', i, {
+            params: { protocol: 'abd', t: 1, n: 3, valueBytes: 128, engine: 'real' },
+            ops: { write: opStats({ latencyMs: { mean: p50, p50, p90: p50, p99: p50, p999: p50, max: p50 } }) },
+          }),
+        ),
+        run('sim', 0, {
+          params: { protocol: 'abd', t: 1, n: 3, valueBytes: 128, engine: 'sim' },
+          ops: { write: opStats({ latencyMs: { mean: simP50, p50: simP50, p90: simP50, p99: simP50, p999: simP50, max: simP50 } }) },
+        }),
+      ]);
+    const rerun = compare([mixed(baseP50, 1.2)], [mixed(rerunP50, 1.2)]);
+    assert.equal(row(rerun, 'latencyMs.p50', 'write', 'real').metricClass, 'noisy');
+    assert.equal(row(rerun, 'latencyMs.p50', 'write', 'real').verdict, 'same');
+    assert.equal(row(rerun, 'latencyMs.p50', 'write', 'sim').metricClass, 'exact');
+    assert.equal(rerun.exitCode, 0);
+    // A simulated latency that moves by 2 % is a change (same seed, same code: it must not move).
+    const simMoved = compare([mixed(baseP50, 1.2)], [mixed(baseP50, 1.224)]);
+    assert.equal(row(simMoved, 'latencyMs.p50', 'write', 'sim').verdict, 'worse');
+    assert.equal(row(simMoved, 'latencyMs.p50', 'write', 'real').verdict, 'same');
+  });
+
   it('throughput: higher is better, a clear drop is worse', () => {
     const result = compare([realRuns(baseP50, (i) => 100 + i)], [realRuns(baseP50, (i) => 70 + i)]);
     assert.equal(row(result, 'throughputOpsPerS', null).verdict, 'worse');

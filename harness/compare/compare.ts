@@ -121,6 +121,16 @@ function groupRuns(summary: ExperimentSummary, side: string): Map<string, RunGro
   return new Map([...groups].map(([key, reps]) => [key, { key, reps }]));
 }
 
+/**
+ * The engine a run ran on: a sweep over `engine` (the simulator against the real engine) puts both
+ * in one experiment, whose summary names only its config's default engine, so a swept run's own
+ * `engine` parameter decides which comparison rules its figures get.
+ */
+function runEngine(run: RunResult, experimentEngine: 'sim' | 'real'): 'sim' | 'real' {
+  const swept = run.params['engine'];
+  return swept === 'sim' || swept === 'real' ? swept : experimentEngine;
+}
+
 /** Verdict of one exact pair with relative tolerance `tol`. */
 export function exactVerdict(baseline: number, current: number, direction: Direction, tol: number): 'same' | 'better' | 'worse' {
   const scale = Math.max(Math.abs(baseline), Math.abs(current));
@@ -370,7 +380,7 @@ export function compareResults(baseline: ResultSet, current: ResultSet, options:
       if (bFirst.codec !== cFirst.codec || bFirst.crypto !== cFirst.crypto) {
         warnings.push(`${b.name} ${group.key}: codec/crypto differ (baseline ${bFirst.codec}/${bFirst.crypto}, current ${cFirst.codec}/${cFirst.crypto})`);
       }
-      compareGroup(ctx, group, other);
+      compareGroup({ ...ctx, engine: runEngine(bFirst, b.engine) }, group, other);
     }
     for (const group of cGroups.values()) {
       if (!bGroups.has(group.key)) presenceRow(ctx, group.key, null, 'run', 'new', null, group.reps.size, 'run not in baseline');
