@@ -7,7 +7,8 @@
  * hook would run: {@link exitOnInterrupt} turns SIGINT and SIGTERM into an orderly exit (code 130 or
  * 143) for the commands that write results.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
 /** Staging folders not yet committed or discarded, removed by the exit hook. */
@@ -43,11 +44,38 @@ function filesUnder(root: string, dir = root): string[] {
   return files;
 }
 
-/** A staging folder for `destination` (a folder path; its parent is created if needed). */
-export function stageFolder(destination: string, options: { readonly replace?: 'entries' | 'whole' } = {}): StagedFolder {
+export interface StageOptions {
+  /** 'whole': the destination is the command's alone and is replaced whole; 'entries' (default): see commit. */
+  readonly replace?: 'entries' | 'whole';
+  /**
+   * Entries of the destination that belong to what is staged even when this write has none of them
+   * (a run's `trace/`): removed at the commit unless staged again, so no file of an earlier run stays.
+   */
+  readonly owned?: readonly string[];
+}
+
+/**
+ * A fresh folder beside `destination`, with a random name. Not mkdtemp: that makes its folder mode
+ * 0700 whatever the umask, and the staging folder becomes the results folder, which other users (or
+ * a web server showing report.html) may need to read; mkdir applies the umask as for any folder.
+ */
+function makeStagingFolder(destination: string): string {
   const parent = dirname(destination);
   mkdirSync(parent, { recursive: true });
-  const path = mkdtempSync(join(parent, `.${basename(destination)}.partial-`));
+  for (;;) {
+    const path = join(parent, `.${basename(destination)}.partial-${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(path);
+      return path;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/** A staging folder for `destination` (a folder path; its parent is created if needed). */
+export function stageFolder(destination: string, options: StageOptions = {}): StagedFolder {
+  const path = makeStagingFolder(destination);
   if (pending.size === 0) process.on('exit', removePending);
   pending.add(path);
   const forget = (): void => {
@@ -62,7 +90,11 @@ export function stageFolder(destination: string, options: { readonly replace?: '
       if (!existsSync(destination)) {
         renameSync(path, destination);
       } else {
-        for (const name of readdirSync(path)) {
+        const staged = new Set(readdirSync(path));
+        for (const name of options.owned ?? []) {
+          if (!staged.has(name)) rmSync(join(destination, name), { recursive: true, force: true });
+        }
+        for (const name of staged) {
           const target = join(destination, name);
           // rename replaces a file atomically, but not a non-empty folder: that one goes first.
           if (existsSync(target) && statSync(target).isDirectory()) rmSync(target, { recursive: true, force: true });

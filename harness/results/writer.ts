@@ -114,14 +114,22 @@ export function timelineFileName(runId: string): string {
 }
 
 /**
- * Writes everything under `dir` (created if needed); returns the paths written, sorted. The files go
+ * What a run writes into its folder: replaced at every write, so none of an earlier run's stays
+ * beside the new ones (`trace/` only for a traced run). Other entries (a sweep's charts) are kept.
+ */
+const EXPERIMENT_ENTRIES = ['history', 'trace', 'latency.csv', 'runs.csv', 'summary.json'] as const;
+
+/**
+ * Writes everything under `dir` (created if needed), with whatever `alsoWrite` puts into the staging
+ * folder (a traced run's trace/ and violation diagrams); returns the paths written, sorted. The files go
  * to a staging folder beside `dir` first and are moved into place at the end (history/ as a whole),
  * so an interrupted or failed write leaves neither half the files nor an empty history/.
  */
-export function writeExperiment(dir: string, outputs: ExperimentOutputs): string[] {
-  const staged = stageFolder(dir);
+export function writeExperiment(dir: string, outputs: ExperimentOutputs, alsoWrite?: (stagingDir: string) => void): string[] {
+  const staged = stageFolder(dir, { owned: [...EXPERIMENT_ENTRIES] });
   try {
     mkdirSync(join(staged.path, 'history'));
+    alsoWrite?.(staged.path);
     const put = (path: string, data: string) => writeFileSync(join(staged.path, path), data);
     for (const [runId, history] of outputs.histories) put(join('history', historyFileName(runId)), historyJsonl(history));
     for (const [runId, html] of outputs.timelines ?? []) put(join('history', timelineFileName(runId)), html);

@@ -123,7 +123,8 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
     meta: runMeta(),
     runs,
   };
-  const written = options.outDir !== undefined ? [...writeTraces(options.outDir, traces), ...writeExperiment(options.outDir, { summary, histories, latency, timelines })] : [];
+  const written =
+    options.outDir !== undefined ? writeExperiment(options.outDir, { summary, histories, latency, timelines }, (staging) => writeTraces(staging, traces)) : [];
   return { summary, histories, unexpectedViolations, written };
 }
 
