@@ -1,6 +1,7 @@
 /**
  * `quorumbench run` on a sweep config: every point runs, runs.csv / points.csv combine them, a point's
- * config.yaml replays it alone, and a bad sweep is a config error (exit 2) before anything runs.
+ * config.yaml replays it alone (into a folder of its own: not the sweep's), and a bad sweep or
+ * output folder is a config error (exit 2) before anything runs.
  */
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -49,13 +50,40 @@ test('a sweep config runs every point; with 10 ms links and zero CPU cost every 
     assert.equal(row['verdict'], 'ok');
   }
 
-  // The point's own config.yaml replays it exactly (same seed, same numbers).
+  // The point's own config.yaml replays it exactly (same seed, same numbers), with the command its
+  // header gives, into the point's replay/ folder.
   const pointDir = join(out, 'points', 'p003-protocol=bft-signed_valueBytes=1024');
-  const replay = join(dir, 'replay');
-  assert.equal(cli(['run', join(pointDir, 'config.yaml'), '--out', replay]).code, 0);
+  const pointConfig = join(pointDir, 'config.yaml');
+  const header = readFileSync(pointConfig, 'utf8').split('\n').slice(0, 2);
+  assert.deepEqual(header, [
+    '# Sweep point protocol=bft-signed,valueBytes=1024 of sweep-test',
+    "# Replay it alone: quorumbench run <this file> --out <this file's folder>/replay",
+  ]);
+  const replay = join(pointDir, 'replay');
+  assert.equal(cli(['run', pointConfig, '--out', replay]).code, 0);
   const a = JSON.parse(readFileSync(join(pointDir, 'summary.json'), 'utf8')).runs;
   const b = JSON.parse(readFileSync(join(replay, 'summary.json'), 'utf8')).runs;
   assert.deepEqual(b, a);
+
+  // Into the sweep's own folder (where its name would put it) a single run is refused: its runs.csv
+  // would replace the sweep's beside the sweep's points.csv. Nothing changes there.
+  const before = readFileSync(join(out, 'runs.csv'), 'utf8');
+  const mixed = cli(['run', pointConfig, '--out', out]);
+  assert.equal(mixed.code, 2);
+  assert.equal(mixed.err, `config error: --out: ${JSON.stringify(out)} holds a sweep's results (points.csv), which a single run would mix with: give another folder with --out\n`);
+  assert.equal(readFileSync(join(out, 'runs.csv'), 'utf8'), before);
+});
+
+test('--out naming a file is refused before anything runs: exit 2, one line', () => {
+  const config = join(dir, 'plain.yaml');
+  writeFileSync(config, 'name: plain\nprotocol: { name: abd, t: 1 }\nworkload: { operations: 10 }\n');
+  const file = join(dir, 'a-file');
+  writeFileSync(file, 'mine\n');
+  const { code, out, err } = cli(['run', config, '--out', file]);
+  assert.equal(code, 2);
+  assert.equal(err, `config error: --out: ${JSON.stringify(file)} is a file, not a folder\n`);
+  assert.equal(out, '');
+  assert.equal(readFileSync(file, 'utf8'), 'mine\n');
 });
 
 test('a bad sweep is refused before anything runs: exit 2, the field named', () => {

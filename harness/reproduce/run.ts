@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify as toYaml, parse as parseYaml } from 'yaml';
+import { pointConfigText } from '../sweep/point-config.ts';
 import { columnsOf, parseCsv, toCsv, type CsvRow } from '../results/csv.ts';
 import { writeChart } from '../charts/render.ts';
 import { ConfigError } from '../config/errors.ts';
@@ -414,8 +415,8 @@ async function runPoints(
     const config = plan.configs[i]!;
     const pointDir = join(dir, 'points', pointDirName(point));
     mkdirSync(pointDir, { recursive: true });
-    // The point as a plain config: `quorumbench run <pointDir>/config.yaml` replays it exactly.
-    writeFileAtomic(join(pointDir, 'config.yaml'), `# Sweep point ${point.id} of ${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}\n${toYaml(point.config)}`);
+    // The point as a plain config that replays it exactly.
+    writeFileAtomic(join(pointDir, 'config.yaml'), pointConfigText(point, `${relative(process.cwd(), experiment.file)}${options.quick ? ' (--quick)' : ''}`));
     const summary = await options.runner(point.config, pointDir, `${experiment.id} ${point.id}`);
     results.first ??= summary;
     if (experiment.kind === 'appendix-a') {

@@ -7,7 +7,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { stringify as toYaml } from 'yaml';
 import { columnsOf, toCsv, type CsvRow } from '../../results/csv.ts';
 import { parseConfig, resolveExperiment, type ResolvedExperiment } from '../../config/index.ts';
 import { stageFolder } from '../../results/staging.ts';
@@ -19,6 +18,7 @@ import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts'
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
 import { ms, opsPerS } from '../figures.ts';
 import { expandSweep, pointDirName, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
+import { pointConfigText, REPLAY_FOLDER } from '../../sweep/point-config.ts';
 
 /** Whether a raw config is a sweep rather than a plain experiment. */
 export function isSweepConfig(raw: unknown): boolean {
@@ -95,7 +95,7 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
       const dir = join(staged.path, 'points', pointDirName(point));
       const finalPointDir = join(outDir, 'points', pointDirName(point));
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'config.yaml'), `# Sweep point ${point.id} of ${plan.name}\n${toYaml(point.config)}`);
+      writeFileSync(join(dir, 'config.yaml'), pointConfigText(point, plan.name));
       // A run that cannot go on (e.g. real-engine servers refusing it) throws: the staging folder is discarded.
       const result = await runExperiment(experiment, { outDir: dir, ...options });
       rows.push(...runRows(plan.name, point, result.summary.runs));
@@ -104,7 +104,7 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
       runs += result.summary.runs.length;
       for (const runId of result.unexpectedViolations) {
         const run = result.summary.runs.find((r) => r.id === runId)!;
-        unexpected.push(`quorumbench run ${join(finalPointDir, 'config.yaml')} --seed ${run.seed}`);
+        unexpected.push(`quorumbench run ${join(finalPointDir, 'config.yaml')} --seed ${run.seed} --out ${join(finalPointDir, REPLAY_FOLDER)}`);
       }
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} p50=${ms(op.latencyMs.p50)}`);

@@ -5,6 +5,7 @@
  * config or arguments (a ConfigError: one line on stderr from harness/cli/main.ts, nothing written); 130/143: interrupted by SIGINT/SIGTERM
  * (nothing written: outputs are staged and moved into place at the end, harness/results/staging.ts).
  */
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
@@ -24,6 +25,19 @@ function parseSeed(text: string): number {
 function asConfigMap(raw: unknown, path: string): Record<string, unknown> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config: ${path} must be a map, got ${JSON.stringify(raw)}`);
   return raw as Record<string, unknown>;
+}
+
+/**
+ * Checks, before anything runs, that `outDir` can take this command's results: not a file (the
+ * results are written after the runs, which would then be lost), and for a single experiment not
+ * the folder of a sweep (its runs.csv would replace the sweep's beside the sweep's points.csv and
+ * charts). `flag` says where the folder came from.
+ */
+function checkOutputFolder(outDir: string, flag: string, isSweep: boolean): void {
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new ConfigError(`${flag}: ${JSON.stringify(outDir)} is a file, not a folder`);
+  if (!isSweep && existsSync(join(outDir, 'points.csv'))) {
+    throw new ConfigError(`${flag}: ${JSON.stringify(outDir)} holds a sweep's results (points.csv), which a single run would mix with: give another folder with --out`);
+  }
 }
 
 /** A progress reporter: a bar on a terminal, a plain line per 10 % otherwise. */
@@ -105,6 +119,7 @@ export function register(program: Command): void {
       }
       if (sweep !== undefined) {
         const outDir = flags.out ?? join('results', sweep.name);
+        checkOutputFolder(outDir, flags.out === undefined ? 'name' : '--out', true);
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = await progressReporter();
         // A config problem that shows only once a run starts (a real-engine server refusing the run, a
@@ -123,6 +138,7 @@ export function register(program: Command): void {
       // The real engine's own settings, checked now rather than after servers were started.
       if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
       const outDir = flags.out ?? join('results', experiment.config.name);
+      checkOutputFolder(outDir, flags.out === undefined ? 'name' : '--out', false);
       const progress = await progressReporter();
       const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
       progress.stop();
