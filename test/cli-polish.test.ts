@@ -1,7 +1,8 @@
 /**
  * The command line's surface: --version, exit codes in `run --help` (as in check and compare), the
  * --tolerance help without commander's "(default: [])", `run` refusing `t: 0` or a server list that
- * lacks a server with one line and exit 2, and figures rounded for the console.
+ * lacks a server with one line and exit 2, a run cut short by maxDurationMs saying so, and figures
+ * rounded for the console.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +63,34 @@ test('run with real.servers missing a server: exit 2, one line naming the field,
   assert.equal(run.stderr, 'config error: real.servers.s3: missing address of server s3 (n=3)\n');
   assert.equal(run.stdout, '');
   assert.deepEqual(readdirSync(dir).sort(), ['secret', 'two-of-three.yaml']);
+});
+
+test('a run that maxDurationMs stops says so: one warning line, and the time in summary.json', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qb-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'cut.yaml');
+  // One writer, 10 ms links, no CPU cost: every ABD write takes 2 rounds of 20 ms, so writes end at
+  // 40, 80, 120 and 160 ms; the fifth (160 to 200 ms) is still going at the 190 ms limit.
+  writeFileSync(
+    config,
+    'name: cut\nprotocol: { name: abd, t: 1 }\nnetwork: { latency: { distribution: constant, oneWayMs: 10 }, bandwidthMBps: 0 }\ncostProfile: zero\nworkload: { writers: 1, readers: 0, operations: 100 }\nmaxDurationMs: 190\n',
+  );
+  const out = join(dir, 'out');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', config, '--out', out], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const warnings = run.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+  assert.deepEqual(warnings, [
+    'warning: run base#0 stopped at maxDurationMs (190 ms) with 4 measured operations completed of the 100 asked for: its figures cover only those (raise maxDurationMs or ask for fewer operations)',
+  ]);
+  const result = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { runs: { timeLimitReachedAtMs?: number; ops: { write: { count: number; pending: number } } }[] }).runs[0]!;
+  assert.equal(result.timeLimitReachedAtMs, 190);
+  assert.deepEqual([result.ops.write.count, result.ops.write.pending], [4, 1]);
+  // A run that finishes its workload has no such field and prints no warning.
+  writeFileSync(config, readFileSync(config, 'utf8').replace('operations: 100', 'operations: 3'));
+  const whole = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', config, '--out', out], { encoding: 'utf8' });
+  assert.equal(whole.status, 0, whole.stderr);
+  assert.doesNotMatch(whole.stderr, /warning/);
+  assert.equal('timeLimitReachedAtMs' in (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { runs: object[] }).runs[0]!, false);
 });
 
 test('console figures: rounded, and the noun in the right number', () => {

@@ -23,3 +23,15 @@ export function ms(value: number): string {
 export function plural(count: number, noun: string, pluralNoun = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : pluralNoun}`;
 }
+
+/**
+ * The warning for a run that `maxDurationMs` stopped before its workload was done (undefined for
+ * any other run): its figures look like a whole run's but cover only part of it. `asked`: the
+ * measured operations the config asked for, if it gave a number.
+ */
+export function timeLimitWarning(run: { readonly id: string; readonly timeLimitReachedAtMs?: number; readonly ops: Readonly<Partial<Record<string, { readonly count: number }>>> }, asked: number | undefined): string | undefined {
+  if (run.timeLimitReachedAtMs === undefined) return undefined;
+  const completed = Object.values(run.ops).reduce((sum, op) => sum + (op?.count ?? 0), 0);
+  const of = asked === undefined ? '' : ` of the ${asked} asked for`;
+  return `warning: run ${run.id} stopped at maxDurationMs (${rounded(run.timeLimitReachedAtMs, 3)} ms) with ${plural(completed, 'measured operation')} completed${of}: its figures cover only those (raise maxDurationMs or ask for fewer operations)`;
+}

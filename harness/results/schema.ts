@@ -104,6 +104,11 @@ export interface RunResult {
    */
   readonly appliedFaults?: readonly { readonly atMs: number; readonly node: string; readonly action: string; readonly cause: string }[];
   /**
+   * Only for a run that `maxDurationMs` stopped (virtual ms in the simulator, wall ms on the real
+   * engine): its workload was not done, so its figures cover only the operations that ran.
+   */
+  readonly timeLimitReachedAtMs?: number;
+  /**
    * Only for configs with a fault `schedule`: the actions as applied (virtual ms, index into
    * `schedule`, action, frames handed on), frames ever held, and frames still held at the end.
    */

@@ -108,7 +108,12 @@ export async function runExperiment(experiment: ExperimentConfig | ResolvedExper
     if (timeline !== undefined) timelines.set(run.id, timeline);
     if (output.trace !== undefined) traces.set(run.id, { trace: output.trace, ...(excerpt === undefined ? {} : { excerpt }) });
     if (verdict === 'violation' && !run.expectViolation) unexpectedViolations.push(run.id);
-    runs.push({ ...output.result, verdict, ...(keyVerdicts === undefined ? {} : { keyVerdicts }) });
+    runs.push({
+      ...output.result,
+      verdict,
+      ...(keyVerdicts === undefined ? {} : { keyVerdicts }),
+      ...(output.outcome === 'time-limit' ? { timeLimitReachedAtMs: output.endMs } : {}),
+    });
     histories.set(run.id, output.history);
     latency.push({ id: run.id, percentiles: output.latencyPercentiles });
   }

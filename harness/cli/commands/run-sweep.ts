@@ -16,7 +16,7 @@ import { attackRows, buildChart, parseChartRequests, type ChartRequest } from '.
 import { cdfRowsFromLatencyCsv } from '../../reproduce/run.ts';
 import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts';
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
-import { ms, opsPerS } from '../figures.ts';
+import { ms, opsPerS, timeLimitWarning } from '../figures.ts';
 import { expandSweep, pointDirName, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
 import { pointConfigText, REPLAY_FOLDER } from '../../sweep/point-config.ts';
 
@@ -83,7 +83,13 @@ export interface SweepRunOutcome {
  * Runs a planned sweep into `outDir`: written into a staging folder beside it and moved into place
  * when complete (harness/results/staging.ts), so an interrupted sweep leaves nothing behind.
  */
-export async function runSweep(plan: PlannedSweep, outDirGiven: string, options: Pick<RunExperimentOptions, 'onProgress'> = {}, log: (line: string) => void = () => {}): Promise<SweepRunOutcome> {
+export async function runSweep(
+  plan: PlannedSweep,
+  outDirGiven: string,
+  options: Pick<RunExperimentOptions, 'onProgress'> = {},
+  log: (line: string) => void = () => {},
+  warn: (line: string) => void = log,
+): Promise<SweepRunOutcome> {
   const outDir = resolve(outDirGiven);
   const staged = stageFolder(outDir);
   try {
@@ -109,6 +115,8 @@ export async function runSweep(plan: PlannedSweep, outDirGiven: string, options:
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} p50=${ms(op.latencyMs.p50)}`);
         log(`${point.id} #${run.repetition} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${opsPerS(run.throughputOpsPerS)}`);
+        const cut = timeLimitWarning(run, experiment.runs.find((r) => r.id === run.id)?.workload.operations);
+        if (cut !== undefined) warn(`${point.id}: ${cut}`);
       }
     }
     const swept = plan.sweep.dimensions.map((d) => d.column);

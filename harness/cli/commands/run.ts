@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
 import type { ExperimentProgress } from '../../runner/index.ts';
 import type { PlannedSweep } from './run-sweep.ts';
-import { ms, opsPerS, rounded } from '../figures.ts';
+import { ms, opsPerS, rounded, timeLimitWarning } from '../figures.ts';
 
 function parseSeed(text: string): number {
   const value = Number(text);
@@ -125,7 +125,7 @@ export function register(program: Command): void {
         // A config problem that shows only once a run starts (a real-engine server refusing the run, a
         // secret file that cannot be read) is a config error like any other; nothing of the run is
         // written, as outputs are written when every run is done.
-        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`));
+        const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
         progress.stop();
         process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
         if (outcome.unexpected.length > 0) {
@@ -148,6 +148,8 @@ export function register(program: Command): void {
         const traced = experiment.runs.find((r) => r.id === run.id)?.trace;
         if (run.trace !== undefined && traced != null) process.stdout.write(`  ${describeTrace(run.trace, traced.maxEvents, join(outDir, run.trace.file))}\n`);
         if (run.trace !== undefined && run.verdict === 'violation') process.stdout.write(`  messages around the violation: ${join(outDir, 'history', violationSvgFileName(run.id))}\n`);
+        const cut = timeLimitWarning(run, experiment.runs.find((r) => r.id === run.id)?.workload.operations);
+        if (cut !== undefined) process.stderr.write(`${cut}\n`);
       }
       process.stdout.write(`wrote ${result.written.length} files:\n${listFiles(result.written)}`);
       // After the run, so that a run refused at its start still prints one line, its error.
