@@ -1,5 +1,5 @@
 /**
- * Config edges: `t: 0` refused, a misspelt field reported as unknown with the nearest known name
+ * Config edges: `t: 0` and clusters too big for a run refused, a misspelt field reported as unknown with the nearest known name
  * (not as the real field missing), and byte sizes written with units. (`run` on a `t: 0` config,
  * exit 2 with one line: test/cli-polish.test.ts.)
  */
@@ -22,6 +22,16 @@ const base = { name: 'x', protocol: { name: 'abd', t: 1 }, workload: { operation
 
 test('t: 0 is refused, naming the field and the value', () => {
   assert.equal(message({ ...base, protocol: { name: 'abd', t: 0 } }), 'protocol.t: must be >= 1, got 0');
+});
+
+test('a cluster too big for a run is refused, naming the field: servers (t, or servers:) and clients', () => {
+  // ABD: n = 2t + 1, so t = 127 gives 255 servers (the limit) and t = 128 gives 257.
+  assert.doesNotThrow(() => resolveExperiment(parseConfig({ ...base, protocol: { name: 'abd', t: 127 } })));
+  assert.equal(message({ ...base, protocol: { name: 'abd', t: 128 } }), 'protocol.t: t=128 needs 257 servers, more than the 255 a run can have');
+  // M-PoWerStore: n = 3t + 1; t = 300 would be 901 servers (and fragments numbered beyond one byte).
+  assert.equal(message({ ...base, protocol: { name: 'm-powerstore', t: 300 } }), 'protocol.t: t=300 needs 901 servers, more than the 255 a run can have');
+  assert.equal(message({ ...base, servers: 300 }), 'servers: at most 255, got 300');
+  assert.equal(message({ ...base, workload: { operations: 10, writers: 1, readers: 1000 } }), 'workload.readers: writers + readers at most 1000, got 1 + 1000');
 });
 
 test('a misspelt field is unknown, with the nearest known name; no "required" for the field it meant', () => {

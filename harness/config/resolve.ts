@@ -79,6 +79,17 @@ export interface ResolvedExperiment {
 
 const YCSB_READ_RATIO = { A: 0.5, B: 0.95, C: 1, W: 0 } as const;
 
+/**
+ * The most servers a run can have: an erasure fragment names its index and n in one byte each
+ * (protocols/common/erasure/layout.ts), and no quorum system studied here comes near it.
+ */
+export const MAX_SERVERS = 255;
+/**
+ * The most workload clients: the simulator keeps a few numbers per directed link (nodes² of them),
+ * so this bounds its memory to tens of megabytes; more load comes from an open-loop rate, not more clients.
+ */
+export const MAX_CLIENTS = 1000;
+
 function fail(message: string): never {
   throw new ConfigError(message);
 }
@@ -107,6 +118,7 @@ export function resolveProtocol(
   const needed = protocol.minServerCount?.(t) ?? protocol.serverCount(t);
   const n = config.servers ?? protocol.serverCount(t);
   if (n < needed) fail(`protocol.t: t=${t} needs ${needed} servers but servers: ${n} given`);
+  if (n > MAX_SERVERS) fail(config.servers === undefined ? `protocol.t: t=${t} needs ${n} servers, more than the ${MAX_SERVERS} a run can have` : `servers: at most ${MAX_SERVERS}, got ${n}`);
   if (options === undefined) {
     const parsed = protocol.optionsSchema.safeParse(section.options, { reportInput: true });
     if (!parsed.success) fail(formatIssues(parsed.error.issues, ['protocol', 'options'], protocol.optionsSchema));
@@ -164,6 +176,7 @@ export function resolveCostProfile(value: ExperimentConfig['costProfile'], confi
 
 function resolveWorkload(workload: WorkloadConfig, multiWriter: boolean, protocolName: string): ResolvedWorkload {
   if (workload.writers + workload.readers === 0) fail('workload.writers: need at least one writer or reader, got 0');
+  if (workload.writers + workload.readers > MAX_CLIENTS) fail(`workload.readers: writers + readers at most ${MAX_CLIENTS}, got ${workload.writers} + ${workload.readers}`);
   if (!multiWriter && workload.writers > 1) fail(`workload.writers: ${protocolName} is single-writer, got ${workload.writers}`);
   if (workload.script !== undefined) {
     // A scripted workload: its operations are the whole run (checked against the cluster in checkSchedule).
