@@ -187,6 +187,26 @@ describe('external nodes: the Python ABD node', () => {
     assert.deepEqual(silent.output.history.map((r) => [r.client, r.status, r.call, r.return]), [['w1', 'pending', 0, null]]);
     assert.equal(silent.output.endMs, 100);
   });
+
+  it('a node program that cannot start is a config error naming protocol.command, its stderr on one line; no process is left', async () => {
+    const base = { name: 'no-start', network: { latency: { distribution: 'constant', oneWayMs: 1 } }, workload: { writers: 1, readers: 0, operations: 2 } };
+    const message = async (command: string[]): Promise<string> => {
+      try {
+        await run({ ...base, protocol: { name: 'external', t: 1, servers: '2t+1', command } });
+      } catch (error) {
+        assert.equal((error as Error).name, 'ConfigError', String(error));
+        return (error as Error).message;
+      }
+      return 'started';
+    };
+    // Python on a script that is not there: exit code 2 and its own words.
+    const missing = await message([PYTHON, join(ROOT, 'no-such-node.py')]);
+    assert.match(missing, /^protocol\.command: external node s\d exited with code 2 before its init_ok; stderr: .*can't open file .*no-such-node\.py/);
+    assert.doesNotMatch(missing, /\n/);
+    // A program that is nowhere on the PATH never starts.
+    assert.match(await message(['no-such-program-qb']), /^protocol\.command: external node s\d could not start; stderr: .*ENOENT/);
+    assert.deepEqual(liveChildPids(), []);
+  });
 });
 
 describe('external nodes: config checks and the lin-kv mapping (no process started)', () => {

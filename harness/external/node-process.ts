@@ -56,10 +56,10 @@ export class NodeProcess {
     return this.child.done;
   }
 
-  /** Whether it exited without being killed by the harness; its exit code and the end of its stderr. */
-  unexpectedExit(): { readonly code: number | undefined; readonly signal: string | undefined; readonly stderr: string } | undefined {
+  /** Whether it exited without being killed by the harness; how it ended and the end of its stderr. */
+  unexpectedExit(): { readonly how: string; readonly stderr: string } | undefined {
     if (!this.child.exited || this.killed) return undefined;
-    return { code: this.child.exitCode, signal: this.child.signal, stderr: (this.failure ?? this.child.stderr).trim().slice(-600) };
+    return { how: this.child.howItEnded, stderr: (this.failure ?? this.child.stderr).trim().slice(-600) };
   }
 
   /** The `init` handshake: resolves on `init_ok`, rejects if the node exits or takes longer than `timeoutMs`. */
@@ -132,7 +132,8 @@ export class NodeProcess {
         this.awaited.delete(msgId);
         clearTimeout(timer);
         const stderr = (this.failure ?? this.child.stderr).trim().slice(-600) || '(empty)';
-        reject(new Error(`external node ${this.id} exited (code ${String(this.child.exitCode)}, signal ${String(this.child.signal)}) before its ${what}_ok; stderr: ${stderr}`));
+        const never = this.child.exitCode === undefined && this.child.signal === undefined;
+        reject(new Error(`external node ${this.id} ${this.child.howItEnded}${never ? '' : ` before its ${what}_ok`}; stderr: ${stderr}`));
       });
     });
   }

@@ -16,6 +16,8 @@ import { ExternalFrame } from '../external/external-frame.ts';
 import { envelopeLine, HARNESS_ID, type Body, type Envelope } from '../external/maelstrom.ts';
 import { NodeProcess } from '../external/node-process.ts';
 import type { ExternalSettings } from '../external/settings.ts';
+import { ConfigError } from '../config/errors.ts';
+import { stoppingOnSignal } from '../real/processes.ts';
 import { frameWireSize } from '../sim/frame-size.ts';
 import type { Frame } from '../transport/types.ts';
 import type { HostContext } from './context.ts';
@@ -68,6 +70,8 @@ export class ExternalNodeHost implements HostedServer {
   /** Real engine: messages that arrive while a `revert` restarts the process. */
   private restarting: { readonly queued: [string, number][] } | undefined;
   private readonly warned = new Set<string>();
+  /** Set once `init_ok` came: an exit before it is the start's failure, reported by start() alone. */
+  private started = false;
 
   private constructor(private readonly options: ExternalNodeOptions) {
     this.id = options.id;
@@ -82,15 +86,21 @@ export class ExternalNodeHost implements HostedServer {
     });
   }
 
-  /** Starts the node's process and completes its `init` handshake. */
+  /**
+   * Starts the node's process and completes its `init` handshake. A node that cannot start (its
+   * program missing, exiting, or silent) is the config's command at fault: a ConfigError naming it,
+   * with the node's own words (its stderr) on the same line.
+   */
   static async start(options: ExternalNodeOptions): Promise<ExternalNodeHost> {
     const host = new ExternalNodeHost(options);
     try {
       await host.init(host.process);
     } catch (error) {
       await host.close();
-      throw error;
+      const field = options.role === 'client' && options.context.run.config.protocol.clientCommand !== undefined ? 'clientCommand' : 'command';
+      throw new ConfigError(`protocol.${field}: ${(error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ')}`);
     }
+    host.started = true;
     return host;
   }
 
@@ -259,9 +269,9 @@ export class ExternalNodeHost implements HostedServer {
 
   private onExited(child: NodeProcess): void {
     const exit = child.unexpectedExit();
-    if (exit === undefined || child !== this.process || this.crashed) return;
+    if (exit === undefined || child !== this.process || this.crashed || !this.started || stoppingOnSignal()) return;
     this.crashed = true;
-    const reason = `exited on its own (code ${String(exit.code)}, signal ${String(exit.signal)})`;
+    const reason = `${exit.how} on its own`;
     process.stderr.write(`quorumbench: external node ${this.id} ${reason}; it counts as crashed from now on; its stderr ends: ${exit.stderr || '(empty)'}\n`);
     this.options.onExit(this.id, reason);
   }

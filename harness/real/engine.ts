@@ -33,7 +33,7 @@ import { clientProcessCount, parseRealSettings, sharedTimebaseOf, type RealSetti
 import { launch, removeLaunchFolder, type Launched, type RunAccess } from './launch.ts';
 import { linkModelFor, runNodes, type LinkModel } from './link-model.ts';
 import { cryptoRandom } from './node-random.ts';
-import type { ChildLine, ChildProcessHandle } from './processes.ts';
+import { stoppingOnSignal, type ChildLine, type ChildProcessHandle } from './processes.ts';
 import { RemoteClients } from './remote-clients.ts';
 import { channelKeysOf, newRunId, newRunSecret, readSecretFile, secretSetupRandom } from './run-secret.ts';
 import { launchOnHosts } from './ssh-launch.ts';
@@ -77,8 +77,8 @@ export class RealEngine implements Engine {
     this.remoteClients = remoteClients;
     for (const child of launched.clientProcesses) {
       void child.done.then(() => {
-        if (this.closed) return;
-        process.stderr.write(`quorumbench real engine: ${child.name} exited during the run (code ${String(child.exitCode)}, signal ${String(child.signal)}); its clients' operations stay pending; stderr: ${child.stderr.trim() || '(empty)'}\n`);
+        if (this.closed || stoppingOnSignal()) return;
+        process.stderr.write(`quorumbench real engine: ${child.name} ${child.howItEnded} during the run; its clients' operations stay pending; stderr: ${child.stderr.trim() || '(empty)'}\n`);
         remoteClients?.forget(child);
       });
     }

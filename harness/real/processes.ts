@@ -87,6 +87,13 @@ export class ChildProcessHandle {
     void this.done.then(() => untrack(this));
   }
 
+  /** How it ended, in words: "exited with code 2", "ended by SIGTERM", or "could not start" (no code, no signal). */
+  get howItEnded(): string {
+    if (this.exitCode !== undefined) return `exited with code ${this.exitCode}`;
+    if (this.signal !== undefined) return `ended by ${this.signal}`;
+    return 'could not start';
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -112,7 +119,7 @@ export class ChildProcessHandle {
       void this.done.then(() => {
         if (!this.waiters.includes(waiter)) return;
         clearTimeout(timer);
-        reject(new Error(`${this.name} exited (code ${String(this.exitCode)}, signal ${String(this.signal)}) before it was ready; stderr: ${this.stderr.trim() || '(empty)'}`));
+        reject(new Error(`${this.name} ${this.howItEnded} before it was ready; stderr: ${this.stderr.trim() || '(empty)'}`));
       });
     });
   }
@@ -164,6 +171,11 @@ function onExit(): void {
 
 /** Whether a SIGINT/SIGTERM is being handled: a second one (Ctrl-C relayed by a restart) changes nothing. */
 let stopping = false;
+
+/** Whether this process is stopping its children on a signal: their exits are then expected, not news. */
+export function stoppingOnSignal(): boolean {
+  return stopping;
+}
 
 function onSignal(signal: NodeJS.Signals): void {
   if (stopping) return;
