@@ -183,6 +183,8 @@ export interface ReproduceOptions {
   readonly command: string;
   /** Called after each point with (runs done, runs total, label). */
   readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Called when an experiment's folder has replaced the previous one (before the next experiment starts). */
+  readonly onExperimentWritten?: (dir: string) => void;
   /** Wall-clock ms since some origin (injected so that tests are deterministic). */
   readonly nowMs: () => number;
   /**
@@ -347,6 +349,7 @@ async function reproduceExperiment(plan: PlannedExperiment, options: ReproduceOp
   writeFileAtomic(join(dir, 'report-data.json'), JSON.stringify(report) + '\n');
   const unexpectedViolations = runs.filter((r) => r.verdict === 'violation' && !r.expectViolation).length;
   staged.commit();
+  options.onExperimentWritten?.(finalDir);
   const predictionMismatches = appendix?.rows.filter((r) => !r.matchesPrediction).length ?? 0;
   return { report, elapsedMs, unexpectedViolations, predictionMismatches };
 }
