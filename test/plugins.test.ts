@@ -32,7 +32,7 @@ type Msg =
   | { readonly type: 'ACK'; readonly op: number };
 
 function server(): ServerMachine<Msg> {
-  let value = new Uint8Array(0);
+  let value: Uint8Array = new Uint8Array(0);
   return {
     handle(from: NodeId, msg: Msg) {
       if (msg.type === 'PUT') {
@@ -113,6 +113,9 @@ describe('protocol plugins from a folder outside the repository', () => {
     dir = mkdtempSync(join(tmpdir(), 'quorumbench-plugin-'));
     writeFileSync(join(dir, 'primary.ts'), PLUGIN);
     writeFileSync(join(dir, 'broken.ts'), BROKEN);
+    // An options schema as zod 3 makes one (a safeParse, a _def, no _zod).
+    const zod3 = "{ _def: { typeName: 'ZodObject' }, safeParse: (input: unknown) => ({ success: true, data: input }) } as never";
+    writeFileSync(join(dir, 'zod3.ts'), PLUGIN.replace("name: 'tmp-primary'", "name: 'tmp-zod3'").replace('optionsSchema: z.strictObject({})', `optionsSchema: ${zod3}`));
     // The same plugin as an npm package (ESM only: resolved with the import condition).
     const pkg = join(dir, 'node_modules', 'qb-primary');
     mkdirSync(pkg, { recursive: true });
@@ -176,5 +179,11 @@ describe('protocol plugins from a folder outside the repository', () => {
       return true;
     });
     await assert.rejects(loadPlugins(config('./absent.ts', 'sim'), dir), /^ConfigError: protocol\.module: "\.\/absent\.ts": no such file /);
+    // A zod 3 schema would parse, but its errors would be misreported: refused when loaded.
+    await assert.rejects(loadPlugins(config('./zod3.ts', 'sim'), dir), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, 'protocol.module: "./zod3.ts": optionsSchema: a zod 4 schema is needed (this one is not: install zod 4 in the plugin\'s project, npm install zod@4)');
+      return true;
+    });
   });
 });

@@ -149,6 +149,10 @@ function checkDefinition(value: unknown, where: string): AnyProtocolDefinition {
   if (typeof value['multiWriter'] !== 'boolean') throw new ConfigError(`${where}: multiWriter: missing (true or false), got ${showValue(value['multiWriter'])}`);
   const schema = value['optionsSchema'];
   if (!isObject(schema) || typeof schema['safeParse'] !== 'function') throw new ConfigError(`${where}: optionsSchema: missing (a zod schema of protocol.options), got ${showValue(schema)}`);
+  // Config errors are worded from zod 4's issues (harness/config/errors.ts); a zod 3 schema parses,
+  // but its errors would name the wrong problem or stop the command, so it is refused here. Every
+  // zod 4 schema carries `_zod`; zod 3's have `_def` only.
+  if (!('_zod' in schema)) throw new ConfigError(`${where}: optionsSchema: a zod 4 schema is needed (this one is not: install zod 4 in the plugin's project, npm install zod@4)`);
   const strategies = value['strategies'];
   if (!isObject(strategies) || Object.values(strategies).some((s) => typeof s !== 'function')) throw new ConfigError(`${where}: strategies: missing (an object of strategy functions, {} for none)`);
   const hostile = value['hostileClients'];
