@@ -37,6 +37,13 @@ test('run, check and compare list their exit codes in --help; --tolerance states
   assert.doesNotMatch(tolerance, /default: \[\]/);
 });
 
+test('a usage error is commander\'s line and a pointer to --help, not the whole usage: exit 2', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run'], { encoding: 'utf8' });
+  assert.equal(run.status, 2);
+  assert.equal(run.stderr, "error: missing required argument 'config'\n(quorumbench <command> --help for its usage)\n");
+  assert.equal(run.stdout, '');
+});
+
 test('run refuses t: 0: exit 2, one line on stderr naming the field and the value, nothing written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'qb-cli-'));
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -29,7 +29,9 @@ export function buildProgram(): Command {
     .name('quorumbench')
     .version(packageVersion(), '-V, --version', 'print the version and exit')
     .description('Benchmark and evaluation harness for atomic storage protocols (ABD, CAS, signed Byzantine replication, PoWerStore, M-PoWerStore)')
-    .showHelpAfterError()
+    // A usage error is one line (commander's, naming the argument or option) and a pointer to the
+    // usage, not the whole usage block, which would bury the line that matters.
+    .showHelpAfterError('(quorumbench <command> --help for its usage)')
     // Before the commands are registered: commander copies this setting into each subcommand as it is
     // created, so a usage error in `run` or `check` exits 2 like one at the top level.
     .exitOverride((error) => {
