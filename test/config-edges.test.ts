@@ -24,6 +24,14 @@ test('t: 0 is refused, naming the field and the value', () => {
   assert.equal(message({ ...base, protocol: { name: 'abd', t: 0 } }), 'protocol.t: must be >= 1, got 0');
 });
 
+test('an enumerated field and a numeric bound are worded like every other line: field, rule, the value', () => {
+  assert.equal(message({ ...base, network: { preset: 'lann' } }), 'network.preset: must be one of "lan", "dc", "regional", "wan", "global", got "lann"');
+  assert.equal(message({ ...base, engine: 'fast' }), 'engine: must be one of "sim", "real", got "fast"');
+  assert.equal(message({ ...base, workload: { operations: -3 } }), 'workload.operations: must be >= 1, got -3');
+  assert.equal(message({ ...base, workload: { operations: 10, readRatio: 1.5 } }), 'workload.readRatio: must be <= 1, got 1.5');
+  assert.equal(message({ ...base, maxDurationMs: 0 }), 'maxDurationMs: must be > 0, got 0');
+});
+
 test('a cluster too big for a run is refused, naming the field: servers (t, or servers:) and clients', () => {
   // ABD: n = 2t + 1, so t = 127 gives 255 servers (the limit) and t = 128 gives 257.
   assert.doesNotThrow(() => resolveExperiment(parseConfig({ ...base, protocol: { name: 'abd', t: 127 } })));
