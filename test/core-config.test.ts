@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseConfig, resolveExperiment } from '../harness/config/index.ts';
+import { ConfigError, parseConfig, readRawConfigFile, resolveExperiment } from '../harness/config/index.ts';
 import { abdConstantConfig } from './core-helpers.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -54,6 +54,21 @@ test('CLI: faults beyond tolerance without expectViolation ⇒ exit 2, one line'
     abdConstantConfig({ faults: [{ type: 'byzantine', node: 's2', strategy: 'stale' }] }),
     /^config error: faults: 0 crashed \+ 1 Byzantine servers exceed abd's tolerance with t=1 \(crash 1, Byzantine 0, Byzantine readers no\); set expectViolation: true to run anyway\n$/,
   );
+});
+
+test('a file that is not YAML: one line with where the parser stopped, no dangling colon', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qb-config-'));
+  try {
+    const path = join(dir, 'bad.yaml');
+    writeFileSync(path, 'name: x\nprotocol: {name: abd\n');
+    assert.throws(() => readRawConfigFile(path), (error: Error) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /^config: .*bad\.yaml is not valid YAML or JSON: .* at line 3, column 1$/);
+      return true;
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function refusal(raw: Record<string, unknown>): string {

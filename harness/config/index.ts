@@ -39,7 +39,8 @@ export function readRawConfigFile(path: string): unknown {
   try {
     data = parseYaml(text);
   } catch (error) {
-    const first = String((error as Error).message).split('\n')[0];
+    // The yaml package's first line ends with a colon before its excerpt of the file (later lines).
+    const first = String((error as Error).message).split('\n')[0]!.replace(/:\s*$/, '');
     throw new ConfigError(`config: ${path} is not valid YAML or JSON: ${first}`);
   }
   return data;
