@@ -34,8 +34,17 @@ test('a sweep config runs every point; with 10 ms links and zero CPU cost every 
   const config = join(dir, 'sweep.yaml');
   writeFileSync(config, SWEEP);
   const out = join(dir, 'out');
-  const { code, err } = cli(['run', config, '--out', out]);
+  const { code, err, out: stdout } = cli(['run', config, '--out', out]);
   assert.equal(code, 0, err);
+  // The files listed as the user named the folder; the points' own files on one line: per point
+  // config.yaml, summary.json, runs.csv, latency.csv and history/base_0.jsonl (one repetition).
+  assert.deepEqual(stdout.slice(stdout.indexOf('wrote ')).split('\n'), [
+    'wrote 22 files (4 points, 4 runs):',
+    `  ${join(out, 'points.csv')}`,
+    `  ${join(out, 'runs.csv')}`,
+    `  ${join(out, 'points')}/ (4 point folders, 20 files: each point's config.yaml, summary, runs and history)`,
+    '',
+  ]);
   assert.deepEqual(readdirSync(join(out, 'points')).sort(), [
     'p000-protocol=abd_valueBytes=16',
     'p001-protocol=abd_valueBytes=1024',

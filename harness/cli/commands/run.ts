@@ -6,12 +6,12 @@
  * (nothing written: outputs are staged and moved into place at the end, harness/results/staging.ts).
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
 import type { ExperimentProgress } from '../../runner/index.ts';
 import type { PlannedSweep } from './run-sweep.ts';
-import { ms, opsPerS, rounded, timeLimitWarning } from '../figures.ts';
+import { ms, opsPerS, plural, rounded, timeLimitWarning } from '../figures.ts';
 
 function parseSeed(text: string): number {
   const value = Number(text);
@@ -89,6 +89,24 @@ function listFiles(paths: readonly string[]): string {
   return paths.map((path) => `  ${path}\n`).join('');
 }
 
+/**
+ * A sweep's files as `outDir` (as the user gave it) names them: those of the sweep itself one per
+ * line, and the points' own files (several per point) as one line for all, so the list fits a screen.
+ */
+function listSweepFiles(written: readonly string[], absoluteOutDir: string, outDir: string): string {
+  const perPoint = new Map<string, number>();
+  const own: string[] = [];
+  for (const path of written) {
+    const inside = relative(absoluteOutDir, path);
+    const [first, point] = inside.split(sep);
+    if (first === 'points' && point !== undefined) perPoint.set(point, (perPoint.get(point) ?? 0) + 1);
+    else own.push(join(outDir, inside));
+  }
+  const files = [...perPoint.values()].reduce((sum, count) => sum + count, 0);
+  const points = perPoint.size === 0 ? [] : [`${join(outDir, 'points')}/ (${plural(perPoint.size, 'point folder')}, ${plural(files, 'file')}: each point's config.yaml, summary, runs and history)`];
+  return listFiles([...own, ...points]);
+}
+
 export function register(program: Command): void {
   program
     .command('run')
@@ -127,7 +145,7 @@ export function register(program: Command): void {
         // written, as outputs are written when every run is done.
         const outcome = await runSweep(sweep, outDir, { onProgress: progress.update }, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
         progress.stop();
-        process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listFiles(outcome.written)}`);
+        process.stdout.write(`wrote ${outcome.written.length} files (${outcome.points} points, ${outcome.runs} runs):\n${listSweepFiles(outcome.written, outcome.outDir, outDir)}`);
         if (outcome.unexpected.length > 0) {
           for (const command of outcome.unexpected) process.stderr.write(`violation within tolerance; replay with: ${command}\n`);
           process.exit(1);
