@@ -122,6 +122,7 @@ export function stageFolder(destination: string, options: StageOptions = {}): St
 export function exitOnInterrupt(): void {
   const onSignal = (signal: NodeJS.Signals): void => {
     if (process.listenerCount(signal) > 1) return;
+    process.stderr.write(`quorumbench: ${signal}: stopped\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', onSignal);

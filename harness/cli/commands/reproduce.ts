@@ -57,7 +57,7 @@ async function progressReporter(totalRuns: number) {
 export function register(program: Command): void {
   program
     .command('reproduce')
-    .description("run the paper's experiments (configs/paper) and write results/paper/ with charts and report.html (exit 0 done, 1 a violation within tolerance or an Appendix A run not as predicted, 2 bad config or arguments, 130 interrupted)")
+    .description("run the paper's experiments (configs/paper) and write results/paper/ with charts and report.html (exit 0 done, 1 a violation within tolerance or an Appendix A run not as predicted, 2 bad config or arguments, 130/143 interrupted by SIGINT/SIGTERM, 70 an internal error)")
     .option('--quick', 'the small version of every experiment (fewer sizes, operations, repetitions); minutes, not hours')
     .option('--only <names>', 'only experiments whose file name contains one of these (comma-separated), e.g. 01 or attack')
     .option('--configs <dir>', 'experiment configs folder', 'configs/paper')

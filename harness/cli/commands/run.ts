@@ -110,7 +110,7 @@ function listSweepFiles(written: readonly string[], absoluteOutDir: string, outD
 export function register(program: Command): void {
   program
     .command('run')
-    .description('run an experiment config (YAML or JSON) and write results/<name>/ (exit 0 done, 1 a violation within tolerance, 2 bad config or arguments, 130 interrupted)')
+    .description('run an experiment config (YAML or JSON) and write results/<name>/ (exit 0 done, 1 a violation within tolerance, 2 bad config or arguments, 130/143 interrupted by SIGINT/SIGTERM, 70 an internal error)')
     .argument('<config>', 'experiment config file')
     .option('--seed <n>', 'replace the config seed (repetition i uses seed + i)')
     .option('--out <dir>', 'output directory (default results/<name>)')
