@@ -133,6 +133,8 @@ report:
     assert.match(html, /absent \(protocol not registered\)/);
     assert.match(html, /test cpu \(2 cores\)/);
     assert.match(html, /Config behind these charts/);
+    // Each section names the command that produced it (a combined page can mix invocations).
+    assert.match(html, /took [^<]*, by <code>quorumbench reproduce --quick<\/code><\/p>/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -338,6 +338,7 @@ async function reproduceExperiment(plan: PlannedExperiment, options: ReproduceOp
     notApplicable: skipped,
     skippedByRules: plan.sweep.skipped,
     elapsedMs,
+    command: options.command,
     costProfile: first?.costProfile,
     meta: first?.meta ?? {},
     ...(appendix === undefined ? {} : { appendix }),
