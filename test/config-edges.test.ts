@@ -30,6 +30,8 @@ test('an enumerated field and a numeric bound are worded like every other line: 
   assert.equal(message({ ...base, workload: { operations: -3 } }), 'workload.operations: must be >= 1, got -3');
   assert.equal(message({ ...base, workload: { operations: 10, readRatio: 1.5 } }), 'workload.readRatio: must be <= 1, got 1.5');
   assert.equal(message({ ...base, maxDurationMs: 0 }), 'maxDurationMs: must be > 0, got 0');
+  // A schema's own wording of a bound stays (2^48, not the number it stands for).
+  assert.equal(message({ ...base, seed: 2 ** 50 }), 'seed: must be <= 2^48, got 1125899906842624');
 });
 
 test('a cluster too big for a run is refused, naming the field: servers (t, or servers:) and clients', () => {
@@ -40,6 +42,7 @@ test('a cluster too big for a run is refused, naming the field: servers (t, or s
   assert.equal(message({ ...base, protocol: { name: 'm-powerstore', t: 300 } }), 'protocol.t: t=300 needs 901 servers, more than the 255 a run can have');
   assert.equal(message({ ...base, servers: 300 }), 'servers: at most 255, got 300');
   assert.equal(message({ ...base, workload: { operations: 10, writers: 1, readers: 1000 } }), 'workload.readers: writers + readers at most 1000, got 1 + 1000');
+  assert.equal(message({ ...base, workload: { operations: 10, writers: 1001, readers: 0 } }), 'workload.writers: writers + readers at most 1000, got 1001 + 0');
 });
 
 test('a misspelt field is unknown, with the nearest known name; no "required" for the field it meant', () => {

@@ -42,7 +42,7 @@ test('a sweep config runs every point; with 10 ms links and zero CPU cost every 
     'wrote 22 files (4 points, 4 runs):',
     `  ${join(out, 'points.csv')}`,
     `  ${join(out, 'runs.csv')}`,
-    `  ${join(out, 'points')}/ (4 point folders, 20 files: each point's config.yaml, summary, runs and history)`,
+    `  ${join(out, 'points')}/ (4 point folders, 20 files: each point's config.yaml, summary.json, runs.csv, latency.csv, history/ and any trace/)`,
     '',
   ]);
   assert.deepEqual(readdirSync(join(out, 'points')).sort(), [
@@ -60,38 +60,55 @@ test('a sweep config runs every point; with 10 ms links and zero CPU cost every 
   }
 
   // The point's own config.yaml replays it exactly (same seed, same numbers), with the command its
-  // header gives, into the point's replay/ folder.
+  // header gives, into a folder beside the sweep's.
   const pointDir = join(out, 'points', 'p003-protocol=bft-signed_valueBytes=1024');
   const pointConfig = join(pointDir, 'config.yaml');
   const header = readFileSync(pointConfig, 'utf8').split('\n').slice(0, 2);
   assert.deepEqual(header, [
     '# Sweep point protocol=bft-signed,valueBytes=1024 of sweep-test',
-    "# Replay it alone: quorumbench run <this file> --out <this file's folder>/replay",
+    "# Replay it alone: quorumbench run <this file> --out <the sweep's folder>-replay/p003-protocol=bft-signed_valueBytes=1024",
   ]);
-  const replay = join(pointDir, 'replay');
+  const replay = join(`${out}-replay`, 'p003-protocol=bft-signed_valueBytes=1024');
   assert.equal(cli(['run', pointConfig, '--out', replay]).code, 0);
   const a = JSON.parse(readFileSync(join(pointDir, 'summary.json'), 'utf8')).runs;
   const b = JSON.parse(readFileSync(join(replay, 'summary.json'), 'utf8')).runs;
   assert.deepEqual(b, a);
 
   // Into the sweep's own folder (where its name would put it) a single run is refused: its runs.csv
-  // would replace the sweep's beside the sweep's points.csv. Nothing changes there.
+  // would replace the sweep's beside the sweep's points.csv. So is any folder inside the sweep's,
+  // which its next run replaces. Nothing changes there.
   const before = readFileSync(join(out, 'runs.csv'), 'utf8');
   const mixed = cli(['run', pointConfig, '--out', out]);
   assert.equal(mixed.code, 2);
   assert.equal(mixed.err, `config error: --out: ${JSON.stringify(out)} holds a sweep's results (points.csv), which a single run would mix with: give another folder with --out\n`);
+  const inside = cli(['run', pointConfig, '--out', join(pointDir, 'replay')]);
+  assert.equal(inside.code, 2);
+  assert.equal(
+    inside.err,
+    `config error: --out: ${JSON.stringify(join(pointDir, 'replay'))} is inside the sweep results in ${JSON.stringify(out)}, which the sweep's next run replaces: give a folder outside it (replays: ${JSON.stringify(`${out}-replay`)})\n`,
+  );
   assert.equal(readFileSync(join(out, 'runs.csv'), 'utf8'), before);
+  assert.deepEqual(readdirSync(pointDir).sort(), ['config.yaml', 'history', 'latency.csv', 'runs.csv', 'summary.json']);
+  // And a sweep into a single run's folder (the replay's) would leave its summary.json beside the sweep's files.
+  const sweepOnRun = cli(['run', config, '--out', replay]);
+  assert.equal(sweepOnRun.code, 2);
+  assert.equal(sweepOnRun.err, `config error: --out: ${JSON.stringify(replay)} holds a single run's results (summary.json), which a sweep would mix with: give another folder with --out\n`);
 });
 
-test('--out naming a file is refused before anything runs: exit 2, one line', () => {
+test('--out that cannot be a folder is refused before anything runs: exit 2, one line', () => {
   const config = join(dir, 'plain.yaml');
   writeFileSync(config, 'name: plain\nprotocol: { name: abd, t: 1 }\nworkload: { operations: 10 }\n');
   const file = join(dir, 'a-file');
   writeFileSync(file, 'mine\n');
-  const { code, out, err } = cli(['run', config, '--out', file]);
-  assert.equal(code, 2);
-  assert.equal(err, `config error: --out: ${JSON.stringify(file)} is a file, not a folder\n`);
-  assert.equal(out, '');
+  const refused = (outDir: string, line: string): void => {
+    const { code, out, err } = cli(['run', config, '--out', outDir]);
+    assert.equal(code, 2, err);
+    assert.equal(err, `config error: --out: ${line}\n`);
+    assert.equal(out, '');
+  };
+  refused(file, `${JSON.stringify(file)} is a file, not a folder`);
+  refused(join(file, 'x', 'y'), `${JSON.stringify(join(file, 'x', 'y'))} cannot be made: ${JSON.stringify(file)} is a file`);
+  refused('', 'must be a folder, got ""');
   assert.equal(readFileSync(file, 'utf8'), 'mine\n');
 });
 

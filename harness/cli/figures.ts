@@ -26,12 +26,21 @@ export function plural(count: number, noun: string, pluralNoun = `${noun}s`): st
 
 /**
  * The warning for a run that `maxDurationMs` stopped before its workload was done (undefined for
- * any other run): its figures look like a whole run's but cover only part of it. `asked`: the
- * measured operations the config asked for, if it gave a number.
+ * any other run): its figures look like a whole run's but cover only part of it. `resolved`: the
+ * experiment's resolved runs, for the measured operations each asked for (when it gave a number).
  */
-export function timeLimitWarning(run: { readonly id: string; readonly timeLimitReachedAtMs?: number; readonly ops: Readonly<Partial<Record<string, { readonly count: number }>>> }, asked: number | undefined): string | undefined {
+export function timeLimitWarning(
+  run: { readonly id: string; readonly timeLimitReachedAtMs?: number; readonly ops: Readonly<Partial<Record<string, { readonly count: number; readonly pending: number }>>> },
+  resolved: readonly { readonly id: string; readonly workload: { readonly operations?: number | undefined } }[],
+): string | undefined {
   if (run.timeLimitReachedAtMs === undefined) return undefined;
-  const completed = Object.values(run.ops).reduce((sum, op) => sum + (op?.count ?? 0), 0);
+  const ops = Object.values(run.ops);
+  const completed = ops.reduce((sum, op) => sum + (op?.count ?? 0), 0);
+  const pending = ops.reduce((sum, op) => sum + (op?.pending ?? 0), 0);
+  const asked = resolved.find((r) => r.id === run.id)?.workload.operations;
   const of = asked === undefined ? '' : ` of the ${asked} asked for`;
-  return `warning: run ${run.id} stopped at maxDurationMs (${rounded(run.timeLimitReachedAtMs, 3)} ms) with ${plural(completed, 'measured operation')} completed${of}: its figures cover only those (raise maxDurationMs or ask for fewer operations)`;
+  return (
+    `warning: run ${run.id} stopped at maxDurationMs (${rounded(run.timeLimitReachedAtMs, 3)} ms) with ${plural(completed, 'measured operation')} completed${of} and ${pending} pending: ` +
+    'its figures cover only the completed ones (raise maxDurationMs or ask for fewer operations; an operation blocked by faults stays pending however long the run)'
+  );
 }

@@ -64,13 +64,15 @@ export function formatIssue(issue: z.core.$ZodIssue, prefix: readonly PropertyKe
       // A number that is not whole: the schema's own wording ("must be an integer") says it best.
       if (issue.expected === 'int') return `${formatPath(path)}: ${issue.message}, got ${showValue(input)}`;
       return `${formatPath(path)}: expected ${issue.expected}, got ${showValue(input)}`;
-    // zod's own wording of these two ("Invalid option: expected one of "lan"|"dc"…", "Too small:
-    // expected number to be >=0") in the style of every other line.
+    // zod's default wording of these two ("Invalid option: expected one of "lan"|"dc"…", "Too small:
+    // expected number to be >=0") in the style of every other line; a schema's own message stays.
     case 'invalid_value':
-      return `${formatPath(path)}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${showValue(input)}`;
+      if (!issue.message.startsWith('Invalid')) return `${formatPath(path)}: ${issue.message}, got ${showValue(input)}`;
+      return `${formatPath(path)}: must be one of ${issue.values.map((v) => showValue(v)).join(', ')}, got ${showValue(input)}`;
     case 'too_small':
     case 'too_big': {
-      if (issue.origin !== 'number' && issue.origin !== 'int' && issue.origin !== 'bigint') return `${formatPath(path)}: ${issue.message}, got ${showValue(input)}`;
+      const numeric = issue.origin === 'number' || issue.origin === 'int' || issue.origin === 'bigint';
+      if (!numeric || !/^Too (small|big)/.test(issue.message)) return `${formatPath(path)}: ${issue.message}, got ${showValue(input)}`;
       const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
       const relation = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       return `${formatPath(path)}: must be ${relation} ${String(bound)}, got ${showValue(input)}`;

@@ -176,7 +176,9 @@ export function resolveCostProfile(value: ExperimentConfig['costProfile'], confi
 
 function resolveWorkload(workload: WorkloadConfig, multiWriter: boolean, protocolName: string): ResolvedWorkload {
   if (workload.writers + workload.readers === 0) fail('workload.writers: need at least one writer or reader, got 0');
-  if (workload.writers + workload.readers > MAX_CLIENTS) fail(`workload.readers: writers + readers at most ${MAX_CLIENTS}, got ${workload.writers} + ${workload.readers}`);
+  if (workload.writers + workload.readers > MAX_CLIENTS) {
+    fail(`workload.${workload.writers > workload.readers ? 'writers' : 'readers'}: writers + readers at most ${MAX_CLIENTS}, got ${workload.writers} + ${workload.readers}`);
+  }
   if (!multiWriter && workload.writers > 1) fail(`workload.writers: ${protocolName} is single-writer, got ${workload.writers}`);
   if (workload.script !== undefined) {
     // A scripted workload: its operations are the whole run (checked against the cluster in checkSchedule).

@@ -101,6 +101,8 @@ export class ExternalNodeHost implements HostedServer {
       throw new ConfigError(`protocol.${field}: ${(error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ')}`);
     }
     host.started = true;
+    // An exit between init_ok and this line was skipped by onExited (not started yet): report it now.
+    host.onExited(host.process);
     return host;
   }
 
@@ -163,10 +165,20 @@ export class ExternalNodeHost implements HostedServer {
     }
     const restarting = { queued: [] as [string, number][] };
     this.restarting = restarting;
-    void restart().then(() => {
-      this.restarting = undefined;
-      for (const [line, tag] of restarting.queued) this.pass(line, tag);
-    });
+    void restart().then(
+      () => {
+        this.restarting = undefined;
+        for (const [line, tag] of restarting.queued) this.pass(line, tag);
+      },
+      (error: unknown) => {
+        // The node did not come back (it exited or stayed silent before init_ok): from now on it is crashed.
+        if (this.crashed) return;
+        this.crashed = true;
+        const reason = `did not restart after a revert (${error instanceof Error ? error.message : String(error)})`.replace(/\s*\n\s*/g, ' | ');
+        process.stderr.write(`quorumbench: external node ${this.id} ${reason}; it counts as crashed from now on\n`);
+        this.options.onExit(this.id, reason);
+      },
+    );
   }
 
   switchStrategy(name: string): void {

@@ -18,7 +18,9 @@ import { runExperiment, type RunExperimentOptions } from '../../runner/index.ts'
 import { pointRows, runColumns, runRows } from '../../sweep/aggregate.ts';
 import { ms, opsPerS, timeLimitWarning } from '../figures.ts';
 import { expandSweep, pointDirName, SWEEP_KEYS, type ExpandedSweep, type SweepPoint } from '../../sweep/expand.ts';
-import { pointConfigText, REPLAY_FOLDER } from '../../sweep/point-config.ts';
+import { pointConfigText } from '../../sweep/point-config.ts';
+import { replayFolder } from '../../results/output-folder.ts';
+import { shellWord } from '../../shell-word.ts';
 
 /** Whether a raw config is a sweep rather than a plain experiment. */
 export function isSweepConfig(raw: unknown): boolean {
@@ -110,12 +112,12 @@ export async function runSweep(
       runs += result.summary.runs.length;
       for (const runId of result.unexpectedViolations) {
         const run = result.summary.runs.find((r) => r.id === runId)!;
-        unexpected.push(`quorumbench run ${join(finalPointDir, 'config.yaml')} --seed ${run.seed} --out ${join(finalPointDir, REPLAY_FOLDER)}`);
+        unexpected.push(`quorumbench run ${shellWord(join(finalPointDir, 'config.yaml'))} --seed ${run.seed} --out ${shellWord(replayFolder(outDir, pointDirName(point)))}`);
       }
       for (const run of result.summary.runs) {
         const parts = Object.entries(run.ops).map(([kind, op]) => `${kind} p50=${ms(op.latencyMs.p50)}`);
         log(`${point.id} #${run.repetition} seed=${run.seed} verdict=${run.verdict} ${parts.join(' ')} ${opsPerS(run.throughputOpsPerS)}`);
-        const cut = timeLimitWarning(run, experiment.runs.find((r) => r.id === run.id)?.workload.operations);
+        const cut = timeLimitWarning(run, experiment.runs);
         if (cut !== undefined) warn(`${point.id}: ${cut}`);
       }
     }

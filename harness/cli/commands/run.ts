@@ -5,10 +5,11 @@
  * config or arguments (a ConfigError: one line on stderr from harness/cli/main.ts, nothing written); 130/143: interrupted by SIGINT/SIGTERM
  * (nothing written: outputs are staged and moved into place at the end, harness/results/staging.ts).
  */
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
+import { checkOutputFolder } from '../../results/output-folder.ts';
+import { shellWord } from '../../shell-word.ts';
 import type { ExperimentProgress } from '../../runner/index.ts';
 import type { PlannedSweep } from './run-sweep.ts';
 import { ms, opsPerS, plural, rounded, timeLimitWarning } from '../figures.ts';
@@ -25,19 +26,6 @@ function parseSeed(text: string): number {
 function asConfigMap(raw: unknown, path: string): Record<string, unknown> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`config: ${path} must be a map, got ${JSON.stringify(raw)}`);
   return raw as Record<string, unknown>;
-}
-
-/**
- * Checks, before anything runs, that `outDir` can take this command's results: not a file (the
- * results are written after the runs, which would then be lost), and for a single experiment not
- * the folder of a sweep (its runs.csv would replace the sweep's beside the sweep's points.csv and
- * charts). `flag` says where the folder came from.
- */
-function checkOutputFolder(outDir: string, flag: string, isSweep: boolean): void {
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new ConfigError(`${flag}: ${JSON.stringify(outDir)} is a file, not a folder`);
-  if (!isSweep && existsSync(join(outDir, 'points.csv'))) {
-    throw new ConfigError(`${flag}: ${JSON.stringify(outDir)} holds a sweep's results (points.csv), which a single run would mix with: give another folder with --out`);
-  }
 }
 
 /** A progress reporter: a bar on a terminal, a plain line per 10 % otherwise. */
@@ -103,7 +91,7 @@ function listSweepFiles(written: readonly string[], absoluteOutDir: string, outD
     else own.push(join(outDir, inside));
   }
   const files = [...perPoint.values()].reduce((sum, count) => sum + count, 0);
-  const points = perPoint.size === 0 ? [] : [`${join(outDir, 'points')}/ (${plural(perPoint.size, 'point folder')}, ${plural(files, 'file')}: each point's config.yaml, summary, runs and history)`];
+  const points = perPoint.size === 0 ? [] : [`${join(outDir, 'points')}/ (${plural(perPoint.size, 'point folder')}, ${plural(files, 'file')}: each point's config.yaml, summary.json, runs.csv, latency.csv, history/ and any trace/)`];
   return listFiles([...own, ...points]);
 }
 
@@ -137,7 +125,7 @@ export function register(program: Command): void {
       }
       if (sweep !== undefined) {
         const outDir = flags.out ?? join('results', sweep.name);
-        checkOutputFolder(outDir, flags.out === undefined ? 'name' : '--out', true);
+        checkOutputFolder(outDir, flags.out === undefined ? 'name' : '--out', 'sweep');
         process.stderr.write(`sweep ${sweep.name}: ${sweep.points.length} points${sweep.sweep.skipped.length > 0 ? ` (${sweep.sweep.skipped.length} skipped by sweepRules)` : ''}\n`);
         const progress = await progressReporter();
         // A config problem that shows only once a run starts (a real-engine server refusing the run, a
@@ -156,7 +144,7 @@ export function register(program: Command): void {
       // The real engine's own settings, checked now rather than after servers were started.
       if (experiment.config.engine === 'real') parseRealSettings(experiment.config.real);
       const outDir = flags.out ?? join('results', experiment.config.name);
-      checkOutputFolder(outDir, flags.out === undefined ? 'name' : '--out', false);
+      checkOutputFolder(outDir, flags.out === undefined ? 'name' : '--out', 'run');
       const progress = await progressReporter();
       const result = await runExperiment(experiment, { outDir, onProgress: progress.update });
       progress.stop();
@@ -166,7 +154,7 @@ export function register(program: Command): void {
         const traced = experiment.runs.find((r) => r.id === run.id)?.trace;
         if (run.trace !== undefined && traced != null) process.stdout.write(`  ${describeTrace(run.trace, traced.maxEvents, join(outDir, run.trace.file))}\n`);
         if (run.trace !== undefined && run.verdict === 'violation') process.stdout.write(`  messages around the violation: ${join(outDir, 'history', violationSvgFileName(run.id))}\n`);
-        const cut = timeLimitWarning(run, experiment.runs.find((r) => r.id === run.id)?.workload.operations);
+        const cut = timeLimitWarning(run, experiment.runs);
         if (cut !== undefined) process.stderr.write(`${cut}\n`);
       }
       process.stdout.write(`wrote ${result.written.length} files:\n${listFiles(result.written)}`);
@@ -179,7 +167,7 @@ export function register(program: Command): void {
       if (result.unexpectedViolations.length > 0) {
         for (const runId of result.unexpectedViolations) {
           const run = result.summary.runs.find((r) => r.id === runId)!;
-          process.stderr.write(`violation: run ${runId} is not linearizable although its faults are within tolerance; replay with: quorumbench run ${configPath} --seed ${run.seed}\n`);
+          process.stderr.write(`violation: run ${runId} is not linearizable although its faults are within tolerance; replay with: quorumbench run ${shellWord(configPath)} --seed ${run.seed}\n`);
           process.stderr.write(`  timeline of the offending operations: ${join(outDir, 'history', timelineFileName(runId))}\n`);
         }
         process.exit(1);

@@ -16,6 +16,7 @@ import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors.ts';
 import type { SeedClass } from '../../swarm/coordinator.ts';
 import type { SeedResult } from '../../swarm/run-seed.ts';
+import { shellWord } from '../../shell-word.ts';
 
 function intFlag(name: string, text: string | undefined, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -83,7 +84,7 @@ export function register(program: Command): void {
 
       const describe = (result: SeedResult) => {
         const detail = result.error ?? result.stuck ?? (result.deterministic === false ? 'second run differed' : '');
-        return `seed ${result.seed} ${classify(result)} [${result.label}]${detail ? ` ${detail}` : ''}\n  replay: quorumbench run ${configPath} --seed ${result.seed}`;
+        return `seed ${result.seed} ${classify(result)} [${result.label}]${detail ? ` ${detail}` : ''}\n  replay: quorumbench run ${shellWord(configPath)} --seed ${result.seed}`;
       };
       const failures = results.filter((r) => isFailure(classify(r), expectViolation));
       failures.slice(0, MAX_LISTED).forEach((f) => process.stdout.write(`FAIL ${describe(f)}\n`));
