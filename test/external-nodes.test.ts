@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -186,6 +186,28 @@ describe('external nodes: the Python ABD node', () => {
     });
     assert.deepEqual(silent.output.history.map((r) => [r.client, r.status, r.call, r.return]), [['w1', 'pending', 0, null]]);
     assert.equal(silent.output.endMs, 100);
+  });
+
+  it('a node that does not come back from a revert counts as crashed, and the run goes on (t = 1 tolerates it)', async () => {
+    // The servers' command lets three starts through (s1, s2, s3: each takes the next free number
+    // by mkdir, which is atomic) and makes any later one exit before init_ok: s1's restart fails.
+    const starts = mkdtempSync(join(tmpdir(), 'qb-restart-'));
+    after(() => rmSync(starts, { recursive: true, force: true }));
+    const gate = 'dir=$1; shift; n=0; while ! mkdir "$dir/start-$n" 2>/dev/null; do n=$((n+1)); done; if [ "$n" -ge 3 ]; then echo "start $n refused" >&2; exit 3; fi; exec "$@"';
+    const { output, verdict } = await run({
+      name: 'external-no-restart',
+      protocol: abdSection(ABD_NODE, { command: ['sh', '-c', gate, 'gate', starts, PYTHON, ABD_NODE], clientCommand: [PYTHON, ABD_NODE] }),
+      network: { latency: { distribution: 'constant', oneWayMs: 1 } },
+      // A revert is a loss of memory, beyond what ABD tolerates in general (not here: s1 never comes back).
+      expectViolation: true,
+      workload: { writers: 1, readers: 1, valueBytes: 8, script: [{ id: 'wr', client: 'w1', kind: 'write', atMs: 0 }, { id: 'rd1', client: 'r1', kind: 'read', after: 'wr', delayMs: 1 }] },
+      schedule: [{ after: 'wr', action: 'revert', node: 's1' }],
+    });
+    // wr: 2 rounds of 2 ms (0..4); rd1 from 5 reads w1:1 from s2 and s3 (s1 is gone): 2 rounds, 5..9.
+    assert.equal(verdict, 'ok');
+    assert.deepEqual(output.history.map((r) => [r.client, r.value, r.call, r.return]), [['w1', 'w1:1', 0, 4], ['r1', 'w1:1', 5, 9]]);
+    assert.deepEqual(readdirSync(starts).sort(), ['start-0', 'start-1', 'start-2', 'start-3']);
+    assert.deepEqual(liveChildPids(), []);
   });
 
   it('a node program that cannot start is a config error naming protocol.command, its stderr on one line; no process is left', async () => {

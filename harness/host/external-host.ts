@@ -151,12 +151,18 @@ export class ExternalNodeHost implements HostedServer {
   /** "Revert memory": the node restarts from nothing, as a fresh process with a fresh `init`. */
   revert(): void {
     if (this.crashed) return;
+    // A node that does not come back (it exits or stays silent before init_ok) is crashed from then
+    // on, on either engine: a fault of the node, not of the run.
     const restart = async (): Promise<void> => {
       const old = this.process;
       old.kill();
       await old.exited;
       this.process = this.spawn();
-      await this.init(this.process);
+      try {
+        await this.init(this.process);
+      } catch (error) {
+        this.failedRestart(error);
+      }
     };
     const lockstep = this.options.context.ports.lockstep;
     if (lockstep !== undefined) {
@@ -165,20 +171,20 @@ export class ExternalNodeHost implements HostedServer {
     }
     const restarting = { queued: [] as [string, number][] };
     this.restarting = restarting;
-    void restart().then(
-      () => {
-        this.restarting = undefined;
-        for (const [line, tag] of restarting.queued) this.pass(line, tag);
-      },
-      (error: unknown) => {
-        // The node did not come back (it exited or stayed silent before init_ok): from now on it is crashed.
-        if (this.crashed) return;
-        this.crashed = true;
-        const reason = `did not restart after a revert (${error instanceof Error ? error.message : String(error)})`.replace(/\s*\n\s*/g, ' | ');
-        process.stderr.write(`quorumbench: external node ${this.id} ${reason}; it counts as crashed from now on\n`);
-        this.options.onExit(this.id, reason);
-      },
-    );
+    void restart().then(() => {
+      this.restarting = undefined;
+      if (this.crashed) return;
+      for (const [line, tag] of restarting.queued) this.pass(line, tag);
+    });
+  }
+
+  private failedRestart(error: unknown): void {
+    if (this.crashed) return;
+    this.crashed = true;
+    void this.process.stop();
+    const reason = `did not restart after a revert (${error instanceof Error ? error.message : String(error)})`.replace(/\s*\n\s*/g, ' | ');
+    process.stderr.write(`quorumbench: external node ${this.id} ${reason}; it counts as crashed from now on\n`);
+    this.options.onExit(this.id, reason);
   }
 
   switchStrategy(name: string): void {
