@@ -284,7 +284,7 @@ function experimentSection(report: ExperimentReport, index: number, linkBase = `
   const summary = `${counts.runs} runs: ${counts.ok} ok, ${counts.expected} expected violations, ${counts.unexpected} unexpected violations, ${counts.unknown} unknown`;
   return `<section id="${esc(report.id)}">
 <h2>${esc(report.title)}</h2>
-<p class="muted"><code>configs/paper/${esc(report.id)}.yaml</code> · results in <code>${esc(report.id)}/</code> next to this page (each sweep point's plain config, history and latency CDF under <code>${esc(report.id)}/points/</code>; replay a point from there with <code>quorumbench run ${esc(report.id)}/points/&lt;point&gt;/config.yaml --out ${esc(report.id)}-replay/&lt;point&gt;</code>, a folder outside the experiment's, which the next reproduce replaces) · took ${duration(report.elapsedMs)} here${report.command === undefined ? '' : `, by <code>${esc(report.command)}</code>`}</p>
+<p class="muted"><code>configs/paper/${esc(report.id)}.yaml</code> · results in <code>${esc(report.id)}/</code> next to this page (each sweep point's plain config, history and latency CDF under <code>${esc(report.id)}/points/</code>; replay a point from there with <code>quorumbench run ${esc(report.id)}/points/&lt;point&gt;/config.yaml --out ${esc(report.id)}-replay/&lt;point&gt;</code>: outside the experiment's folder, which the next reproduce replaces whole) · took ${duration(report.elapsedMs)} here${report.command === undefined ? '' : `, by <code>${esc(report.command)}</code>`}</p>
 ${report.description === '' ? '' : `<p>${esc(report.description)}</p>`}
 <p><b>Checker verdicts:</b> ${esc(summary)}.</p>
 ${report.appendix === undefined ? '' : appendixSection(report.appendix, report.id, linkBase)}
