@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { PROJECT_ROOT } from '../harness/entry-points.ts';
 import { commandWantsSettings, MALLOC_SETTINGS, mallocSettingsEnv, remoteSettingsLine } from '../harness/malloc-settings.ts';
 import { startCommand, startNodeScript } from '../harness/real/processes.ts';
-import { shellQuote } from '../harness/real/ssh.ts';
+import { shellQuote } from '../harness/shell-word.ts';
 import { alive } from '../harness/real/serve-lifetime.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'qb-malloc-'));

@@ -18,7 +18,8 @@ import { hostSchema, runHosts, sshSchema } from '../harness/real/hosts-config.ts
 import { PROJECT_ROOT, type ProcessPlan } from '../harness/real/launch.ts';
 import { liveChildPids } from '../harness/real/processes.ts';
 import { PROBE_ENTRY } from '../harness/real/ssh-launch.ts';
-import { fileLines, remoteProcessCommand, shellQuote, sshArgs } from '../harness/real/ssh.ts';
+import { fileLines, remoteProcessCommand, sshArgs } from '../harness/real/ssh.ts';
+import { shellQuote } from '../harness/shell-word.ts';
 import { MALLOC_SETTINGS } from '../harness/malloc-settings.ts';
 import { resolveRun } from './support/real-run.ts';
 

@@ -13,16 +13,10 @@
 import { relative } from 'node:path';
 import { entryFile, PROJECT_ROOT, type EntryPoint } from '../entry-points.ts';
 import { remoteSettingsLine } from '../malloc-settings.ts';
+import { shellQuote } from '../shell-word.ts';
 import type { HostSettings, SshSettings } from './hosts-config.ts';
 import type { ProcessPlan } from './launch.ts';
 
-/**
- * POSIX single quotes: the one quoting that every shell reads literally. (One line of code; a
- * shell-quoting package would add a dependency for it.)
- */
-export function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
 
 /** An `-o` option value as ssh's config parser reads it: double quotes when it has blanks. */
 function optionValue(value: string): string {

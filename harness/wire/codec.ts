@@ -252,8 +252,8 @@ class Reader {
     this.offset += length;
     const view = new Uint8Array(memory, start, length);
     if (2 * length >= memory.byteLength) return view;
-    // Not memory.slice(): a typed array of up to 64 bytes lives on V8's heap, ten times cheaper to
-    // make than a new ArrayBuffer, and most fields (hashes, tags, signatures) are that small.
+    // Not memory.slice(): a typed array of up to 64 bytes lives on V8's heap, with no ArrayBuffer
+    // of its own to allocate, and most fields (hashes, tags, signatures) are that small.
     const copy = new Uint8Array(length);
     copy.set(view);
     return copy;

@@ -109,11 +109,11 @@ export function register(program: Command): void {
       const command = `quorumbench reproduce${quick ? ' --quick' : ''}${flags.only === undefined ? '' : ` --only ${flags.only}`}`;
       const machine = machineInfo();
       // Each experiment replaces its folder as soon as it is done: if the command is interrupted,
-      // say which ones it already replaced (report.html is written only at the end).
-      const replaced: string[] = [];
+      // say which ones it already wrote (report.html is written only at the end).
+      const written: string[] = [];
       process.on('exit', (code) => {
-        if ((code === 130 || code === 143) && replaced.length > 0) {
-          process.stderr.write(`reproduce interrupted: ${replaced.map((dir) => `${dir}/`).join(', ')} already written by this run${quick ? ' (--quick)' : ''}; ${join(flags.out, 'report.html')} not rewritten\n`);
+        if ((code === 130 || code === 143) && written.length > 0) {
+          process.stderr.write(`reproduce interrupted: ${written.map((dir) => `${dir}/`).join(', ')} already written by this run${quick ? ' (--quick)' : ''}; ${join(flags.out, 'report.html')} not rewritten\n`);
         }
       });
       const outcomes = await reproduce(planned, {
@@ -124,7 +124,7 @@ export function register(program: Command): void {
         command,
         nowMs: () => performance.now(),
         onProgress: (done, _total, label) => progress.pointDone(done, label),
-        onExperimentWritten: (dir) => replaced.push(dir),
+        onExperimentWritten: (dir) => written.push(dir),
         loadAverage: () => loadavg().map((l) => Number(l.toFixed(2))),
         // Experiments that compare the engines calibrate this machine first, over the grid they need.
         calibrateProfile: async (grid, quickCalibration) => {
